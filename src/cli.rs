@@ -1,0 +1,82 @@
+//! Command-line flags. Every flag overrides the same key of the `--config` file.
+
+use clap::{Parser, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug, Default)]
+#[command(
+    name = "ecrust-ecs",
+    version,
+    about = "Deterministic simulator of the ecRust (echo-consent) consensus protocol",
+    long_about = "Simulates peers voting on blocks of token transfers over a lossy, delayed \
+                  network until the blocks commit, and reports messages and ticks per commit.\n\
+                  The same seed and configuration give the same figures and digest on any \
+                  number of threads."
+)]
+pub struct Cli {
+    /// Scenario file (TOML); flags override its values.
+    #[arg(long, value_name = "FILE.toml")]
+    pub config: Option<PathBuf>,
+    /// Number of peers [default: 2000].
+    #[arg(long)]
+    pub peers: Option<u32>,
+    /// Number of ticks (rounds) to simulate [default: 1000].
+    #[arg(long)]
+    pub ticks: Option<u32>,
+    /// Seed of every random stream [default: 1].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Vote threshold T: a part is decided when its vote balance exceeds T [default: 2].
+    #[arg(long)]
+    pub threshold: Option<u32>,
+    /// Message loss probability, 0.0..=0.5 [default: 0.02].
+    #[arg(long)]
+    pub loss: Option<f64>,
+    /// Message delay in ticks: MIN..MAX (uniform), N, or geometric:STAY [default: geometric:0.5].
+    #[arg(long, value_name = "MIN..MAX")]
+    pub delay: Option<String>,
+    /// Peer topology [default: ring-gradient].
+    #[arg(long, value_enum)]
+    pub topology: Option<TopologyArg>,
+    /// Expected seeded peers per node [default: the original's link probabilities].
+    #[arg(long)]
+    pub degree: Option<f64>,
+    /// Tokens in circulation [default: peers / 20].
+    #[arg(long)]
+    pub tokens: Option<u32>,
+    /// Parts per block, MIN..MAX within 1..6 [default: 1..3].
+    #[arg(long, value_name = "MIN..MAX")]
+    pub block_size: Option<String>,
+    /// Fraction of new blocks that get a double-spending twin [default: 0].
+    #[arg(long)]
+    pub conflict_rate: Option<f64>,
+    /// Worker threads; 0 = one per core [default: 0].
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Run the global safety checker (the default).
+    #[arg(long, conflicts_with = "no_check")]
+    pub check: bool,
+    /// Skip the safety checker.
+    #[arg(long)]
+    pub no_check: bool,
+    /// Summary format on stdout.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub summary: SummaryFormat,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TopologyArg {
+    Random,
+    RingGradient,
+    RingGaussian,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum SummaryFormat {
+    #[default]
+    Text,
+    Json,
+}

@@ -1,0 +1,47 @@
+//! Errors at the edge, with the exit code each one means.
+
+use std::fmt;
+
+/// Exit code for bad input (flags, config values, unreadable or unwritable paths).
+pub const EXIT_USAGE: i32 = 2;
+/// Exit code for a failure during the run.
+pub const EXIT_FAILURE: i32 = 1;
+/// Exit code for a run stopped by SIGINT (128 + 2, as shells report it).
+#[allow(dead_code)] // used once runs can be interrupted (SIGINT)
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+#[derive(Debug)]
+pub enum CliError {
+    /// The input is wrong; nothing was run.
+    Usage(String),
+    /// Something failed while running.
+    Failure(anyhow::Error),
+}
+
+impl CliError {
+    pub fn usage(msg: impl Into<String>) -> Self {
+        CliError::Usage(msg.into())
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Usage(_) => EXIT_USAGE,
+            CliError::Failure(_) => EXIT_FAILURE,
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Usage(m) => f.write_str(m),
+            CliError::Failure(e) => write!(f, "{e:#}"),
+        }
+    }
+}
+
+impl From<anyhow::Error> for CliError {
+    fn from(e: anyhow::Error) -> Self {
+        CliError::Failure(e)
+    }
+}

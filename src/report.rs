@@ -1,0 +1,118 @@
+//! The run summary on stdout: a readable table, or one JSON object.
+
+use ecrust_systems::RunSummary;
+use serde_json::{Value, json};
+
+/// Front-end facts the core does not know.
+pub struct RunFacts {
+    pub wall_seconds: f64,
+    pub peak_rss_bytes: Option<u64>,
+    pub interrupted: bool,
+}
+
+pub fn to_json(s: &RunSummary, facts: &RunFacts) -> Value {
+    let mut v = serde_json::to_value(s).unwrap_or_else(|_| json!({}));
+    if let Value::Object(map) = &mut v {
+        map.insert("wall_seconds".into(), json!(facts.wall_seconds));
+        map.insert("peak_rss_bytes".into(), json!(facts.peak_rss_bytes));
+        map.insert("interrupted".into(), json!(facts.interrupted));
+        let delivered_per_s = if facts.wall_seconds > 0.0 {
+            s.messages_total as f64 / facts.wall_seconds
+        } else {
+            0.0
+        };
+        map.insert("delivered_per_second".into(), json!(delivered_per_s));
+    }
+    v
+}
+
+fn opt(v: Option<f64>, digits: usize) -> String {
+    v.map(|x| format!("{x:.digits$}"))
+        .unwrap_or_else(|| "-".into())
+}
+
+pub fn to_text(s: &RunSummary, facts: &RunFacts) -> String {
+    let mut out = String::new();
+    let mut row = |k: &str, v: String| out.push_str(&format!("  {k:<24} {v}\n"));
+    row(
+        "scenario",
+        format!(
+            "{} peers, {} ticks, seed {}, threshold {}, loss {}, delay {}, {} (degree {:.0}), {} tokens",
+            s.peers, s.ticks, s.seed, s.threshold, s.loss, s.delay, s.topology, s.degree, s.tokens
+        ),
+    );
+    row(
+        "blocks",
+        format!(
+            "{} submitted, {} committed, {} rejected, {} timed out, {} in flight",
+            s.blocks_submitted,
+            s.blocks_committed,
+            s.blocks_rejected,
+            s.blocks_timed_out,
+            s.blocks_in_flight
+        ),
+    );
+    row(
+        "commit rate",
+        opt(s.commit_rate.map(|r| r * 100.0), 1) + " %",
+    );
+    row(
+        "messages",
+        format!(
+            "{} delivered, {} sent, {} lost",
+            s.messages_total, s.messages_sent, s.messages_dropped
+        ),
+    );
+    row("messages per commit", opt(s.messages_per_commit, 1));
+    row(
+        "rounds per commit",
+        opt(s.rounds_per_commit, 2) + "  (ticks / commits, as the original)",
+    );
+    row(
+        "ticks to commit",
+        format!(
+            "mean {}, p50 {}, p99 {}",
+            opt(s.ticks_per_commit_mean, 1),
+            s.ticks_per_commit_p50.map_or("-".into(), |v| v.to_string()),
+            s.ticks_per_commit_p99.map_or("-".into(), |v| v.to_string())
+        ),
+    );
+    let by = |m: &std::collections::BTreeMap<&str, u64>| {
+        m.iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    row("by type", by(&s.messages_by_type));
+    row("by phase", by(&s.messages_by_phase));
+    row(
+        "safety",
+        if s.safety_checked {
+            format!(
+                "{} violations ({} conflicting commits, {} double spends, {} owner disagreements)",
+                s.safety_violations,
+                s.violations.conflicting_commits,
+                s.violations.double_spends,
+                s.violations.owner_disagreements
+            )
+        } else {
+            "not checked (--no-check)".into()
+        },
+    );
+    row(
+        "cost",
+        format!(
+            "{:.2} s wall on {} threads, peak RSS {}",
+            facts.wall_seconds,
+            s.threads,
+            facts
+                .peak_rss_bytes
+                .map_or("-".into(), |b| format!("{:.1} MiB", b as f64 / 1048576.0))
+        ),
+    );
+    row("digest", s.digest.clone());
+    if facts.interrupted {
+        row("note", "interrupted: figures cover the ticks done".into());
+    }
+    format!("ecrust-ecs run\n{out}")
+}

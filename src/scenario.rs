@@ -1,0 +1,197 @@
+//! Scenario files: a flat TOML table of simulation parameters, merged under the flags.
+
+use crate::cli::{Cli, TopologyArg};
+use crate::error::CliError;
+use ecrust_systems::{DelayModel, SimConfig, Topology};
+use serde::Deserialize;
+use std::path::Path;
+
+/// A scenario file. Unknown keys are errors, so a typo never silently runs the default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    pub peers: Option<u32>,
+    pub ticks: Option<u32>,
+    pub seed: Option<u64>,
+    pub threshold: Option<u32>,
+    pub loss: Option<f64>,
+    pub delay: Option<String>,
+    pub topology: Option<String>,
+    pub degree: Option<f64>,
+    pub tokens: Option<u32>,
+    pub block_size: Option<String>,
+    pub entry_ttl: Option<u32>,
+    pub mempool_cap: Option<u32>,
+    pub gc_after: Option<u32>,
+    pub learned_peers: Option<u32>,
+    pub conflict_rate: Option<f64>,
+    pub check: Option<bool>,
+    pub threads: Option<usize>,
+    /// Free text for people; ignored by the simulator.
+    #[allow(dead_code)]
+    pub description: Option<String>,
+}
+
+impl ScenarioFile {
+    pub fn load(path: &Path) -> Result<Self, CliError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError::usage(format!("config: cannot read {}: {e}", path.display())))?;
+        Self::parse(&text)
+            .map_err(|msg| CliError::usage(format!("config {}: {msg}", path.display())))
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+                .map(|l| format!(" (line {l})"))
+                .unwrap_or_default();
+            format!("{}{line}", e.message().trim().replace('\n', " "))
+        })
+    }
+}
+
+/// Parses `MIN..MAX` (or `N`) into an inclusive range.
+fn parse_range(field: &'static str, s: &str) -> Result<(u32, u32), CliError> {
+    let bad = || CliError::usage(format!("{field}: '{s}' is not MIN..MAX or N"));
+    match s.split_once("..") {
+        Some((a, b)) => Ok((
+            a.trim().parse().map_err(|_| bad())?,
+            b.trim_start_matches('=')
+                .trim()
+                .parse()
+                .map_err(|_| bad())?,
+        )),
+        None => {
+            let n = s.trim().parse().map_err(|_| bad())?;
+            Ok((n, n))
+        }
+    }
+}
+
+fn parse_delay(s: &str) -> Result<DelayModel, CliError> {
+    DelayModel::parse(s).ok_or_else(|| {
+        CliError::usage(format!(
+            "delay: '{s}' is not MIN..MAX, N or geometric:STAY (e.g. 1..4)"
+        ))
+    })
+}
+
+fn parse_topology(s: &str) -> Result<Topology, CliError> {
+    Topology::parse(s).ok_or_else(|| {
+        CliError::usage(format!(
+            "topology: '{s}' is unknown; allowed: {}",
+            Topology::NAMES
+        ))
+    })
+}
+
+/// The configuration and thread count a command line asks for.
+pub fn resolve(cli: &Cli) -> Result<(SimConfig, usize), CliError> {
+    let file = match &cli.config {
+        Some(path) => ScenarioFile::load(path)?,
+        None => ScenarioFile::default(),
+    };
+    let mut c = SimConfig::default();
+    macro_rules! take {
+        ($field:ident) => {
+            if let Some(v) = cli.$field.or(file.$field) {
+                c.$field = v;
+            }
+        };
+    }
+    take!(peers);
+    take!(ticks);
+    take!(seed);
+    take!(threshold);
+    take!(loss);
+    take!(tokens);
+    if cli.tokens.or(file.tokens).is_none() {
+        // Keep large runs busy: one token in circulation per 20 peers.
+        c.tokens = (c.peers / 20).max(1);
+    }
+    take!(conflict_rate);
+    for (v, dst) in [
+        (file.entry_ttl, &mut c.entry_ttl),
+        (file.mempool_cap, &mut c.mempool_cap),
+        (file.gc_after, &mut c.gc_after),
+        (file.learned_peers, &mut c.learned_peers),
+    ] {
+        if let Some(v) = v {
+            *dst = v;
+        }
+    }
+    if let Some(d) = cli.degree.or(file.degree) {
+        c.degree = Some(d);
+    }
+    if let Some(s) = cli.delay.as_deref().or(file.delay.as_deref()) {
+        c.delay = parse_delay(s)?;
+    }
+    if let Some(t) = cli.topology {
+        c.topology = match t {
+            TopologyArg::Random => Topology::Random,
+            TopologyArg::RingGradient => Topology::RingGradient,
+            TopologyArg::RingGaussian => Topology::RingGaussian,
+        };
+    } else if let Some(s) = &file.topology {
+        c.topology = parse_topology(s)?;
+    }
+    if let Some(s) = cli.block_size.as_deref().or(file.block_size.as_deref()) {
+        (c.block_size_min, c.block_size_max) = parse_range("block_size", s)?;
+    }
+    if let Some(check) = file.check {
+        c.check = check;
+    }
+    if cli.check {
+        c.check = true;
+    }
+    if cli.no_check {
+        c.check = false;
+    }
+    c.validate().map_err(|e| CliError::usage(e.to_string()))?;
+    let threads = cli.threads.or(file.threads).unwrap_or(0);
+    if threads > 1024 {
+        return Err(CliError::usage(format!(
+            "threads: {threads} is out of range; allowed 0..=1024 (0 = one per core)"
+        )));
+    }
+    Ok((c, threads))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_rejected_with_their_line() {
+        let err = ScenarioFile::parse("peers = 10\nbogus = 3\n").unwrap_err();
+        assert!(err.contains("bogus") && err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn flags_override_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.toml");
+        std::fs::write(&path, "peers = 300\nloss = 0.1\ntopology = \"random\"\n").unwrap();
+        let cli = Cli {
+            config: Some(path),
+            loss: Some(0.2),
+            ..Cli::default()
+        };
+        let (c, _) = resolve(&cli).unwrap();
+        assert_eq!(c.peers, 300);
+        assert_eq!(c.loss, 0.2);
+        assert_eq!(c.topology, Topology::Random);
+    }
+
+    #[test]
+    fn bad_values_are_usage_errors() {
+        let cli = Cli {
+            loss: Some(1.5),
+            ..Cli::default()
+        };
+        let err = resolve(&cli).unwrap_err();
+        assert!(err.to_string().starts_with("loss:"), "{err}");
+    }
+}

@@ -1,0 +1,27 @@
+//! ecrust-ecs simulation core: the ecRust ("echo-consent") protocol as data and systems.
+//!
+//! Resources hold the state (peers, network, blocks, ledger, metrics); six systems run in a
+//! fixed order every tick (see [`schedule::tick_schedule`]). Nothing here does I/O.
+
+pub mod blocks;
+pub mod config;
+pub mod ids;
+pub mod ledger;
+pub mod message;
+pub mod metrics;
+pub mod network;
+pub mod outcome;
+pub mod peer;
+pub mod resources;
+pub mod ring;
+pub mod rng;
+pub mod schedule;
+pub mod sim;
+pub mod summary;
+pub mod systems;
+pub mod tokens;
+pub mod workload;
+
+pub use config::{ConfigError, DelayModel, SimConfig, Topology};
+pub use sim::Simulation;
+pub use summary::RunSummary;

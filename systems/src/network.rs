@@ -1,0 +1,245 @@
+//! The network: loss, delay and a timing wheel of mailboxes.
+//!
+//! Peers are split into fixed chunks (independent of the thread count). Each chunk owns one
+//! mailbox that only its own task writes, holding one buffer per (delivery slot, receiving
+//! chunk). Sending is therefore lock-free and parallel; delivery of a receiving chunk gathers
+//! its buffers from every sender chunk in chunk order, which makes the inbox order a function
+//! of the seed alone.
+
+use crate::config::DelayModel;
+use crate::ids::{PeerIdx, Tick};
+use crate::message::{KindCounts, Message};
+use bevy_ecs::prelude::Resource;
+use rand::Rng;
+use rand_pcg::Pcg64Mcg;
+
+/// How peers are cut into chunks of work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChunkPlan {
+    pub peers: u32,
+    pub size: u32,
+    pub count: u32,
+}
+
+impl ChunkPlan {
+    /// Chunks of at least 256 peers, at most 64 of them: enough to balance two to a few dozen
+    /// threads, few enough that the per-chunk buffers stay small.
+    pub fn new(peers: u32) -> Self {
+        let size = peers.div_ceil(64).max(256).min(peers.max(1));
+        Self {
+            peers,
+            size,
+            count: peers.div_ceil(size),
+        }
+    }
+
+    #[inline]
+    pub fn chunk_of(&self, p: PeerIdx) -> usize {
+        (p / self.size) as usize
+    }
+
+    pub fn first(&self, chunk: usize) -> PeerIdx {
+        chunk as u32 * self.size
+    }
+}
+
+/// Loss and delay, sampled from the sender's stream.
+#[derive(Clone, Copy, Debug)]
+pub struct LinkBehaviour {
+    loss_threshold: u64,
+    delay: DelayModel,
+    inv_ln_stay: f64,
+}
+
+impl LinkBehaviour {
+    pub fn new(loss: f64, delay: DelayModel) -> Self {
+        let inv_ln_stay = match delay {
+            DelayModel::Geometric { stay } if stay > 0.0 => 1.0 / stay.ln(),
+            _ => 0.0,
+        };
+        Self {
+            loss_threshold: (loss * u64::MAX as f64) as u64,
+            delay,
+            inv_ln_stay,
+        }
+    }
+
+    /// `None` if lost, else the delay in ticks (>= 1).
+    #[inline]
+    pub fn sample(&self, rng: &mut Pcg64Mcg) -> Option<u32> {
+        let r: u64 = rng.random();
+        if r < self.loss_threshold {
+            return None;
+        }
+        Some(match self.delay {
+            DelayModel::Geometric { stay } => {
+                if stay == 0.5 {
+                    // Each bit is a fair coin: the run of heads is the extra wait.
+                    1 + (rng.random::<u64>().trailing_ones())
+                        .min(crate::config::GEOMETRIC_DELAY_CAP - 1)
+                } else if stay <= 0.0 {
+                    1
+                } else {
+                    let u: f64 = rng.random::<f64>().max(f64::MIN_POSITIVE);
+                    1 + ((u.ln() * self.inv_ln_stay) as u32)
+                        .min(crate::config::GEOMETRIC_DELAY_CAP - 1)
+                }
+            }
+            DelayModel::Uniform { min, max } => {
+                if min == max {
+                    min
+                } else {
+                    rng.random_range(min..=max)
+                }
+            }
+        })
+    }
+}
+
+/// One sender chunk's outgoing buffers: `slots[wheel_slot * chunks + receiver_chunk]`.
+#[derive(Default)]
+pub struct Mailbox {
+    pub slots: Vec<Vec<Message>>,
+}
+
+/// Everything in flight.
+#[derive(Resource)]
+pub struct Network {
+    pub plan: ChunkPlan,
+    pub wheel: u32,
+    pub link: LinkBehaviour,
+    pub mailboxes: Vec<Mailbox>,
+}
+
+impl Network {
+    pub fn new(plan: ChunkPlan, loss: f64, delay: DelayModel) -> Self {
+        let wheel = delay.horizon() + 1;
+        let slots = (wheel as usize) * plan.count as usize;
+        Self {
+            plan,
+            wheel,
+            link: LinkBehaviour::new(loss, delay),
+            mailboxes: (0..plan.count)
+                .map(|_| Mailbox {
+                    slots: (0..slots).map(|_| Vec::new()).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Takes every buffer due at `tick`, grouped by receiving chunk, sender chunks in order.
+    pub fn take_due(&mut self, tick: Tick) -> Vec<Vec<Vec<Message>>> {
+        let c = self.plan.count as usize;
+        let base = (tick % self.wheel) as usize * c;
+        (0..c)
+            .map(|r| {
+                self.mailboxes
+                    .iter_mut()
+                    .map(|m| std::mem::take(&mut m.slots[base + r]))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Gives emptied buffers back so their capacity is reused next time round the wheel.
+    pub fn return_buffers(&mut self, tick: Tick, mut due: Vec<Vec<Vec<Message>>>) {
+        let c = self.plan.count as usize;
+        let base = (tick % self.wheel) as usize * c;
+        for (r, per_sender) in due.iter_mut().enumerate() {
+            for (s, buf) in per_sender.drain(..).enumerate() {
+                let slot = &mut self.mailboxes[s].slots[base + r];
+                if slot.is_empty() && slot.capacity() < buf.capacity() {
+                    let mut buf = buf;
+                    buf.clear();
+                    *slot = buf;
+                }
+            }
+        }
+    }
+
+    /// Messages currently in flight.
+    pub fn in_flight(&self) -> u64 {
+        self.mailboxes
+            .iter()
+            .flat_map(|m| m.slots.iter())
+            .map(|s| s.len() as u64)
+            .sum()
+    }
+}
+
+/// A chunk's sending side for one system pass: its mailbox, its counters and its clock.
+pub struct Outbox<'a> {
+    pub mailbox: &'a mut Mailbox,
+    pub plan: ChunkPlan,
+    pub wheel: u32,
+    pub link: LinkBehaviour,
+    pub now: Tick,
+    pub sent: &'a mut KindCounts,
+    pub dropped: &'a mut KindCounts,
+}
+
+impl Outbox<'_> {
+    /// Sends `msg`: it is lost, or queued for delivery after its sampled delay.
+    #[inline]
+    pub fn send(&mut self, msg: Message, rng: &mut Pcg64Mcg) {
+        self.sent.add(msg.kind);
+        match self.link.sample(rng) {
+            None => self.dropped.add(msg.kind),
+            Some(delay) => {
+                let slot = ((self.now + delay) % self.wheel) as usize;
+                let idx = slot * self.plan.count as usize + self.plan.chunk_of(msg.to);
+                self.mailbox.slots[idx].push(msg);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Stream, stream};
+
+    #[test]
+    fn chunk_plan_covers_all_peers() {
+        for n in [16, 255, 256, 1000, 50_000, 1_000_000] {
+            let plan = ChunkPlan::new(n);
+            assert!(plan.count <= 64 && plan.count >= 1);
+            assert_eq!(plan.chunk_of(n - 1), plan.count as usize - 1);
+        }
+    }
+
+    #[test]
+    fn geometric_delay_has_mean_two_and_loss_rate_holds() {
+        let link = LinkBehaviour::new(0.3, DelayModel::Geometric { stay: 0.5 });
+        let mut rng = stream(1, Stream::Deliver, 0, 0);
+        let (mut lost, mut sum, mut n) = (0, 0u64, 0u64);
+        for _ in 0..100_000 {
+            match link.sample(&mut rng) {
+                None => lost += 1,
+                Some(d) => {
+                    assert!(d >= 1);
+                    sum += d as u64;
+                    n += 1;
+                }
+            }
+        }
+        assert!((lost as f64 / 100_000.0 - 0.3).abs() < 0.01);
+        assert!((sum as f64 / n as f64 - 2.0).abs() < 0.05);
+        let link = LinkBehaviour::new(0.0, DelayModel::Geometric { stay: 0.25 });
+        let mean: f64 = (0..100_000)
+            .map(|_| link.sample(&mut rng).unwrap() as f64)
+            .sum::<f64>()
+            / 100_000.0;
+        assert!((mean - 1.0 / 0.75).abs() < 0.03, "{mean}");
+    }
+
+    #[test]
+    fn uniform_delay_stays_in_range() {
+        let link = LinkBehaviour::new(0.0, DelayModel::Uniform { min: 2, max: 4 });
+        let mut rng = stream(1, Stream::Deliver, 0, 0);
+        for _ in 0..1000 {
+            let d = link.sample(&mut rng).unwrap();
+            assert!((2..=4).contains(&d));
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! One peer's protocol state: mempool, token store, learned peers.
+//!
+//! Peers live in one dense `Vec<PeerState>` indexed by ring position rather than as ECS
+//! entities: every message addresses its receiver by position, so a direct index is the whole
+//! lookup, and contiguous chunks of the vector are what the parallel systems hand to threads.
+
+use crate::ids::{BlockIdx, GENESIS, PeerIdx, Tick, TokenIdx};
+use crate::ring::Neighbourhood;
+use smallvec::SmallVec;
+
+/// A block's state at one peer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryState {
+    Pending,
+    Committed,
+    Blocked,
+}
+
+/// Whether the peer holds the block's body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Body {
+    /// Known only from votes; a BlockQuery went out at `asked`.
+    Unknown {
+        asked: Tick,
+    },
+    Known,
+}
+
+/// Why the entry exists at this peer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The block was submitted here; its outcome here is the block's outcome.
+    Origin,
+    /// Learned from a vote or fetched as a parent.
+    Relay,
+}
+
+/// What the vote system concluded this tick, for the commit system to apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Undecided,
+    Commit,
+    Reject,
+}
+
+/// Whether the vote tally must be recomputed (new votes arrived since the last count).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tally {
+    Stale,
+    Fresh,
+}
+
+/// The latest vote a peer received from one voter for one block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VoteRecord {
+    pub voter: PeerIdx,
+    pub sent: Tick,
+    pub mask: u8,
+    pub holds: u8,
+}
+
+/// Bit of the witness in `undecided` masks (bits 0..6 are parts).
+pub const WITNESS_BIT: u8 = 1 << 6;
+
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub block: BlockIdx,
+    pub state: EntryState,
+    /// The block's lifetime ends here, at every peer alike (see `Block::expires`).
+    pub expires: Tick,
+    pub body: Body,
+    pub role: Role,
+    pub decision: Decision,
+    pub tally: Tally,
+    /// Parts (bits 0..6) and witness (bit 6) not yet decided.
+    pub undecided: u8,
+    pub votes: SmallVec<[VoteRecord; 6]>,
+    /// This peer's neighbourhood of each part's token, then of the block id (the witness).
+    pub views: SmallVec<[Neighbourhood; 3]>,
+}
+
+impl Entry {
+    pub fn new(block: BlockIdx, expires: Tick, body: Body, role: Role) -> Self {
+        Self {
+            block,
+            state: EntryState::Pending,
+            expires,
+            body,
+            role,
+            decision: Decision::Undecided,
+            tally: Tally::Stale,
+            undecided: 0x7F,
+            votes: SmallVec::new(),
+            views: SmallVec::new(),
+        }
+    }
+
+    /// Keeps the newest vote per voter; returns whether the tally changed.
+    pub fn record_vote(&mut self, voter: PeerIdx, sent: Tick, mask: u8, holds: u8) -> bool {
+        match self.votes.iter_mut().find(|v| v.voter == voter) {
+            Some(v) if sent > v.sent => {
+                v.sent = sent;
+                v.mask = mask;
+                v.holds = holds;
+                self.tally = Tally::Stale;
+                true
+            }
+            Some(_) => false,
+            None => {
+                self.votes.push(VoteRecord {
+                    voter,
+                    sent,
+                    mask,
+                    holds,
+                });
+                self.tally = Tally::Stale;
+                true
+            }
+        }
+    }
+
+    /// Frees the per-vote state once the block is decided here.
+    pub fn settle(&mut self, state: EntryState) {
+        self.state = state;
+        self.decision = Decision::Undecided;
+        self.votes = SmallVec::new();
+        self.views = SmallVec::new();
+    }
+}
+
+/// A token's current owner as this peer stores it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mapping {
+    pub block: BlockIdx,
+    pub time: Tick,
+    /// The `last` the block spent, so a sibling spend of the same owner is recognised.
+    pub prev: BlockIdx,
+}
+
+/// No block: the `prev` of the genesis mapping.
+pub const NO_BLOCK: BlockIdx = GENESIS - 1;
+
+impl Mapping {
+    pub const GENESIS: Mapping = Mapping {
+        block: GENESIS,
+        time: 0,
+        prev: NO_BLOCK,
+    };
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PeerState {
+    /// Entries sorted by block index.
+    pub mempool: Vec<Entry>,
+    /// Mappings of tokens inside this peer's own range (absent = genesis).
+    pub store: SmallVec<[(TokenIdx, Mapping); 2]>,
+    /// Peers that voted to us without a seeded link, oldest first.
+    pub learned: SmallVec<[PeerIdx; 4]>,
+    /// Committed blocks whose entry expired, remembered to echo votes: (block, forget at).
+    pub remembered: Vec<(BlockIdx, Tick)>,
+    /// Parent blocks asked for to catch up: (block, asked at).
+    pub wanted: SmallVec<[(BlockIdx, Tick); 2]>,
+    /// Own range (ring ids): this peer stores mappings only for tokens inside it.
+    pub range_lo: u64,
+    pub range_hi: u64,
+}
+
+impl PeerState {
+    #[inline]
+    pub fn find(&self, block: BlockIdx) -> Result<usize, usize> {
+        self.mempool.binary_search_by_key(&block, |e| e.block)
+    }
+
+    #[inline]
+    pub fn entry_mut(&mut self, block: BlockIdx) -> Option<&mut Entry> {
+        self.find(block).ok().map(move |i| &mut self.mempool[i])
+    }
+
+    #[inline]
+    pub fn in_range(&self, token_id: u64) -> bool {
+        crate::ids::in_id_interval(token_id, self.range_lo, self.range_hi)
+    }
+
+    #[inline]
+    pub fn mapping(&self, token: TokenIdx) -> Mapping {
+        self.store
+            .iter()
+            .find(|(t, _)| *t == token)
+            .map(|(_, m)| *m)
+            .unwrap_or(Mapping::GENESIS)
+    }
+
+    /// Writes a mapping if it is newer (S3: mappings only move forward in time).
+    pub fn set_mapping(&mut self, token: TokenIdx, m: Mapping) -> bool {
+        match self.store.iter_mut().find(|(t, _)| *t == token) {
+            Some((_, old)) if m.time > old.time => {
+                *old = m;
+                true
+            }
+            Some(_) => false,
+            None if m.time > 0 => {
+                self.store.push((token, m));
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn remembers(&self, block: BlockIdx) -> bool {
+        self.remembered.iter().any(|&(b, _)| b == block)
+    }
+
+    #[inline]
+    pub fn knows_learned(&self, p: PeerIdx) -> bool {
+        self.learned.contains(&p)
+    }
+
+    /// Adds a peer learned from a vote, forgetting the oldest beyond `cap`.
+    pub fn learn(&mut self, p: PeerIdx, cap: usize) {
+        if cap == 0 || self.learned.contains(&p) {
+            return;
+        }
+        if self.learned.len() >= cap {
+            self.learned.remove(0);
+        }
+        self.learned.push(p);
+    }
+
+    pub fn vote_records(&self) -> usize {
+        self.mempool.iter().map(|e| e.votes.len()).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newer_votes_replace_older() {
+        let mut e = Entry::new(3, 0, Body::Known, Role::Relay);
+        assert!(e.record_vote(7, 5, 0b1, 0b1));
+        e.tally = Tally::Fresh;
+        assert!(!e.record_vote(7, 4, 0b0, 0b1));
+        assert_eq!(e.tally, Tally::Fresh);
+        assert!(e.record_vote(7, 6, 0b0, 0b1));
+        assert_eq!(e.votes.len(), 1);
+        assert_eq!(e.votes[0].mask, 0);
+    }
+
+    #[test]
+    fn mappings_only_move_forward() {
+        let mut p = PeerState::default();
+        assert_eq!(p.mapping(4), Mapping::GENESIS);
+        let m = Mapping {
+            block: 9,
+            time: 5,
+            prev: GENESIS,
+        };
+        assert!(p.set_mapping(4, m));
+        assert!(!p.set_mapping(
+            4,
+            Mapping {
+                block: 8,
+                time: 3,
+                prev: GENESIS
+            }
+        ));
+        assert_eq!(p.mapping(4), m);
+    }
+
+    #[test]
+    fn learned_peers_are_bounded() {
+        let mut p = PeerState::default();
+        for i in 0..10 {
+            p.learn(i, 4);
+        }
+        assert_eq!(p.learned.as_slice(), &[6, 7, 8, 9]);
+    }
+}

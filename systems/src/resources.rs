@@ -1,0 +1,138 @@
+//! Small resources shared by the systems: settings, clock, peers and per-chunk scratch.
+
+use crate::blocks::BlockBook;
+use crate::config::SimConfig;
+use crate::ids::{BlockIdx, PeerIdx, Tick};
+use crate::message::KindCounts;
+use crate::network::{ChunkPlan, Mailbox, Network, Outbox};
+use crate::peer::PeerState;
+use crate::ring::Ring;
+use crate::tokens::TokenBook;
+use bevy_ecs::prelude::Resource;
+use bumpalo::Bump;
+use rayon::prelude::*;
+use std::sync::Mutex;
+
+/// The validated scenario.
+#[derive(Resource, Clone, Debug)]
+pub struct Settings(pub SimConfig);
+
+/// The current tick.
+#[derive(Resource, Clone, Copy, Debug, Default)]
+pub struct Clock {
+    pub tick: Tick,
+}
+
+/// Every peer's state, indexed by ring position (see [`crate::peer`] for why not entities).
+#[derive(Resource, Default)]
+pub struct Peers {
+    pub states: Vec<PeerState>,
+}
+
+/// What a peer did that the global bookkeeping must hear about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeerEvent {
+    Committed {
+        peer: PeerIdx,
+        block: BlockIdx,
+    },
+    Blocked {
+        peer: PeerIdx,
+        block: BlockIdx,
+    },
+    TimedOut {
+        peer: PeerIdx,
+        block: BlockIdx,
+    },
+    /// S2: a commit over a mapping the peer does not store (only a faulty path can do this).
+    DoubleSpend {
+        peer: PeerIdx,
+        block: BlockIdx,
+    },
+}
+
+/// One chunk's per-tick scratch: counters, events and an arena reset every pass.
+#[derive(Default)]
+pub struct ChunkScratch {
+    /// `Bump` is not `Sync`; the mutex is never contended (one task per chunk).
+    pub arena: Mutex<Bump>,
+    pub sent: KindCounts,
+    pub delivered: KindCounts,
+    pub dropped: KindCounts,
+    pub events: Vec<PeerEvent>,
+    pub mempool_entries: u64,
+    pub vote_records: u64,
+}
+
+#[derive(Resource, Default)]
+pub struct Scratch {
+    pub chunks: Vec<ChunkScratch>,
+}
+
+/// Read-only view of the world that every per-peer handler needs.
+pub struct Shared<'a> {
+    pub config: &'a SimConfig,
+    pub ring: &'a Ring,
+    pub tokens: &'a TokenBook,
+    pub book: &'a BlockBook,
+    pub now: Tick,
+}
+
+/// One chunk of peers with its mailbox and scratch, handed to one task.
+pub struct ChunkWork<'a> {
+    pub index: usize,
+    pub first: PeerIdx,
+    pub peers: &'a mut [PeerState],
+    pub outbox: Outbox<'a>,
+    pub events: &'a mut Vec<PeerEvent>,
+    pub delivered: &'a mut KindCounts,
+    pub arena: &'a Mutex<Bump>,
+    pub mempool_entries: &'a mut u64,
+    pub vote_records: &'a mut u64,
+}
+
+/// Runs `f` on every chunk of peers in parallel. Chunks are fixed by the peer count, never by
+/// the thread count, so the result does not depend on how many threads run them.
+pub fn for_each_chunk<F>(
+    peers: &mut Peers,
+    network: &mut Network,
+    scratch: &mut Scratch,
+    now: Tick,
+    f: F,
+) where
+    F: Fn(ChunkWork<'_>) + Sync + Send,
+{
+    let plan: ChunkPlan = network.plan;
+    let (wheel, link) = (network.wheel, network.link);
+    if scratch.chunks.len() != plan.count as usize {
+        scratch.chunks = (0..plan.count).map(|_| ChunkScratch::default()).collect();
+    }
+    peers
+        .states
+        .par_chunks_mut(plan.size as usize)
+        .zip(network.mailboxes.par_iter_mut())
+        .zip(scratch.chunks.par_iter_mut())
+        .enumerate()
+        .for_each(|(index, ((peers, mailbox), scr))| {
+            let mailbox: &mut Mailbox = mailbox;
+            f(ChunkWork {
+                index,
+                first: plan.first(index),
+                peers,
+                outbox: Outbox {
+                    mailbox,
+                    plan,
+                    wheel,
+                    link,
+                    now,
+                    sent: &mut scr.sent,
+                    dropped: &mut scr.dropped,
+                },
+                events: &mut scr.events,
+                delivered: &mut scr.delivered,
+                arena: &scr.arena,
+                mempool_entries: &mut scr.mempool_entries,
+                vote_records: &mut scr.vote_records,
+            })
+        });
+}

@@ -1,0 +1,139 @@
+//! A simulation: the world, its tick schedule and the thread pool that runs it.
+
+use crate::blocks::{BlockBook, RetiredBlocks};
+use crate::config::{ConfigError, SimConfig};
+use crate::ledger::Ledger;
+use crate::metrics::Metrics;
+use crate::network::{ChunkPlan, Network};
+use crate::peer::PeerState;
+use crate::resources::{Clock, Peers, Scratch, Settings};
+use crate::ring::Ring;
+use crate::schedule::tick_schedule;
+use crate::summary::RunSummary;
+use crate::tokens::TokenBook;
+use crate::workload::Workload;
+use bevy_ecs::prelude::*;
+use rayon::prelude::*;
+
+pub struct Simulation {
+    pub world: World,
+    schedule: Schedule,
+    pool: rayon::ThreadPool,
+}
+
+/// Thread pool failures are environment errors, not configuration errors.
+#[derive(Debug)]
+pub enum BuildError {
+    Config(ConfigError),
+    Threads(String),
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BuildError::Config(e) => e.fmt(f),
+            BuildError::Threads(e) => write!(f, "threads: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+impl From<ConfigError> for BuildError {
+    fn from(e: ConfigError) -> Self {
+        BuildError::Config(e)
+    }
+}
+
+impl Simulation {
+    /// Validates `config` and builds the world; `threads = 0` means one per core.
+    pub fn new(config: SimConfig, threads: usize) -> Result<Self, BuildError> {
+        config.validate()?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("ecrust-worker-{i}"))
+            .build()
+            .map_err(|e| BuildError::Threads(e.to_string()))?;
+        let world = pool.install(|| build_world(config));
+        Ok(Self {
+            world,
+            schedule: tick_schedule(),
+            pool,
+        })
+    }
+
+    pub fn threads(&self) -> usize {
+        self.pool.current_num_threads()
+    }
+
+    pub fn config(&self) -> &SimConfig {
+        &self.world.resource::<Settings>().0
+    }
+
+    /// Ticks completed so far.
+    pub fn tick(&self) -> u32 {
+        self.world.resource::<Clock>().tick
+    }
+
+    /// Runs one tick.
+    pub fn step(&mut self) {
+        let (world, schedule) = (&mut self.world, &mut self.schedule);
+        self.pool.install(|| schedule.run(world));
+    }
+
+    /// Runs every remaining tick of the configuration.
+    pub fn run(&mut self) {
+        while self.tick() < self.config().ticks {
+            self.step();
+        }
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        self.world.resource::<Metrics>()
+    }
+
+    /// Asks the garbage collector to keep records of retired blocks for export.
+    pub fn keep_block_records(&mut self) {
+        self.world.resource_mut::<RetiredBlocks>().enabled = true;
+    }
+
+    /// The run's figures so far. Also runs the end-of-run owner-view check.
+    pub fn summary(&mut self) -> RunSummary {
+        self.world.resource_scope(|world, mut ledger: Mut<Ledger>| {
+            ledger.check_owner_views(&world.resource::<Peers>().states);
+        });
+        RunSummary::from_world(&self.world, self.threads())
+    }
+}
+
+/// Builds every resource for `config` (already validated).
+pub fn build_world(config: SimConfig) -> World {
+    let mut world = World::new();
+    let ring = Ring::new(&config);
+    let states: Vec<PeerState> = (0..ring.len())
+        .into_par_iter()
+        .map(|p| {
+            let nb = ring.neighbourhood(p, ring.id(p));
+            let (lo, hi) = nb.bounds();
+            PeerState {
+                range_lo: ring.id(lo),
+                range_hi: ring.id(hi),
+                ..PeerState::default()
+            }
+        })
+        .collect();
+    let plan = ChunkPlan::new(ring.len());
+    world.insert_resource(Network::new(plan, config.loss, config.delay));
+    world.insert_resource(Peers { states });
+    world.insert_resource(ring);
+    world.insert_resource(TokenBook::new(&config));
+    world.insert_resource(Ledger::new(config.tokens as usize, config.check));
+    world.insert_resource(Workload::new(config.tokens));
+    world.insert_resource(BlockBook::default());
+    world.insert_resource(RetiredBlocks::default());
+    world.insert_resource(Scratch::default());
+    world.insert_resource(Metrics::default());
+    world.insert_resource(Clock::default());
+    world.insert_resource(Settings(config));
+    world
+}

@@ -1,0 +1,91 @@
+//! System 5: expire mempool entries, forget old committed ids and retire finished blocks, so
+//! memory depends on the work in flight, not on how long the run has been going.
+
+use crate::blocks::{BlockBook, Outcome, RetiredBlocks};
+use crate::ids::PeerIdx;
+use crate::ledger::Ledger;
+use crate::metrics::Metrics;
+use crate::network::Network;
+use crate::outcome::settle_outcome;
+use crate::peer::EntryState;
+use crate::resources::{Clock, PeerEvent, Peers, Scratch, Settings, for_each_chunk};
+use crate::workload::Workload;
+use bevy_ecs::prelude::*;
+
+#[allow(clippy::too_many_arguments)]
+pub fn collect_garbage(
+    settings: Res<Settings>,
+    clock: Res<Clock>,
+    mut book: ResMut<BlockBook>,
+    mut retired: ResMut<RetiredBlocks>,
+    mut ledger: ResMut<Ledger>,
+    mut workload: ResMut<Workload>,
+    mut metrics: ResMut<Metrics>,
+    mut peers: ResMut<Peers>,
+    mut network: ResMut<Network>,
+    mut scratch: ResMut<Scratch>,
+) {
+    let now = clock.tick;
+    let ttl = settings.0.entry_ttl;
+    let keep = settings.0.gc_after;
+    for_each_chunk(&mut peers, &mut network, &mut scratch, now, |work| {
+        let (mut entries, mut votes) = (0u64, 0u64);
+        for (local, ps) in work.peers.iter_mut().enumerate() {
+            let me = work.first + local as PeerIdx;
+            if ps.mempool.iter().any(|e| e.expires <= now) {
+                let remembered = &mut ps.remembered;
+                let events = &mut *work.events;
+                ps.mempool.retain(|e| {
+                    if e.expires > now {
+                        return true;
+                    }
+                    match e.state {
+                        EntryState::Pending => events.push(PeerEvent::TimedOut {
+                            peer: me,
+                            block: e.block,
+                        }),
+                        EntryState::Committed if keep > 0 => remembered.push((e.block, now + keep)),
+                        _ => {}
+                    }
+                    false
+                });
+            }
+            if !ps.remembered.is_empty() {
+                ps.remembered.retain(|&(_, until)| until > now);
+            }
+            if !ps.wanted.is_empty() {
+                ps.wanted.retain(|w| w.1 + ttl > now);
+            }
+            entries += ps.mempool.len() as u64;
+            votes += ps.vote_records() as u64;
+        }
+        *work.mempool_entries = entries;
+        *work.vote_records = votes;
+    });
+    for chunk in &mut scratch.chunks {
+        for ev in chunk.events.drain(..) {
+            if let PeerEvent::TimedOut { peer, block } = ev
+                && book.get(block).is_some_and(|b| b.origin == peer)
+            {
+                settle_outcome(
+                    &mut book,
+                    &mut workload,
+                    &mut metrics,
+                    block,
+                    Outcome::TimedOut,
+                    now,
+                    ttl,
+                );
+            }
+        }
+    }
+    workload.release_expired(now, &book);
+    let horizon = ttl + keep;
+    let retired = &mut *retired;
+    book.retire(now, horizon, |idx, b| {
+        if retired.enabled {
+            retired.records.push(b.record(idx));
+        }
+    });
+    ledger.prune(now, 2 * ttl + keep);
+}

@@ -1,0 +1,15 @@
+//! The systems, one per file, in the order they run each tick.
+
+pub mod collect_garbage;
+pub mod commit;
+pub mod deliver_messages;
+pub mod inject_transactions;
+pub mod record_metrics;
+pub mod vote;
+
+pub use collect_garbage::collect_garbage;
+pub use commit::commit_blocks;
+pub use deliver_messages::deliver_messages;
+pub use inject_transactions::inject_transactions;
+pub use record_metrics::record_metrics;
+pub use vote::vote;

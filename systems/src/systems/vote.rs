@@ -1,0 +1,329 @@
+//! System 3: every peer counts the votes it holds for each pending block, decides what it can,
+//! and asks the neighbourhoods of whatever is still undecided for their votes.
+//!
+//! Decisions are applied by the commit system; this one only marks them.
+
+use crate::blocks::Block;
+use crate::blocks::BlockBook;
+use crate::ids::{BlockIdx, PeerIdx, Tick, TokenIdx};
+use crate::message::{ANSWER_SENDER, COMMITTED_MASK, Message, MessageKind};
+use crate::network::{Network, Outbox};
+use crate::peer::{Body, Decision, Entry, EntryState, PeerState, Tally, WITNESS_BIT};
+use crate::resources::{Clock, Peers, Scratch, Settings, Shared, for_each_chunk};
+use crate::ring::Ring;
+use crate::ring::rotation;
+use crate::rng::{Stream, stream};
+use crate::tokens::TokenBook;
+use bevy_ecs::prelude::*;
+use rand_pcg::Pcg64Mcg;
+
+/// A parent block asked for to catch up is asked for again after this many ticks.
+pub const PARENT_RETRY_TICKS: Tick = 8;
+
+#[allow(clippy::too_many_arguments)]
+pub fn vote(
+    settings: Res<Settings>,
+    clock: Res<Clock>,
+    ring: Res<Ring>,
+    tokens: Res<TokenBook>,
+    book: Res<BlockBook>,
+    mut peers: ResMut<Peers>,
+    mut network: ResMut<Network>,
+    mut scratch: ResMut<Scratch>,
+) {
+    let now = clock.tick;
+    let cx = Shared {
+        config: &settings.0,
+        ring: &ring,
+        tokens: &tokens,
+        book: &book,
+        now,
+    };
+    for_each_chunk(&mut peers, &mut network, &mut scratch, now, |mut work| {
+        let mut arena = work.arena.lock().unwrap_or_else(|e| e.into_inner());
+        arena.reset();
+        for (local, ps) in work.peers.iter_mut().enumerate() {
+            if ps.mempool.is_empty() {
+                continue;
+            }
+            let me = work.first + local as PeerIdx;
+            let mut rng = stream(cx.config.seed, Stream::Vote, now, me as u64);
+            let suppressed = suppressed_claims(ps, &cx, &arena);
+            vote_peer(me, ps, &suppressed, &cx, &mut work.outbox, &mut rng);
+        }
+    });
+}
+
+/// How a peer's own store judges one part of a block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartView {
+    /// The part spends the owner I store (or I do not hold this token).
+    Agree,
+    /// I do not hold this token: no information, no objection.
+    Outside,
+    /// The part spends an owner newer than mine: I missed a commit and must catch up.
+    Behind,
+    /// The part spends an owner that was already spent: a double spend (D3).
+    Conflict,
+}
+
+/// Judges part `i` of `block` against this peer's token store.
+pub fn judge_part(
+    ps: &PeerState,
+    block: &Block,
+    idx: BlockIdx,
+    i: usize,
+    tokens: &TokenBook,
+) -> PartView {
+    let part = block.parts[i];
+    if !ps.in_range(tokens.id(part.token)) {
+        return PartView::Outside;
+    }
+    let mine = ps.mapping(part.token);
+    if mine.block == part.last {
+        PartView::Agree
+    } else if mine.block == idx {
+        // I already wrote this block's mapping (committed here).
+        PartView::Agree
+    } else if mine.prev == part.last || part.last_time <= mine.time {
+        PartView::Conflict
+    } else {
+        PartView::Behind
+    }
+}
+
+/// A peer's opinion of a whole block, part by part.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Opinion {
+    /// Parts that spend the owner this peer stores.
+    pub agree: u8,
+    /// Parts whose token this peer holds and can judge (agree or object).
+    pub holds: u8,
+    /// Parts this peer holds but is behind on.
+    pub behind: u8,
+    /// Some part spends an owner that was already spent.
+    pub conflict: bool,
+}
+
+pub fn judge_block(ps: &PeerState, block: &Block, idx: BlockIdx, tokens: &TokenBook) -> Opinion {
+    let mut o = Opinion::default();
+    for i in 0..block.parts.len() {
+        let bit = 1 << i;
+        match judge_part(ps, block, idx, i, tokens) {
+            PartView::Agree => {
+                o.agree |= bit;
+                o.holds |= bit;
+            }
+            PartView::Outside => {}
+            // Behind is "I do not know yet", not an objection.
+            PartView::Behind => o.behind |= bit,
+            PartView::Conflict => {
+                o.holds |= bit;
+                o.conflict = true;
+            }
+        }
+    }
+    o
+}
+
+/// D3: of two pending blocks spending the same (token, owner), this peer votes 0 on the one
+/// with the larger block id for as long as both are pending. Returns, per mempool entry, the
+/// part bits to force to 0.
+fn suppressed_claims<'a>(
+    ps: &PeerState,
+    cx: &Shared,
+    arena: &'a bumpalo::Bump,
+) -> bumpalo::collections::Vec<'a, u8> {
+    let mut forced = bumpalo::vec![in arena; 0u8; ps.mempool.len()];
+    if ps.mempool.len() < 2 {
+        return forced;
+    }
+    let mut claims: bumpalo::collections::Vec<'a, (TokenIdx, BlockIdx, u64, u32, u8)> =
+        bumpalo::collections::Vec::new_in(arena);
+    for (ei, e) in ps.mempool.iter().enumerate() {
+        if e.state != EntryState::Pending || e.body != Body::Known {
+            continue;
+        }
+        let Some(b) = cx.book.get(e.block) else {
+            continue;
+        };
+        for (i, p) in b.parts.iter().enumerate() {
+            claims.push((p.token, p.last, b.id, ei as u32, i as u8));
+        }
+    }
+    if claims.len() < 2 {
+        return forced;
+    }
+    claims.sort_unstable();
+    for w in claims.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if a.0 == b.0 && a.1 == b.1 && a.2 != b.2 {
+            forced[b.3 as usize] |= 1 << b.4;
+        }
+    }
+    forced
+}
+
+/// Recounts an entry's votes. Returns (undecided mask, rejected).
+///
+/// Part i is decided when the voters inside this peer's view of token i that hold the token
+/// agree by a margin above the threshold; the witness when more than `threshold` voters lie
+/// inside its view of the block id.
+pub fn tally(e: &Entry, parts: usize, threshold: i32, peers: u32) -> (u8, bool) {
+    let mut undecided = 0u8;
+    let mut rejected = false;
+    for (i, view) in e.views[..parts].iter().enumerate() {
+        let mut balance = 0i32;
+        let bit = 1 << i;
+        for v in &e.votes {
+            // Only a voter that holds the token speaks for it: a 0 from anyone else means
+            // "no information", not "no" (D1 makes "no" a rejection).
+            if v.holds & bit != 0 && view.contains(v.voter, peers) {
+                balance += if v.mask & bit != 0 { 1 } else { -1 };
+            }
+        }
+        if balance < -threshold {
+            rejected = true;
+        } else if balance <= threshold {
+            undecided |= 1 << i;
+        }
+    }
+    let witness = &e.views[parts];
+    let w = e
+        .votes
+        .iter()
+        .filter(|v| witness.contains(v.voter, peers))
+        .count() as i32;
+    if w <= threshold {
+        undecided |= WITNESS_BIT;
+    }
+    (undecided, rejected)
+}
+
+fn vote_peer(
+    me: PeerIdx,
+    ps: &mut PeerState,
+    suppressed: &[u8],
+    cx: &Shared,
+    out: &mut Outbox,
+    rng: &mut Pcg64Mcg,
+) {
+    let threshold = cx.config.threshold as i32;
+    let peers = cx.ring.len();
+    let my_id = cx.ring.id(me);
+    for (ei, &suppressed) in suppressed.iter().enumerate() {
+        let e = &ps.mempool[ei];
+        if e.state != EntryState::Pending || e.body != Body::Known {
+            continue;
+        }
+        let idx = e.block;
+        let Some(block) = cx.book.get(idx) else {
+            continue;
+        };
+        let parts = block.parts.len();
+        let opinion = judge_block(ps, block, idx, cx.tokens);
+        let (mut mask, holds, behind) = (opinion.agree, opinion.holds, opinion.behind);
+        let conflict = opinion.conflict;
+        mask &= !suppressed;
+        let e = &mut ps.mempool[ei];
+        if conflict {
+            e.decision = Decision::Reject;
+            continue;
+        }
+        if e.tally == Tally::Stale {
+            let (undecided, rejected) = tally(e, parts, threshold, peers);
+            e.undecided = undecided;
+            e.tally = Tally::Fresh;
+            if rejected {
+                e.decision = Decision::Reject;
+                continue;
+            }
+        }
+        if e.undecided == 0 && behind == 0 {
+            e.decision = Decision::Commit;
+            continue;
+        }
+        if behind != 0 {
+            // Catch up first: no vote requests while my store is behind this block.
+            for i in 0..parts {
+                if behind & (1 << i) != 0 {
+                    ask_parent(me, ps, block.parts[i].last, cx, out, rng);
+                }
+            }
+            continue;
+        }
+        let undecided = e.undecided;
+        let mut sent = 0;
+        for i in 0..parts {
+            if undecided & (1 << i) != 0 {
+                let key = cx.tokens.id(block.parts[i].token);
+                let targets = e.views[i].vote_targets(rotation(key, my_id, cx.now));
+                for to in targets {
+                    out.send(request(me, to, idx, mask, holds, cx.now), rng);
+                }
+                sent += 2;
+            }
+        }
+        if undecided & WITNESS_BIT != 0 {
+            let targets = e.views[parts].vote_targets(rotation(block.id, my_id, cx.now));
+            for to in targets {
+                out.send(request(me, to, idx, mask, holds, cx.now), rng);
+            }
+            sent += 2;
+        }
+        block.charge(sent);
+    }
+}
+
+#[inline]
+fn request(from: PeerIdx, to: PeerIdx, block: BlockIdx, mask: u8, holds: u8, now: Tick) -> Message {
+    debug_assert!(mask != COMMITTED_MASK);
+    Message {
+        to,
+        from,
+        block,
+        sent: now,
+        target: ANSWER_SENDER,
+        kind: MessageKind::VoteRequest,
+        mask,
+        holds,
+    }
+}
+
+/// Asks the parent's neighbourhood for block `parent`, at most every few ticks.
+fn ask_parent(
+    me: PeerIdx,
+    ps: &mut PeerState,
+    parent: BlockIdx,
+    cx: &Shared,
+    out: &mut Outbox,
+    rng: &mut Pcg64Mcg,
+) {
+    let Some(pb) = cx.book.get(parent) else {
+        return;
+    };
+    if ps.find(parent).is_ok() {
+        return;
+    }
+    match ps.wanted.iter_mut().find(|(b, _)| *b == parent) {
+        Some((_, at)) if *at + PARENT_RETRY_TICKS > cx.now => return,
+        Some((_, at)) => *at = cx.now,
+        None => ps.wanted.push((parent, cx.now)),
+    }
+    let nb = cx.ring.neighbourhood(me, pb.id);
+    let to = nb.query_target(rotation(pb.id, cx.ring.id(me), cx.now));
+    pb.charge(1);
+    out.send(
+        Message {
+            to,
+            from: me,
+            block: parent,
+            sent: cx.now,
+            target: ANSWER_SENDER,
+            kind: MessageKind::ParentQuery,
+            mask: 0,
+            holds: 0,
+        },
+        rng,
+    );
+}
