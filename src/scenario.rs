@@ -108,8 +108,8 @@ pub fn resolve(cli: &Cli) -> Result<(SimConfig, usize), CliError> {
     take!(loss);
     take!(tokens);
     if cli.tokens.or(file.tokens).is_none() {
-        // Keep large runs busy: one token in circulation per 20 peers.
-        c.tokens = (c.peers / 20).max(1);
+        // Keep large runs busy: one token in circulation per 50 peers.
+        c.tokens = (c.peers / 50).max(1);
     }
     take!(conflict_rate);
     for (v, dst) in [

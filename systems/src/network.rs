@@ -22,10 +22,11 @@ pub struct ChunkPlan {
 }
 
 impl ChunkPlan {
-    /// Chunks of at least 256 peers, at most 64 of them: enough to balance two to a few dozen
-    /// threads, few enough that the per-chunk buffers stay small.
+    /// Chunks of at least 256 peers, at most 16 of them: enough to balance the 2..8 threads
+    /// of the machines this runs on; few enough that the chunks x chunks x wheel-slot message
+    /// buffers stay large and few (their slack is what costs memory).
     pub fn new(peers: u32) -> Self {
-        let size = peers.div_ceil(64).max(256).min(peers.max(1));
+        let size = peers.div_ceil(16).max(256).min(peers.max(1));
         Self {
             peers,
             size,
@@ -97,6 +98,10 @@ impl LinkBehaviour {
 }
 
 /// One sender chunk's outgoing buffers: `slots[wheel_slot * chunks + receiver_chunk]`.
+///
+/// A buffer is dropped once delivered rather than kept for its slot's next turn: slots far in
+/// the future hold few messages, and pinning each one's high-water capacity cost more memory
+/// than everything in flight.
 #[derive(Default)]
 pub struct Mailbox {
     pub slots: Vec<Vec<Message>>,
@@ -139,22 +144,6 @@ impl Network {
                     .collect()
             })
             .collect()
-    }
-
-    /// Gives emptied buffers back so their capacity is reused next time round the wheel.
-    pub fn return_buffers(&mut self, tick: Tick, mut due: Vec<Vec<Vec<Message>>>) {
-        let c = self.plan.count as usize;
-        let base = (tick % self.wheel) as usize * c;
-        for (r, per_sender) in due.iter_mut().enumerate() {
-            for (s, buf) in per_sender.drain(..).enumerate() {
-                let slot = &mut self.mailboxes[s].slots[base + r];
-                if slot.is_empty() && slot.capacity() < buf.capacity() {
-                    let mut buf = buf;
-                    buf.clear();
-                    *slot = buf;
-                }
-            }
-        }
     }
 
     /// Messages currently in flight.
@@ -203,7 +192,7 @@ mod tests {
     fn chunk_plan_covers_all_peers() {
         for n in [16, 255, 256, 1000, 50_000, 1_000_000] {
             let plan = ChunkPlan::new(n);
-            assert!(plan.count <= 64 && plan.count >= 1);
+            assert!(plan.count <= 16 && plan.count >= 1);
             assert_eq!(plan.chunk_of(n - 1), plan.count as usize - 1);
         }
     }

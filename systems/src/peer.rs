@@ -59,6 +59,15 @@ pub struct VoteRecord {
     pub holds: u8,
 }
 
+/// Whether the peer's D3 suppression marks must be recomputed: its set of pending blocks
+/// with known bodies changed since they were last computed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Claims {
+    #[default]
+    Changed,
+    Current,
+}
+
 /// Bit of the witness in `undecided` masks (bits 0..6 are parts).
 pub const WITNESS_BIT: u8 = 1 << 6;
 
@@ -74,6 +83,8 @@ pub struct Entry {
     pub tally: Tally,
     /// Parts (bits 0..6) and witness (bit 6) not yet decided.
     pub undecided: u8,
+    /// Parts this peer votes 0 on because another pending block claims the same owner (D3).
+    pub suppressed: u8,
     pub votes: SmallVec<[VoteRecord; 6]>,
     /// This peer's neighbourhood of each part's token, then of the block id (the witness).
     pub views: SmallVec<[Neighbourhood; 3]>,
@@ -90,6 +101,7 @@ impl Entry {
             decision: Decision::Undecided,
             tally: Tally::Stale,
             undecided: 0x7F,
+            suppressed: 0,
             votes: SmallVec::new(),
             views: SmallVec::new(),
         }
@@ -128,6 +140,21 @@ impl Entry {
     }
 }
 
+/// How a peer decided a block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Committed,
+    Blocked,
+}
+
+/// A decided block, remembered until `until` so later votes for it get an echo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Settled {
+    pub block: BlockIdx,
+    pub until: Tick,
+    pub verdict: Verdict,
+}
+
 /// A token's current owner as this peer stores it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Mapping {
@@ -156,10 +183,12 @@ pub struct PeerState {
     pub store: SmallVec<[(TokenIdx, Mapping); 2]>,
     /// Peers that voted to us without a seeded link, oldest first.
     pub learned: SmallVec<[PeerIdx; 4]>,
-    /// Committed blocks whose entry expired, remembered to echo votes: (block, forget at).
-    pub remembered: Vec<(BlockIdx, Tick)>,
+    /// Blocks decided here, kept as 12 bytes each (not a whole entry) to echo later votes.
+    pub remembered: Vec<Settled>,
     /// Parent blocks asked for to catch up: (block, asked at).
     pub wanted: SmallVec<[(BlockIdx, Tick); 2]>,
+    /// Whether the D3 suppression marks of the mempool are up to date.
+    pub claims: Claims,
     /// Own range (ring ids): this peer stores mappings only for tokens inside it.
     pub range_lo: u64,
     pub range_hi: u64,
@@ -207,7 +236,15 @@ impl PeerState {
     }
 
     pub fn remembers(&self, block: BlockIdx) -> bool {
-        self.remembered.iter().any(|&(b, _)| b == block)
+        self.verdict(block).is_some()
+    }
+
+    /// How this peer decided `block`, once its entry has left the mempool.
+    pub fn verdict(&self, block: BlockIdx) -> Option<Verdict> {
+        self.remembered
+            .iter()
+            .find(|s| s.block == block)
+            .map(|s| s.verdict)
     }
 
     #[inline]

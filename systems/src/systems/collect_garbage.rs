@@ -7,7 +7,7 @@ use crate::ledger::Ledger;
 use crate::metrics::Metrics;
 use crate::network::Network;
 use crate::outcome::settle_outcome;
-use crate::peer::EntryState;
+use crate::peer::{Claims, EntryState, Settled, Verdict};
 use crate::resources::{Clock, PeerEvent, Peers, Scratch, Settings, for_each_chunk};
 use crate::workload::Workload;
 use bevy_ecs::prelude::*;
@@ -32,26 +32,46 @@ pub fn collect_garbage(
         let (mut entries, mut votes) = (0u64, 0u64);
         for (local, ps) in work.peers.iter_mut().enumerate() {
             let me = work.first + local as PeerIdx;
-            if ps.mempool.iter().any(|e| e.expires <= now) {
+            // Decided entries shrink to a `Settled` record; pending ones leave when the block
+            // expires (at its origin, that is the block's time-out).
+            if ps
+                .mempool
+                .iter()
+                .any(|e| e.expires <= now || e.state != EntryState::Pending)
+            {
+                ps.claims = Claims::Changed;
                 let remembered = &mut ps.remembered;
                 let events = &mut *work.events;
                 ps.mempool.retain(|e| {
-                    if e.expires > now {
-                        return true;
-                    }
-                    match e.state {
-                        EntryState::Pending => events.push(PeerEvent::TimedOut {
-                            peer: me,
+                    let verdict = match e.state {
+                        EntryState::Pending if e.expires > now => return true,
+                        EntryState::Pending => {
+                            events.push(PeerEvent::TimedOut {
+                                peer: me,
+                                block: e.block,
+                            });
+                            return false;
+                        }
+                        EntryState::Committed => Verdict::Committed,
+                        EntryState::Blocked => Verdict::Blocked,
+                    };
+                    let until = e.expires + keep;
+                    if until > now {
+                        remembered.push(Settled {
                             block: e.block,
-                        }),
-                        EntryState::Committed if keep > 0 => remembered.push((e.block, now + keep)),
-                        _ => {}
+                            until,
+                            verdict,
+                        });
                     }
                     false
                 });
             }
             if !ps.remembered.is_empty() {
-                ps.remembered.retain(|&(_, until)| until > now);
+                ps.remembered.retain(|s| s.until > now);
+            }
+            // A burst can leave a pool far larger than what it holds now.
+            if ps.mempool.capacity() > 4 * ps.mempool.len() + 8 {
+                ps.mempool.shrink_to(2 * ps.mempool.len());
             }
             if !ps.wanted.is_empty() {
                 ps.wanted.retain(|w| w.1 + ttl > now);

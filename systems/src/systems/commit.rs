@@ -8,7 +8,7 @@ use crate::ledger::Ledger;
 use crate::metrics::Metrics;
 use crate::network::Network;
 use crate::outcome::settle_outcome;
-use crate::peer::{Decision, EntryState, Mapping, PeerState};
+use crate::peer::{Claims, Decision, EntryState, Mapping, PeerState};
 use crate::resources::{Clock, PeerEvent, Peers, Scratch, for_each_chunk};
 use crate::systems::vote::{PartView, judge_part};
 use crate::tokens::TokenBook;
@@ -49,6 +49,7 @@ pub fn commit_blocks(
                     // Another block decided this same tick may have moved a token first.
                     let still_valid = (0..block.parts.len())
                         .all(|i| judge_part(ps, block, idx, i, tokens) != PartView::Conflict);
+                    ps.claims = Claims::Changed;
                     if decision == Decision::Commit && still_valid {
                         apply_commit(me, ps, idx, block, tokens, work.events);
                         ps.mempool[ei].settle(EntryState::Committed);

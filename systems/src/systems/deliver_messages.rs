@@ -6,7 +6,7 @@ use crate::blocks::BlockBook;
 use crate::ids::{PeerIdx, Tick};
 use crate::message::{ALL_PARTS, ANSWER_SENDER, COMMITTED_MASK, Message, MessageKind};
 use crate::network::{Network, Outbox};
-use crate::peer::{Body, Entry, EntryState, PeerState, Role};
+use crate::peer::{Body, Claims, Entry, EntryState, PeerState, Role};
 use crate::resources::{Clock, Peers, Scratch, Settings, Shared, for_each_chunk};
 use crate::ring::{Ring, rotation};
 use crate::rng::{Stream, stream};
@@ -80,7 +80,7 @@ pub fn deliver_messages(
             }
         }
     });
-    network.return_buffers(now, due);
+    drop(due);
 }
 
 const EMPTY: Message = Message {
@@ -126,7 +126,7 @@ fn reply(out: &mut Outbox, rng: &mut Pcg64Mcg, block: &Block, msg: Message) {
 
 #[inline]
 fn trusted(me: PeerIdx, ps: &PeerState, from: PeerIdx, ring: &Ring) -> bool {
-    ps.knows_learned(from) || ring.seeded_link(me, from)
+    ring.seeded_link(me, from) || ps.knows_learned(from)
 }
 
 fn on_vote(
@@ -298,6 +298,7 @@ fn on_block(me: PeerIdx, ps: &mut PeerState, m: &Message, block: &Block, cx: &Sh
                 e.body = Body::Known;
                 e.views = block.views(cx.ring, cx.tokens, me);
                 e.tally = crate::peer::Tally::Stale;
+                ps.claims = Claims::Changed;
             }
         }
         MessageKind::ParentReply => {
@@ -312,6 +313,7 @@ fn on_block(me: PeerIdx, ps: &mut PeerState, m: &Message, block: &Block, cx: &Sh
                         e.body = Body::Known;
                         e.views = block.views(cx.ring, cx.tokens, me);
                         e.tally = crate::peer::Tally::Stale;
+                        ps.claims = Claims::Changed;
                     }
                 }
                 Err(at) => {
@@ -323,6 +325,7 @@ fn on_block(me: PeerIdx, ps: &mut PeerState, m: &Message, block: &Block, cx: &Sh
                         let mut e = Entry::new(m.block, expires, Body::Known, Role::Relay);
                         e.views = block.views(cx.ring, cx.tokens, me);
                         ps.mempool.insert(at, e);
+                        ps.claims = Claims::Changed;
                     }
                 }
             }

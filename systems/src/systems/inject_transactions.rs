@@ -4,7 +4,7 @@ use crate::blocks::{Block, BlockBook, Part};
 use crate::ids::{PeerIdx, Tick};
 use crate::ledger::Ledger;
 use crate::metrics::Metrics;
-use crate::peer::{Body, Entry, PeerState, Role};
+use crate::peer::{Body, Claims, Entry, PeerState, Role};
 use crate::resources::{Clock, Peers, Settings};
 use crate::ring::Ring;
 use crate::rng::{Stream, stream};
@@ -120,8 +120,9 @@ pub fn submit(
     let mut entry = Entry::new(book.next_idx(), now + ttl, Body::Known, Role::Origin);
     entry.views = block.views(ring, tokens, origin);
     let idx = book.push(block);
-    let pool = &mut peers[origin as usize].mempool;
+    let peer = &mut peers[origin as usize];
     // New blocks have the largest index yet, so the pool stays sorted.
-    pool.push(entry);
+    peer.mempool.push(entry);
+    peer.claims = Claims::Changed;
     idx
 }

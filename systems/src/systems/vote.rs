@@ -8,7 +8,7 @@ use crate::blocks::BlockBook;
 use crate::ids::{BlockIdx, PeerIdx, Tick, TokenIdx};
 use crate::message::{ANSWER_SENDER, COMMITTED_MASK, Message, MessageKind};
 use crate::network::{Network, Outbox};
-use crate::peer::{Body, Decision, Entry, EntryState, PeerState, Tally, WITNESS_BIT};
+use crate::peer::{Body, Claims, Decision, Entry, EntryState, PeerState, Tally, WITNESS_BIT};
 use crate::resources::{Clock, Peers, Scratch, Settings, Shared, for_each_chunk};
 use crate::ring::Ring;
 use crate::ring::rotation;
@@ -48,8 +48,8 @@ pub fn vote(
             }
             let me = work.first + local as PeerIdx;
             let mut rng = stream(cx.config.seed, Stream::Vote, now, me as u64);
-            let suppressed = suppressed_claims(ps, &cx, &arena);
-            vote_peer(me, ps, &suppressed, &cx, &mut work.outbox, &mut rng);
+            mark_suppressed_claims(ps, &cx, &arena);
+            vote_peer(me, ps, &cx, &mut work.outbox, &mut rng);
         }
     });
 }
@@ -127,20 +127,17 @@ pub fn judge_block(ps: &PeerState, block: &Block, idx: BlockIdx, tokens: &TokenB
 }
 
 /// D3: of two pending blocks spending the same (token, owner), this peer votes 0 on the one
-/// with the larger block id for as long as both are pending. Returns, per mempool entry, the
-/// part bits to force to 0.
-fn suppressed_claims<'a>(
-    ps: &PeerState,
-    cx: &Shared,
-    arena: &'a bumpalo::Bump,
-) -> bumpalo::collections::Vec<'a, u8> {
-    let mut forced = bumpalo::vec![in arena; 0u8; ps.mempool.len()];
-    if ps.mempool.len() < 2 {
-        return forced;
+/// with the larger block id for as long as both are pending. Recomputed only when the set of
+/// pending blocks with known bodies changed.
+fn mark_suppressed_claims(ps: &mut PeerState, cx: &Shared, arena: &bumpalo::Bump) {
+    if ps.claims == Claims::Current {
+        return;
     }
-    let mut claims: bumpalo::collections::Vec<'a, (TokenIdx, BlockIdx, u64, u32, u8)> =
+    ps.claims = Claims::Current;
+    let mut claims: bumpalo::collections::Vec<'_, (TokenIdx, BlockIdx, u64, u32, u8)> =
         bumpalo::collections::Vec::new_in(arena);
-    for (ei, e) in ps.mempool.iter().enumerate() {
+    for (ei, e) in ps.mempool.iter_mut().enumerate() {
+        e.suppressed = 0;
         if e.state != EntryState::Pending || e.body != Body::Known {
             continue;
         }
@@ -152,16 +149,15 @@ fn suppressed_claims<'a>(
         }
     }
     if claims.len() < 2 {
-        return forced;
+        return;
     }
     claims.sort_unstable();
     for w in claims.windows(2) {
         let (a, b) = (w[0], w[1]);
         if a.0 == b.0 && a.1 == b.1 && a.2 != b.2 {
-            forced[b.3 as usize] |= 1 << b.4;
+            ps.mempool[b.3 as usize].suppressed |= 1 << b.4;
         }
     }
-    forced
 }
 
 /// Recounts an entry's votes. Returns (undecided mask, rejected).
@@ -203,7 +199,6 @@ pub fn tally(e: &Entry, parts: usize, threshold: i32, peers: u32) -> (u8, bool) 
 fn vote_peer(
     me: PeerIdx,
     ps: &mut PeerState,
-    suppressed: &[u8],
     cx: &Shared,
     out: &mut Outbox,
     rng: &mut Pcg64Mcg,
@@ -211,7 +206,7 @@ fn vote_peer(
     let threshold = cx.config.threshold as i32;
     let peers = cx.ring.len();
     let my_id = cx.ring.id(me);
-    for (ei, &suppressed) in suppressed.iter().enumerate() {
+    for ei in 0..ps.mempool.len() {
         let e = &ps.mempool[ei];
         if e.state != EntryState::Pending || e.body != Body::Known {
             continue;
@@ -224,7 +219,7 @@ fn vote_peer(
         let opinion = judge_block(ps, block, idx, cx.tokens);
         let (mut mask, holds, behind) = (opinion.agree, opinion.holds, opinion.behind);
         let conflict = opinion.conflict;
-        mask &= !suppressed;
+        mask &= !e.suppressed;
         let e = &mut ps.mempool[ei];
         if conflict {
             e.decision = Decision::Reject;
