@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod network;
 pub mod outcome;
 pub mod peer;
+pub mod prefetch;
 pub mod resources;
 pub mod ring;
 pub mod rng;

@@ -59,7 +59,7 @@ impl LinkBehaviour {
             _ => 0.0,
         };
         Self {
-            loss_threshold: (loss * u64::MAX as f64) as u64,
+            loss_threshold: (loss * (1u64 << 32) as f64) as u64,
             delay,
             inv_ln_stay,
         }
@@ -69,14 +69,16 @@ impl LinkBehaviour {
     #[inline]
     pub fn sample(&self, rng: &mut Pcg64Mcg) -> Option<u32> {
         let r: u64 = rng.random();
-        if r < self.loss_threshold {
+        // One draw serves both: the high half decides loss, the low half the default delay.
+        if r >> 32 < self.loss_threshold {
             return None;
         }
         Some(match self.delay {
             DelayModel::Geometric { stay } => {
                 if stay == 0.5 {
                     // Each bit is a fair coin: the run of heads is the extra wait.
-                    1 + (rng.random::<u64>().trailing_ones())
+                    1 + (r as u32)
+                        .trailing_ones()
                         .min(crate::config::GEOMETRIC_DELAY_CAP - 1)
                 } else if stay <= 0.0 {
                     1

@@ -50,6 +50,15 @@ pub enum Tally {
     Fresh,
 }
 
+/// Whether `Entry::balance` matches the recorded votes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counted {
+    /// Kept up to date vote by vote.
+    Exact,
+    /// Must be recounted from the votes (views just learned, or a vote recorded without them).
+    Recount,
+}
+
 /// The latest vote a peer received from one voter for one block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VoteRecord {
@@ -67,6 +76,9 @@ pub enum Claims {
     Changed,
     Current,
 }
+
+/// Index of the witness count in `Entry::balance`.
+pub const WITNESS_SLOT: usize = 6;
 
 /// Bit of the witness in `undecided` masks (bits 0..6 are parts).
 pub const WITNESS_BIT: u8 = 1 << 6;
@@ -86,6 +98,10 @@ pub struct Entry {
     /// Parts this peer votes 0 on because another pending block claims the same owner (D3).
     pub suppressed: u8,
     pub votes: SmallVec<[VoteRecord; 6]>,
+    /// Vote balance per part (holders inside the part's view: +1 agree, -1 object), and at
+    /// `WITNESS_SLOT` the number of voters inside the witness view.
+    pub balance: [i16; 7],
+    pub counted: Counted,
     /// This peer's neighbourhood of each part's token, then of the block id (the witness).
     pub views: SmallVec<[Neighbourhood; 3]>,
 }
@@ -103,8 +119,71 @@ impl Entry {
             undecided: 0x7F,
             suppressed: 0,
             votes: SmallVec::new(),
+            balance: [0; 7],
+            counted: Counted::Recount,
             views: SmallVec::new(),
         }
+    }
+
+    /// What one vote adds to `balance`, given the views.
+    #[inline]
+    fn contribution(&self, v: &VoteRecord, peers: u32, sign: i16, balance: &mut [i16; 7]) {
+        let parts = self.views.len() - 1;
+        for (i, view) in self.views[..parts].iter().enumerate() {
+            let bit = 1 << i;
+            if v.holds & bit != 0 && view.contains(v.voter, peers) {
+                balance[i] += sign * if v.mask & bit != 0 { 1 } else { -1 };
+            }
+        }
+        if self.views[parts].contains(v.voter, peers) {
+            balance[WITNESS_SLOT] += sign;
+        }
+    }
+
+    /// Recomputes `balance` from every recorded vote.
+    pub fn recount(&mut self, peers: u32) {
+        let mut balance = [0i16; 7];
+        if !self.views.is_empty() {
+            for v in &self.votes {
+                self.contribution(v, peers, 1, &mut balance);
+            }
+        }
+        self.balance = balance;
+        self.counted = Counted::Exact;
+    }
+
+    /// Records a vote and keeps `balance` exact without a recount.
+    pub fn record_vote_counted(
+        &mut self,
+        voter: PeerIdx,
+        sent: Tick,
+        mask: u8,
+        holds: u8,
+        peers: u32,
+    ) -> bool {
+        if self.counted != Counted::Exact || self.views.is_empty() {
+            return self.record_vote(voter, sent, mask, holds);
+        }
+        let new = VoteRecord {
+            voter,
+            sent,
+            mask,
+            holds,
+        };
+        let mut balance = self.balance;
+        match self.votes.iter().position(|v| v.voter == voter) {
+            Some(i) if sent > self.votes[i].sent => {
+                let old = self.votes[i];
+                self.contribution(&old, peers, -1, &mut balance);
+                self.votes[i] = new;
+            }
+            Some(_) => return false,
+            None => self.votes.push(new),
+        }
+        self.contribution(&new, peers, 1, &mut balance);
+        self.balance = balance;
+        self.tally = Tally::Stale;
+        true
     }
 
     /// Keeps the newest vote per voter; returns whether the tally changed.
@@ -115,6 +194,7 @@ impl Entry {
                 v.mask = mask;
                 v.holds = holds;
                 self.tally = Tally::Stale;
+                self.counted = Counted::Recount;
                 true
             }
             Some(_) => false,
@@ -126,9 +206,29 @@ impl Entry {
                     holds,
                 });
                 self.tally = Tally::Stale;
+                self.counted = Counted::Recount;
                 true
             }
         }
+    }
+
+    /// Can a vote from `voter` ever count here? Only voters inside one of this peer's views
+    /// (a part's token neighbourhood or the witness's) are counted; until the body, and so
+    /// the views, are known every vote is kept.
+    #[inline]
+    pub fn may_count(&self, voter: PeerIdx, peers: u32) -> bool {
+        self.views.is_empty() || self.views.iter().any(|v| v.contains(voter, peers))
+    }
+
+    /// Sets the views once the body is known, and drops the votes that can never count.
+    pub fn learn_views(&mut self, views: SmallVec<[Neighbourhood; 3]>, peers: u32) {
+        self.views = views;
+        let views = &self.views;
+        self.votes
+            .retain(|v| views.iter().any(|view| view.contains(v.voter, peers)));
+        self.body = Body::Known;
+        self.tally = Tally::Stale;
+        self.counted = Counted::Recount;
     }
 
     /// Frees the per-vote state once the block is decided here.
@@ -177,8 +277,12 @@ impl Mapping {
 
 #[derive(Clone, Debug, Default)]
 pub struct PeerState {
-    /// Entries sorted by block index.
+    /// Entries sorted by block index. Change it only through `insert_entry`, `push_entry`
+    /// and `retain_entries`, which keep `keys` in step.
     pub mempool: Vec<Entry>,
+    /// The mempool's block indices, inline: most lookups (every delivered message makes one)
+    /// then touch no entry at all, and an entry only when it is the one wanted.
+    keys: SmallVec<[BlockIdx; 6]>,
     /// Mappings of tokens inside this peer's own range (absent = genesis).
     pub store: SmallVec<[(TokenIdx, Mapping); 2]>,
     /// Peers that voted to us without a seeded link, oldest first.
@@ -195,9 +299,41 @@ pub struct PeerState {
 }
 
 impl PeerState {
+    /// A peer with an empty mempool that stores the tokens inside `[lo, hi]` (ring ids).
+    pub fn with_range(lo: u64, hi: u64) -> Self {
+        Self {
+            range_lo: lo,
+            range_hi: hi,
+            ..Self::default()
+        }
+    }
+
     #[inline]
     pub fn find(&self, block: BlockIdx) -> Result<usize, usize> {
-        self.mempool.binary_search_by_key(&block, |e| e.block)
+        self.keys.binary_search(&block)
+    }
+
+    /// Inserts an entry at the position `find` returned.
+    pub fn insert_entry(&mut self, at: usize, e: Entry) {
+        self.keys.insert(at, e.block);
+        self.mempool.insert(at, e);
+    }
+
+    /// Appends an entry for a block newer than every other in the pool.
+    pub fn push_entry(&mut self, e: Entry) {
+        debug_assert!(self.keys.last().is_none_or(|&k| k < e.block));
+        self.keys.push(e.block);
+        self.mempool.push(e);
+    }
+
+    /// Keeps the entries for which `keep` says so.
+    pub fn retain_entries(&mut self, keep: impl FnMut(&Entry) -> bool) {
+        let before = self.mempool.len();
+        self.mempool.retain(keep);
+        if self.mempool.len() != before {
+            self.keys.clear();
+            self.keys.extend(self.mempool.iter().map(|e| e.block));
+        }
     }
 
     #[inline]
@@ -242,9 +378,15 @@ impl PeerState {
     /// How this peer decided `block`, once its entry has left the mempool.
     pub fn verdict(&self, block: BlockIdx) -> Option<Verdict> {
         self.remembered
-            .iter()
-            .find(|s| s.block == block)
-            .map(|s| s.verdict)
+            .binary_search_by_key(&block, |s| s.block)
+            .ok()
+            .map(|i| self.remembered[i].verdict)
+    }
+
+    /// Remembers a decided block (kept sorted by block for the lookups above).
+    pub fn remember(&mut self, settled: Settled) {
+        let at = self.remembered.partition_point(|s| s.block < settled.block);
+        self.remembered.insert(at, settled);
     }
 
     #[inline]

@@ -88,6 +88,18 @@ impl LinkModel {
     }
 }
 
+/// A probability as a threshold on a uniform u64 (1.0 and above: `u64::MAX`, always).
+#[inline]
+fn scaled(p: f64) -> u64 {
+    if p >= 1.0 {
+        u64::MAX
+    } else if p <= 0.0 {
+        0
+    } else {
+        (p * RING) as u64
+    }
+}
+
 /// The sorted peer ring and the seeded link predicate.
 #[derive(Resource)]
 pub struct Ring {
@@ -196,12 +208,22 @@ impl Ring {
         if a == b {
             return false;
         }
-        let p = self.link.probability(ring_distance(self.id(a), self.id(b)));
-        if p >= 1.0 {
-            return true;
-        }
+        let d = ring_distance(self.id(a), self.id(b));
         let h = mix64(self.link_seed ^ ((a as u64) << 32 | b as u64));
-        (h >> 11) as f64 * (1.0 / (1u64 << 53) as f64) < p
+        // Integer thresholds: this runs for every trust check and every step of a walk.
+        match self.link {
+            LinkModel::Uniform { p } => h < scaled(p),
+            LinkModel::Gradient { min, max } => {
+                let (hi, lo) = (scaled(max), scaled(min));
+                let drop = ((hi - lo.min(hi)) as u128 * d as u128 >> 63) as u64;
+                let threshold = hi - drop.min(hi);
+                threshold == u64::MAX || h < threshold
+            }
+            LinkModel::Gaussian { .. } => {
+                let p = self.link.probability(d);
+                p >= 1.0 || (h >> 11) as f64 * (1.0 / (1u64 << 53) as f64) < p
+            }
+        }
     }
 
     /// The node's neighbourhood of `key`: 4 known peers at or above the key's insertion

@@ -115,11 +115,7 @@ pub fn build_world(config: SimConfig) -> World {
         .map(|p| {
             let nb = ring.neighbourhood(p, ring.id(p));
             let (lo, hi) = nb.bounds();
-            PeerState {
-                range_lo: ring.id(lo),
-                range_hi: ring.id(hi),
-                ..PeerState::default()
-            }
+            PeerState::with_range(ring.id(lo), ring.id(hi))
         })
         .collect();
     let plan = ChunkPlan::new(ring.len());

@@ -11,6 +11,7 @@ use crate::peer::{Claims, EntryState, Settled, Verdict};
 use crate::resources::{Clock, PeerEvent, Peers, Scratch, Settings, for_each_chunk};
 use crate::workload::Workload;
 use bevy_ecs::prelude::*;
+use smallvec::SmallVec;
 
 #[allow(clippy::too_many_arguments)]
 pub fn collect_garbage(
@@ -40,9 +41,9 @@ pub fn collect_garbage(
                 .any(|e| e.expires <= now || e.state != EntryState::Pending)
             {
                 ps.claims = Claims::Changed;
-                let remembered = &mut ps.remembered;
+                let mut settled: SmallVec<[Settled; 4]> = SmallVec::new();
                 let events = &mut *work.events;
-                ps.mempool.retain(|e| {
+                ps.retain_entries(|e| {
                     let verdict = match e.state {
                         EntryState::Pending if e.expires > now => return true,
                         EntryState::Pending => {
@@ -57,7 +58,7 @@ pub fn collect_garbage(
                     };
                     let until = e.expires + keep;
                     if until > now {
-                        remembered.push(Settled {
+                        settled.push(Settled {
                             block: e.block,
                             until,
                             verdict,
@@ -65,6 +66,9 @@ pub fn collect_garbage(
                     }
                     false
                 });
+                for s in settled {
+                    ps.remember(s);
+                }
             }
             if !ps.remembered.is_empty() {
                 ps.remembered.retain(|s| s.until > now);

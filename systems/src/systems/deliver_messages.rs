@@ -7,6 +7,7 @@ use crate::ids::{PeerIdx, Tick};
 use crate::message::{ALL_PARTS, ANSWER_SENDER, COMMITTED_MASK, Message, MessageKind};
 use crate::network::{Network, Outbox};
 use crate::peer::{Body, Claims, Entry, EntryState, PeerState, Role};
+use crate::prefetch;
 use crate::resources::{Clock, Peers, Scratch, Settings, Shared, for_each_chunk};
 use crate::ring::{Ring, rotation};
 use crate::rng::{Stream, stream};
@@ -65,11 +66,15 @@ pub fn deliver_messages(
             inbox[cursor[r] as usize] = *m;
             cursor[r] += 1;
         }
-        for (local, ps) in work.peers.iter_mut().enumerate() {
+        for local in 0..n {
+            if let Some(ahead) = work.peers.get(local + prefetch::AHEAD) {
+                prefetch::mempool(ahead);
+            }
             let (a, b) = (starts[local] as usize, starts[local + 1] as usize);
             if a == b {
                 continue;
             }
+            let ps = &mut work.peers[local];
             let me = work.first + local as PeerIdx;
             let mut rng = stream(cx.config.seed, Stream::Inbox, now, me as u64);
             let slice = &mut inbox[a..b];
@@ -169,7 +174,10 @@ fn on_vote(
                 EntryState::Blocked if wants_reply => reply(out, rng, block, echo(0)),
                 EntryState::Pending if trusted(me, ps, m.from, cx.ring) => {
                     let e = &mut ps.mempool[i];
-                    e.record_vote(m.from, m.sent, m.mask, m.holds);
+                    let peers = cx.ring.len();
+                    if e.may_count(m.from, peers) {
+                        e.record_vote_counted(m.from, m.sent, m.mask, m.holds, peers);
+                    }
                     match e.body {
                         Body::Unknown { asked } if cx.now >= asked + REQUERY_TICKS => {
                             e.body = Body::Unknown { asked: cx.now };
@@ -213,7 +221,7 @@ fn on_vote(
                         Role::Relay,
                     );
                     e.record_vote(m.from, m.sent, m.mask, m.holds);
-                    ps.mempool.insert(at, e);
+                    ps.insert_entry(at, e);
                     reply(out, rng, block, query);
                 }
             } else {
@@ -295,9 +303,7 @@ fn on_block(me: PeerIdx, ps: &mut PeerState, m: &Message, block: &Block, cx: &Sh
             if let Some(e) = ps.entry_mut(m.block)
                 && matches!(e.body, Body::Unknown { .. })
             {
-                e.body = Body::Known;
-                e.views = block.views(cx.ring, cx.tokens, me);
-                e.tally = crate::peer::Tally::Stale;
+                e.learn_views(block.views(cx.ring, cx.tokens, me), cx.ring.len());
                 ps.claims = Claims::Changed;
             }
         }
@@ -310,9 +316,7 @@ fn on_block(me: PeerIdx, ps: &mut PeerState, m: &Message, block: &Block, cx: &Sh
                 Ok(i) => {
                     let e = &mut ps.mempool[i];
                     if matches!(e.body, Body::Unknown { .. }) {
-                        e.body = Body::Known;
-                        e.views = block.views(cx.ring, cx.tokens, me);
-                        e.tally = crate::peer::Tally::Stale;
+                        e.learn_views(block.views(cx.ring, cx.tokens, me), cx.ring.len());
                         ps.claims = Claims::Changed;
                     }
                 }
@@ -324,7 +328,7 @@ fn on_block(me: PeerIdx, ps: &mut PeerState, m: &Message, block: &Block, cx: &Sh
                     {
                         let mut e = Entry::new(m.block, expires, Body::Known, Role::Relay);
                         e.views = block.views(cx.ring, cx.tokens, me);
-                        ps.mempool.insert(at, e);
+                        ps.insert_entry(at, e);
                         ps.claims = Claims::Changed;
                     }
                 }

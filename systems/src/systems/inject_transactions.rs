@@ -122,7 +122,7 @@ pub fn submit(
     let idx = book.push(block);
     let peer = &mut peers[origin as usize];
     // New blocks have the largest index yet, so the pool stays sorted.
-    peer.mempool.push(entry);
+    peer.push_entry(entry);
     peer.claims = Claims::Changed;
     idx
 }

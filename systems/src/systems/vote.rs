@@ -8,7 +8,10 @@ use crate::blocks::BlockBook;
 use crate::ids::{BlockIdx, PeerIdx, Tick, TokenIdx};
 use crate::message::{ANSWER_SENDER, COMMITTED_MASK, Message, MessageKind};
 use crate::network::{Network, Outbox};
-use crate::peer::{Body, Claims, Decision, Entry, EntryState, PeerState, Tally, WITNESS_BIT};
+use crate::peer::{
+    Body, Claims, Counted, Decision, Entry, EntryState, PeerState, Tally, WITNESS_BIT, WITNESS_SLOT,
+};
+use crate::prefetch;
 use crate::resources::{Clock, Peers, Scratch, Settings, Shared, for_each_chunk};
 use crate::ring::Ring;
 use crate::ring::rotation;
@@ -42,7 +45,12 @@ pub fn vote(
     for_each_chunk(&mut peers, &mut network, &mut scratch, now, |mut work| {
         let mut arena = work.arena.lock().unwrap_or_else(|e| e.into_inner());
         arena.reset();
-        for (local, ps) in work.peers.iter_mut().enumerate() {
+        let n = work.peers.len();
+        for local in 0..n {
+            if let Some(ahead) = work.peers.get(local + prefetch::AHEAD) {
+                prefetch::mempool(ahead);
+            }
+            let ps = &mut work.peers[local];
             if ps.mempool.is_empty() {
                 continue;
             }
@@ -160,7 +168,8 @@ fn mark_suppressed_claims(ps: &mut PeerState, cx: &Shared, arena: &bumpalo::Bump
     }
 }
 
-/// Recounts an entry's votes. Returns (undecided mask, rejected).
+/// Counts an entry's votes from scratch (the reference for the incremental balances).
+/// Returns (undecided mask, rejected).
 ///
 /// Part i is decided when the voters inside this peer's view of token i that hold the token
 /// agree by a margin above the threshold; the witness when more than `threshold` voters lie
@@ -196,13 +205,25 @@ pub fn tally(e: &Entry, parts: usize, threshold: i32, peers: u32) -> (u8, bool) 
     (undecided, rejected)
 }
 
-fn vote_peer(
-    me: PeerIdx,
-    ps: &mut PeerState,
-    cx: &Shared,
-    out: &mut Outbox,
-    rng: &mut Pcg64Mcg,
-) {
+/// The decision a set of balances implies. Returns (undecided mask, rejected).
+pub fn decide(balance: &[i16; 7], parts: usize, threshold: i32) -> (u8, bool) {
+    let mut undecided = 0u8;
+    let mut rejected = false;
+    for (i, &b) in balance[..parts].iter().enumerate() {
+        let b = b as i32;
+        if b < -threshold {
+            rejected = true;
+        } else if b <= threshold {
+            undecided |= 1 << i;
+        }
+    }
+    if balance[WITNESS_SLOT] as i32 <= threshold {
+        undecided |= WITNESS_BIT;
+    }
+    (undecided, rejected)
+}
+
+fn vote_peer(me: PeerIdx, ps: &mut PeerState, cx: &Shared, out: &mut Outbox, rng: &mut Pcg64Mcg) {
     let threshold = cx.config.threshold as i32;
     let peers = cx.ring.len();
     let my_id = cx.ring.id(me);
@@ -226,7 +247,10 @@ fn vote_peer(
             continue;
         }
         if e.tally == Tally::Stale {
-            let (undecided, rejected) = tally(e, parts, threshold, peers);
+            if e.counted == Counted::Recount {
+                e.recount(peers);
+            }
+            let (undecided, rejected) = decide(&e.balance, parts, threshold);
             e.undecided = undecided;
             e.tally = Tally::Fresh;
             if rejected {
@@ -321,4 +345,42 @@ fn ask_parent(
         },
         rng,
     );
+}
+
+#[cfg(test)]
+mod incremental_tally_tests {
+    use super::*;
+    use crate::peer::{Body, Role};
+    use crate::ring::Neighbourhood;
+    use rand::{Rng, SeedableRng};
+
+    /// Vote-by-vote balances always decide as a full recount does.
+    #[test]
+    fn incremental_balances_match_a_full_recount() {
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(5);
+        let peers = 40;
+        for _ in 0..200 {
+            let parts = rng.random_range(1..=3usize);
+            let mut e = Entry::new(0, 100, Body::Known, Role::Relay);
+            for _ in 0..=parts {
+                let lo = rng.random_range(0..peers);
+                let hi = (lo + rng.random_range(0..12)) % peers;
+                e.views.push(Neighbourhood {
+                    below: [lo; 4],
+                    above: [hi; 4],
+                });
+            }
+            e.recount(peers);
+            for t in 0..30 {
+                let voter = rng.random_range(0..peers);
+                e.record_vote_counted(voter, t / 3, rng.random(), rng.random(), peers);
+            }
+            for threshold in 0..3 {
+                assert_eq!(
+                    decide(&e.balance, parts, threshold),
+                    tally(&e, parts, threshold, peers)
+                );
+            }
+        }
+    }
 }
