@@ -215,7 +215,7 @@ impl Ring {
             LinkModel::Uniform { p } => h < scaled(p),
             LinkModel::Gradient { min, max } => {
                 let (hi, lo) = (scaled(max), scaled(min));
-                let drop = ((hi - lo.min(hi)) as u128 * d as u128 >> 63) as u64;
+                let drop = (((hi - lo.min(hi)) as u128 * d as u128) >> 63) as u64;
                 let threshold = hi - drop.min(hi);
                 threshold == u64::MAX || h < threshold
             }
