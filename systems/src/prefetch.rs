@@ -9,6 +9,9 @@ use crate::peer::PeerState;
 /// How many peers ahead to prefetch.
 pub const AHEAD: usize = 4;
 
+/// At most this much of a mempool is prefetched (a few entries; pools are usually smaller).
+const MAX_BYTES: usize = 640;
+
 /// Starts loading the first entries of `ps`'s mempool into cache.
 #[inline(always)]
 pub fn mempool(ps: &PeerState) {
@@ -16,15 +19,15 @@ pub fn mempool(ps: &PeerState) {
         return;
     }
     let p = ps.mempool.as_ptr() as *const i8;
+    let bytes = (ps.mempool.len() * std::mem::size_of_val(&ps.mempool[0])).min(MAX_BYTES);
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: prefetch is a hint; it never faults, whatever the address.
-    unsafe {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        _mm_prefetch(p, _MM_HINT_T0);
-        _mm_prefetch(p.wrapping_add(64), _MM_HINT_T0);
-        _mm_prefetch(p.wrapping_add(128), _MM_HINT_T0);
-        _mm_prefetch(p.wrapping_add(192), _MM_HINT_T0);
+    for offset in (0..bytes).step_by(64) {
+        // SAFETY: prefetch is a hint; it never faults, whatever the address.
+        unsafe {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            _mm_prefetch(p.wrapping_add(offset), _MM_HINT_T0);
+        }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
+    let _ = (p, bytes);
 }
