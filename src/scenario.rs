@@ -42,12 +42,16 @@ impl ScenarioFile {
 
     pub fn parse(text: &str) -> Result<Self, String> {
         toml::from_str(text).map_err(|e| {
-            let line = e
+            let at = e
                 .span()
-                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
-                .map(|l| format!(" (line {l})"))
+                .map(|s| {
+                    let start = s.start.min(text.len());
+                    let line = text[..start].matches('\n').count() + 1;
+                    let content = text.lines().nth(line - 1).unwrap_or("").trim();
+                    format!(" (line {line}: `{content}`)")
+                })
                 .unwrap_or_default();
-            format!("{}{line}", e.message().trim().replace('\n', " "))
+            format!("{}{at}", e.message().trim().replace('\n', " "))
         })
     }
 }
