@@ -41,7 +41,7 @@ pub struct Cli {
     /// Expected seeded peers per node [default: the original's link probabilities].
     #[arg(long)]
     pub degree: Option<f64>,
-    /// Tokens in circulation [default: peers / 50].
+    /// Tokens in circulation [default: peers / 200].
     #[arg(long)]
     pub tokens: Option<u32>,
     /// Parts per block, MIN..MAX within 1..6 [default: 1..3].
