@@ -240,6 +240,15 @@ impl Entry {
     }
 }
 
+/// "I agreed that `block` may spend `token` from owner `last`", held until the block expires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Promise {
+    pub token: TokenIdx,
+    pub last: BlockIdx,
+    pub block: BlockIdx,
+    pub until: Tick,
+}
+
 /// How a peer decided a block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -291,6 +300,8 @@ pub struct PeerState {
     pub remembered: Vec<Settled>,
     /// Parent blocks asked for to catch up: (block, asked at).
     pub wanted: SmallVec<[(BlockIdx, Tick); 2]>,
+    /// Owners this peer vouched for: it agrees to at most one block per (token, owner).
+    pub promises: SmallVec<[Promise; 2]>,
     /// Whether the D3 suppression marks of the mempool are up to date.
     pub claims: Claims,
     /// Own range (ring ids): this peer stores mappings only for tokens inside it.
@@ -368,6 +379,35 @@ impl PeerState {
                 true
             }
             None => false,
+        }
+    }
+
+    /// The block this peer already agreed may spend `token` from `last`, if any.
+    #[inline]
+    pub fn promised(&self, token: TokenIdx, last: BlockIdx) -> Option<BlockIdx> {
+        self.promises
+            .iter()
+            .find(|p| p.token == token && p.last == last)
+            .map(|p| p.block)
+    }
+
+    /// Records a promise for every part of `block` this peer agrees with (bits of `agree`).
+    pub fn promise_agreed(
+        &mut self,
+        block: &crate::blocks::Block,
+        idx: BlockIdx,
+        agree: u8,
+        ttl: Tick,
+    ) {
+        for (i, part) in block.parts.iter().enumerate() {
+            if agree & (1 << i) != 0 && self.promised(part.token, part.last).is_none() {
+                self.promises.push(Promise {
+                    token: part.token,
+                    last: part.last,
+                    block: idx,
+                    until: block.expires(ttl),
+                });
+            }
         }
     }
 

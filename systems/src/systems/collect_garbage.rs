@@ -77,6 +77,9 @@ pub fn collect_garbage(
             if ps.mempool.capacity() > 4 * ps.mempool.len() + 8 {
                 ps.mempool.shrink_to(2 * ps.mempool.len());
             }
+            if !ps.promises.is_empty() {
+                ps.promises.retain(|p| p.until > now);
+            }
             if !ps.wanted.is_empty() {
                 ps.wanted.retain(|w| w.1 + ttl > now);
             }

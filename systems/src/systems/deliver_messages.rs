@@ -187,6 +187,7 @@ fn on_vote(
                             // A holder answers with its opinion at once: askers far from a
                             // token have few holders in view and need their word directly.
                             let o = judge_block(ps, block, m.block, cx.tokens);
+                            ps.promise_agreed(block, m.block, o.agree, cx.config.entry_ttl);
                             if o.holds != 0 {
                                 reply(
                                     out,

@@ -73,6 +73,9 @@ pub enum PartView {
     Behind,
     /// The part spends an owner that was already spent: a double spend (D3).
     Conflict,
+    /// I already vouched for another block spending this same owner: I object, but do not
+    /// block, since that other block may yet expire.
+    Promised,
 }
 
 /// Judges part `i` of `block` against this peer's token store.
@@ -89,7 +92,10 @@ pub fn judge_part(
     }
     let mine = ps.mapping(part.token);
     if mine.block == part.last {
-        PartView::Agree
+        match ps.promised(part.token, part.last) {
+            Some(other) if other != idx => PartView::Promised,
+            _ => PartView::Agree,
+        }
     } else if mine.block == idx {
         // I already wrote this block's mapping (committed here).
         PartView::Agree
@@ -129,6 +135,7 @@ pub fn judge_block(ps: &PeerState, block: &Block, idx: BlockIdx, tokens: &TokenB
                 o.holds |= bit;
                 o.conflict = true;
             }
+            PartView::Promised => o.holds |= bit,
         }
     }
     o
@@ -237,10 +244,12 @@ fn vote_peer(me: PeerIdx, ps: &mut PeerState, cx: &Shared, out: &mut Outbox, rng
             continue;
         };
         let parts = block.parts.len();
+        let suppressed = e.suppressed;
         let opinion = judge_block(ps, block, idx, cx.tokens);
-        let (mut mask, holds, behind) = (opinion.agree, opinion.holds, opinion.behind);
+        let (holds, behind) = (opinion.holds, opinion.behind);
+        let mask = opinion.agree & !suppressed;
         let conflict = opinion.conflict;
-        mask &= !e.suppressed;
+        ps.promise_agreed(block, idx, mask, cx.config.entry_ttl);
         let e = &mut ps.mempool[ei];
         if conflict {
             e.decision = Decision::Reject;
