@@ -186,7 +186,11 @@ fn on_vote(
                         Body::Known if wants_reply => {
                             // A holder answers with its opinion at once: askers far from a
                             // token have few holders in view and need their word directly.
-                            let o = judge_block(ps, block, m.block, cx.tokens);
+                            // D3 holds here too: no "agree" for a block outvoted by another
+                            // pending spend of the same owner.
+                            let suppressed = ps.mempool[i].suppressed;
+                            let mut o = judge_block(ps, block, m.block, cx.tokens);
+                            o.agree &= !suppressed;
                             ps.promise_agreed(block, m.block, o.agree, cx.config.entry_ttl);
                             if o.holds != 0 {
                                 reply(
