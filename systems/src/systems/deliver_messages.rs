@@ -330,3 +330,146 @@ fn on_block(me: PeerIdx, ps: &mut PeerState, m: &Message, block: &Block, cx: &Sh
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::peer::VoteRecord;
+    use crate::systems::vote::vote;
+    use crate::testing::*;
+
+    fn sent(world: &World) -> Vec<(MessageKind, PeerIdx, PeerIdx, u8, u8)> {
+        in_flight(world)
+            .iter()
+            .map(|m| (m.kind, m.from, m.to, m.mask, m.holds))
+            .collect()
+    }
+
+    fn request(from: PeerIdx, to: PeerIdx, block: crate::ids::BlockIdx) -> Message {
+        Message {
+            mask: 1,
+            holds: 1,
+            ..message(MessageKind::VoteRequest, from, to, block, 0)
+        }
+    }
+
+    #[test]
+    fn a_vote_request_makes_a_relay_entry_and_the_body_follows() {
+        let mut world = tiny_world();
+        let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        run(&mut world, vote);
+
+        set_tick(&mut world, 1);
+        run(&mut world, deliver_messages);
+        for p in 1..=4 {
+            let ps = peer(&world, p);
+            assert_eq!(ps.mempool.len(), 1, "peer {p}");
+            let e = &ps.mempool[0];
+            assert_eq!((e.block, e.role, e.expires), (b, Role::Relay, TTL));
+            assert_eq!(e.body, Body::Unknown { asked: 1 });
+            let vote = VoteRecord {
+                voter: 0,
+                sent: 0,
+                mask: 1,
+                holds: 1,
+            };
+            assert_eq!(e.votes.as_slice(), &[vote]);
+        }
+        let query = |from| (MessageKind::BlockQuery, from, 0, 0, 0);
+        assert_eq!(sent(&world), vec![query(1), query(2), query(3), query(4)]);
+
+        set_tick(&mut world, 2);
+        run(&mut world, deliver_messages);
+        let reply = |to| (MessageKind::BlockReply, 0, to, 0, 0);
+        assert_eq!(sent(&world), vec![reply(1), reply(2), reply(3), reply(4)]);
+
+        set_tick(&mut world, 3);
+        run(&mut world, deliver_messages);
+        assert!(in_flight(&world).is_empty());
+        for p in 1..=4 {
+            let e = &peer(&world, p).mempool[0];
+            assert_eq!(e.body, Body::Known, "peer {p}");
+            assert_eq!(e.views.len(), 2);
+            assert_eq!(e.tally, crate::peer::Tally::Stale);
+        }
+        assert_eq!(
+            world
+                .resource::<BlockBook>()
+                .get(b)
+                .unwrap()
+                .messages_sent(),
+            12
+        );
+    }
+
+    #[test]
+    fn a_decided_peer_echoes_its_decision() {
+        for (state, echoed) in [
+            (Some(EntryState::Committed), COMMITTED_MASK),
+            (Some(EntryState::Blocked), 0),
+            (None, COMMITTED_MASK), // remembered after its entry expired
+        ] {
+            let mut world = tiny_world();
+            let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+            let ps = peer_mut(&mut world, 2);
+            match state {
+                Some(state) => {
+                    let mut e = Entry::new(b, TTL, Body::Known, Role::Relay);
+                    e.settle(state);
+                    ps.mempool.push(e);
+                }
+                None => ps.remembered.push((b, 30)),
+            }
+            post(&mut world, request(0, 2, b), 1);
+            // An echo is never answered: that would ping-pong forever.
+            let echo = Message {
+                mask: COMMITTED_MASK,
+                holds: ALL_PARTS,
+                ..message(MessageKind::VoteEcho, 1, 2, b, 0)
+            };
+            post(&mut world, echo, 1);
+            set_tick(&mut world, 1);
+            run(&mut world, deliver_messages);
+            assert_eq!(
+                sent(&world),
+                vec![(MessageKind::VoteEcho, 2, 0, echoed, ALL_PARTS)],
+                "{state:?}"
+            );
+            assert_eq!(in_flight(&world)[0].sent, 1);
+        }
+    }
+
+    #[test]
+    fn a_pending_holder_answers_with_its_opinion_a_non_holder_only_records() {
+        let mut world = tiny_world();
+        let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        for p in [1, 3] {
+            let e = Entry::new(b, TTL, Body::Known, Role::Relay);
+            peer_mut(&mut world, p).mempool.push(e);
+            post(&mut world, request(0, p, b), 1);
+        }
+        assert!(!peer(&world, 1).in_range(TOKEN_IDS[0]));
+        assert!(peer(&world, 3).in_range(TOKEN_IDS[0]));
+        set_tick(&mut world, 1);
+        run(&mut world, deliver_messages);
+        assert_eq!(sent(&world), vec![(MessageKind::VoteEcho, 3, 0, 1, 1)]);
+        for p in [1, 3] {
+            assert_eq!(peer(&world, p).mempool[0].votes.len(), 1, "peer {p}");
+        }
+    }
+
+    #[test]
+    fn a_query_for_an_unknown_body_is_not_answered_by_the_asked() {
+        let mut world = tiny_world();
+        let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        post(&mut world, message(MessageKind::BlockQuery, 0, 1, b, 0), 1);
+        set_tick(&mut world, 1);
+        run(&mut world, deliver_messages);
+        // Peer 1 has no body: it either forwards the query or drops it, never replies.
+        assert!(
+            in_flight(&world)
+                .iter()
+                .all(|m| m.kind == MessageKind::BlockQuery && m.target == 0)
+        );
+    }
+}
