@@ -25,10 +25,15 @@ fn main() {
 fn real_main() -> Result<i32, CliError> {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+        Err(e) if e.exit_code() == 0 => {
+            // Help and version go to stdout.
             let _ = e.print();
-            return Ok(e.exit_code());
+            return Ok(0);
+        }
+        Err(e) => {
+            // Bad input is one line on stderr, like every other usage error.
+            eprintln!("{}", error::clap_error_line(&e));
+            return Ok(error::EXIT_USAGE);
         }
     };
     run::run(&cli)
