@@ -131,7 +131,9 @@ fn conflict_runs_are_checked_and_reported() {
 }
 
 /// S1 under conflict injection. Fails today: both twins of a double spend commit at some peers
-/// (33 conflicting commits and 32 owner disagreements here); run with `--ignored`.
+/// (14 conflicting commits and 11 owner disagreements here). Holders vote "yes" to each twin
+/// they see before they see the other, and votes stay counted until replaced, so two askers can
+/// each gather a decisive margin. Run with `--ignored`.
 #[test]
 #[ignore = "known S1 violations under conflict injection"]
 fn conflict_runs_never_commit_two_spends_of_one_owner() {

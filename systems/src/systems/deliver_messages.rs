@@ -10,7 +10,7 @@ use crate::peer::{Body, Entry, EntryState, PeerState, Role};
 use crate::resources::{Clock, Peers, Scratch, Settings, Shared, for_each_chunk};
 use crate::ring::{Ring, rotation};
 use crate::rng::{Stream, stream};
-use crate::systems::vote::judge_block;
+use crate::systems::vote::{judge_block, outvoted_parts};
 use crate::tokens::TokenBook;
 use bevy_ecs::prelude::*;
 use rand::seq::SliceRandom;
@@ -180,13 +180,15 @@ fn on_vote(
                             // token have few holders in view and need their word directly.
                             let o = judge_block(ps, block, m.block, cx.tokens);
                             if o.holds != 0 {
+                                // D3 holds here too: no "yes" for the later of two spends.
+                                let agree = o.agree & !outvoted_parts(ps, m.block, block, cx.book);
                                 reply(
                                     out,
                                     rng,
                                     block,
                                     Message {
                                         holds: o.holds,
-                                        ..echo(o.agree)
+                                        ..echo(agree)
                                     },
                                 );
                             }
@@ -456,6 +458,37 @@ mod tests {
         for p in [1, 3] {
             assert_eq!(peer(&world, p).mempool[0].votes.len(), 1, "peer {p}");
         }
+    }
+
+    #[test]
+    fn a_holder_answers_no_to_the_later_of_two_spends_of_one_owner() {
+        let mut world = tiny_world();
+        let first = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        world
+            .resource_mut::<crate::workload::Workload>()
+            .free
+            .push(0);
+        let later = submit_block(&mut world, 1, BLOCK_ID + 100, &[0]);
+        for b in [first, later] {
+            let e = Entry::new(b, TTL, Body::Known, Role::Relay);
+            peer_mut(&mut world, 3).mempool.push(e);
+        }
+        post(&mut world, request(0, 3, first), 1);
+        post(&mut world, request(1, 3, later), 1);
+        set_tick(&mut world, 1);
+        run(&mut world, deliver_messages);
+        // D3: peer 3 holds token 0 and sees both pending: yes to the smaller id, no to the other.
+        let echoes: Vec<_> = in_flight(&world)
+            .iter()
+            .map(|m| (m.kind, m.to, m.block, m.mask, m.holds))
+            .collect();
+        assert_eq!(
+            echoes,
+            vec![
+                (MessageKind::VoteEcho, 0, first, 1, 1),
+                (MessageKind::VoteEcho, 1, later, 0, 1)
+            ]
+        );
     }
 
     #[test]

@@ -164,6 +164,34 @@ fn suppressed_claims<'a>(
     forced
 }
 
+/// D3 for a single block: the parts of `block` that another pending block with a smaller id,
+/// whose body this peer holds, spends from the same owner. The same rule as
+/// [`suppressed_claims`], for answering one vote request without sorting the whole mempool.
+pub fn outvoted_parts(ps: &PeerState, idx: BlockIdx, block: &Block, book: &BlockBook) -> u8 {
+    let mut bits = 0u8;
+    for e in &ps.mempool {
+        if e.block == idx || e.state != EntryState::Pending || e.body != Body::Known {
+            continue;
+        }
+        let Some(other) = book.get(e.block) else {
+            continue;
+        };
+        if other.id >= block.id {
+            continue;
+        }
+        for (i, p) in block.parts.iter().enumerate() {
+            if other
+                .parts
+                .iter()
+                .any(|q| q.token == p.token && q.last == p.last)
+            {
+                bits |= 1 << i;
+            }
+        }
+    }
+    bits
+}
+
 /// Recounts an entry's votes. Returns (undecided mask, rejected).
 ///
 /// Part i is decided when the voters inside this peer's view of token i that hold the token
