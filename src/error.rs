@@ -45,3 +45,17 @@ impl From<anyhow::Error> for CliError {
         CliError::Failure(e)
     }
 }
+
+/// clap's multi-line usage error folded into one line: the error, its details (e.g. the
+/// possible values), without the usage and `--help` hints.
+pub fn clap_error_line(e: &clap::Error) -> String {
+    e.render()
+        .to_string()
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -22,28 +22,19 @@ fn main() {
     std::process::exit(code);
 }
 
-/// Folds clap's multi-line usage error into one line: the message and the allowed values.
-fn one_line(rendered: &str) -> String {
-    rendered
-        .lines()
-        .map(str::trim)
-        .filter(|l| {
-            !l.is_empty() && !l.starts_with("For more information") && !l.starts_with("Usage:")
-        })
-        .map(|l| l.trim_start_matches("error: "))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 fn real_main() -> Result<i32, CliError> {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) if !e.use_stderr() => {
-            // --help and --version go to stdout with exit code 0.
+        Err(e) if e.exit_code() == 0 => {
+            // Help and version go to stdout.
             let _ = e.print();
-            return Ok(e.exit_code());
+            return Ok(0);
         }
-        Err(e) => return Err(CliError::usage(one_line(&e.render().to_string()))),
+        Err(e) => {
+            // Bad input is one line on stderr, like every other usage error.
+            eprintln!("{}", error::clap_error_line(&e));
+            return Ok(error::EXIT_USAGE);
+        }
     };
     run::run(&cli)
 }

@@ -351,9 +351,11 @@ mod tests {
         assert_eq!(DelayModel::parse("x..2"), None);
     }
 
+    type Edit = Box<dyn Fn(&mut SimConfig)>;
+
     #[test]
     fn bad_values_name_their_field() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut SimConfig)>)> = vec![
+        let cases: Vec<(&str, Edit)> = vec![
             ("peers", Box::new(|c| c.peers = 0)),
             ("loss", Box::new(|c| c.loss = 1.5)),
             ("threshold", Box::new(|c| c.threshold = 9)),

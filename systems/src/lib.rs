@@ -20,6 +20,8 @@ pub mod schedule;
 pub mod sim;
 pub mod summary;
 pub mod systems;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod tokens;
 pub mod workload;
 

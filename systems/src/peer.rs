@@ -337,6 +337,14 @@ impl PeerState {
         self.mempool.push(e);
     }
 
+    /// Inserts an entry wherever its block index belongs.
+    pub fn add_entry(&mut self, e: Entry) {
+        match self.find(e.block) {
+            Ok(i) => self.mempool[i] = e,
+            Err(at) => self.insert_entry(at, e),
+        }
+    }
+
     /// Keeps the entries for which `keep` says so.
     pub fn retain_entries(&mut self, keep: impl FnMut(&Entry) -> bool) {
         let before = self.mempool.len();

@@ -23,3 +23,39 @@ pub fn tick_schedule() -> Schedule {
     );
     schedule
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::blocks::{BlockBook, Outcome};
+    use crate::ledger::Ledger;
+    use crate::peer::EntryState;
+    use crate::testing::*;
+
+    #[test]
+    fn one_block_commits_on_a_tiny_lossless_world() {
+        let mut world = tiny_world_with(tiny_config(1));
+        let mut schedule = tick_schedule();
+        for _ in 0..12 {
+            schedule.run(&mut world);
+        }
+        let book = world.resource::<BlockBook>();
+        let first = book.get(0).expect("block 0 is still held");
+        let (outcome, at) = first.outcome.expect("block 0 has an outcome");
+        assert_eq!(outcome, Outcome::Committed);
+        // Tick 0 asks, 1 learns of the block, 2-3 fetch the body, 4 votes travel, 5 decides.
+        assert_eq!(at, 5);
+        assert_eq!(first.commits, 5, "every peer committed it");
+        // Every peer that committed it and holds token 0 stores the new owner.
+        for p in 0..5 {
+            let ps = peer(&world, p);
+            let committed = ps
+                .find(0)
+                .is_ok_and(|i| ps.mempool[i].state == EntryState::Committed);
+            if committed && ps.in_range(TOKEN_IDS[0]) {
+                assert_ne!(ps.mapping(0).block, crate::ids::GENESIS, "peer {p}");
+            }
+        }
+        assert_eq!(world.resource::<Ledger>().violations.total(), 0);
+    }
+}

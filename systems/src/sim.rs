@@ -108,8 +108,14 @@ impl Simulation {
 
 /// Builds every resource for `config` (already validated).
 pub fn build_world(config: SimConfig) -> World {
-    let mut world = World::new();
     let ring = Ring::new(&config);
+    let tokens = TokenBook::new(&config);
+    build_world_from(config, ring, tokens)
+}
+
+/// Builds every resource around a given ring and token book; tests hand-build tiny ones.
+pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> World {
+    let mut world = World::new();
     let states: Vec<PeerState> = (0..ring.len())
         .into_par_iter()
         .map(|p| {
@@ -122,7 +128,7 @@ pub fn build_world(config: SimConfig) -> World {
     world.insert_resource(Network::new(plan, config.loss, config.delay));
     world.insert_resource(Peers { states });
     world.insert_resource(ring);
-    world.insert_resource(TokenBook::new(&config));
+    world.insert_resource(tokens);
     world.insert_resource(Ledger::new(config.tokens as usize, config.check));
     world.insert_resource(Workload::new(config.tokens));
     world.insert_resource(BlockBook::default());

@@ -116,3 +116,68 @@ pub fn collect_garbage(
     });
     ledger.prune(now, 2 * ttl + keep);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::peer::{Body, Entry, Role};
+    use crate::testing::*;
+
+    #[test]
+    fn entries_expire_at_expires_and_a_pending_origin_block_times_out() {
+        let mut world = tiny_world();
+        let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        let mut committed = Entry::new(b, TTL, Body::Known, Role::Relay);
+        committed.settle(EntryState::Committed);
+        peer_mut(&mut world, 1).add_entry(committed);
+
+        set_tick(&mut world, TTL - 1);
+        run(&mut world, collect_garbage);
+        assert_eq!(peer(&world, 0).mempool.len(), 1);
+        // A decided entry shrinks at once to a record, remembered so late votes are echoed.
+        assert!(peer(&world, 1).mempool.is_empty());
+        let settled = Settled {
+            block: b,
+            until: TTL + GC_AFTER,
+            verdict: Verdict::Committed,
+        };
+        assert_eq!(peer(&world, 1).remembered, vec![settled]);
+        assert_eq!(world.resource::<Scratch>().chunks[0].mempool_entries, 1);
+        assert_eq!(world.resource::<BlockBook>().get(b).unwrap().outcome, None);
+
+        set_tick(&mut world, TTL);
+        run(&mut world, collect_garbage);
+        assert!(peer(&world, 0).mempool.is_empty());
+        assert_eq!(peer(&world, 1).remembered, vec![settled]);
+        assert!(peer(&world, 0).remembered.is_empty());
+        assert_eq!(world.resource::<Scratch>().chunks[0].mempool_entries, 0);
+        let outcome = world.resource::<BlockBook>().get(b).unwrap().outcome;
+        assert_eq!(outcome, Some((Outcome::TimedOut, TTL)));
+        assert_eq!(world.resource::<Metrics>().current.blocks_timed_out, 1);
+        let workload = world.resource::<Workload>();
+        assert_eq!(workload.active, 0);
+        assert!(workload.free.contains(&0));
+
+        // Remembered ids are forgotten at their time; the block is retired after the horizon.
+        set_tick(&mut world, TTL + GC_AFTER);
+        run(&mut world, collect_garbage);
+        assert!(peer(&world, 1).remembered.is_empty());
+        assert!(world.resource::<BlockBook>().get(b).is_some());
+        set_tick(&mut world, TTL + TTL + GC_AFTER + 1);
+        run(&mut world, collect_garbage);
+        assert!(world.resource::<BlockBook>().get(b).is_none());
+    }
+
+    #[test]
+    fn a_timed_out_relay_entry_does_not_settle_the_block() {
+        let mut world = tiny_world();
+        let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        let relay = Entry::new(b, TTL - 5, Body::Known, Role::Relay);
+        peer_mut(&mut world, 2).add_entry(relay);
+        set_tick(&mut world, TTL - 5);
+        run(&mut world, collect_garbage);
+        assert!(peer(&world, 2).mempool.is_empty());
+        assert_eq!(world.resource::<BlockBook>().get(b).unwrap().outcome, None);
+        assert_eq!(world.resource::<Workload>().active, 1);
+    }
+}

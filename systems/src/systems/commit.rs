@@ -154,3 +154,145 @@ pub fn apply_commit(
         block: idx,
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::GENESIS;
+    use crate::peer::{Body, Entry, Role};
+    use crate::testing::*;
+
+    #[test]
+    fn a_commit_writes_only_tokens_in_the_peers_own_range() {
+        let mut world = tiny_world();
+        set_tick(&mut world, 2);
+        // Peer 0 holds token 0 (2500) but not token 1 (5500).
+        let b = submit_block(&mut world, 0, BLOCK_ID, &[0, 1]);
+        assert!(peer(&world, 0).in_range(TOKEN_IDS[0]));
+        assert!(!peer(&world, 0).in_range(TOKEN_IDS[1]));
+        peer_mut(&mut world, 0).mempool[0].decision = Decision::Commit;
+        set_tick(&mut world, 5);
+        run(&mut world, commit_blocks);
+
+        let ps = peer(&world, 0);
+        let written = Mapping {
+            block: b,
+            time: 3,
+            prev: GENESIS,
+        };
+        assert_eq!(ps.store.as_slice(), &[(0, written)]);
+        assert_eq!(ps.mempool[0].state, EntryState::Committed);
+        assert_eq!(ps.mempool[0].decision, Decision::Undecided);
+        let book = world.resource::<BlockBook>();
+        assert_eq!(book.get(b).unwrap().outcome, Some((Outcome::Committed, 5)));
+        assert_eq!(book.get(b).unwrap().commits, 1);
+        let ledger = world.resource::<Ledger>();
+        assert_eq!((ledger.head(0), ledger.head(1).block), (written, b));
+        let metrics = world.resource::<Metrics>();
+        assert_eq!(metrics.current.blocks_committed, 1);
+        assert_eq!(metrics.current.peer_commits, 1);
+        assert_eq!(metrics.latency.quantile(0.5), Some(3));
+        let workload = world.resource::<Workload>();
+        assert_eq!(workload.active, 0);
+        assert_eq!(workload.free, vec![0, 1], "tokens are free again");
+    }
+
+    #[test]
+    fn a_relay_commit_counts_but_does_not_settle_the_block() {
+        let mut world = tiny_world();
+        let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        let mut e = Entry::new(b, TTL, Body::Known, Role::Relay);
+        e.decision = Decision::Commit;
+        peer_mut(&mut world, 1).add_entry(e);
+        run(&mut world, commit_blocks);
+        assert!(
+            peer(&world, 1).store.is_empty(),
+            "token 0 is outside peer 1's range"
+        );
+        assert_eq!(peer(&world, 1).mempool[0].state, EntryState::Committed);
+        assert_eq!(world.resource::<Metrics>().current.peer_commits, 1);
+        assert_eq!(world.resource::<BlockBook>().get(b).unwrap().outcome, None);
+    }
+
+    #[test]
+    fn a_rejection_at_the_origin_blocks_and_holds_the_tokens_until_expiry() {
+        let mut world = tiny_world();
+        let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        peer_mut(&mut world, 0).mempool[0].decision = Decision::Reject;
+        run(&mut world, commit_blocks);
+        assert_eq!(peer(&world, 0).mempool[0].state, EntryState::Blocked);
+        assert!(peer(&world, 0).store.is_empty());
+        let book = world.resource::<BlockBook>();
+        assert_eq!(book.get(b).unwrap().outcome, Some((Outcome::Rejected, 0)));
+        assert_eq!(world.resource::<Metrics>().current.blocks_rejected, 1);
+        assert!(world.resource::<Workload>().free.iter().all(|&t| t != 0));
+    }
+
+    #[test]
+    fn a_commit_that_a_same_tick_commit_made_stale_is_blocked() {
+        let mut world = tiny_world();
+        let first = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        // A twin spending the same owner, decided in the same tick at the same peer.
+        world.resource_mut::<Workload>().free.push(0);
+        let second = submit_block(&mut world, 0, BLOCK_ID + 1, &[0]);
+        for e in &mut peer_mut(&mut world, 0).mempool {
+            e.decision = Decision::Commit;
+        }
+        run(&mut world, commit_blocks);
+        let ps = peer(&world, 0);
+        assert_eq!(ps.mapping(0).block, first);
+        assert_eq!(ps.mempool[0].state, EntryState::Committed);
+        assert_eq!(ps.mempool[1].state, EntryState::Blocked);
+        let ledger = world.resource::<Ledger>();
+        assert_eq!(ledger.violations.total(), 0);
+        let book = world.resource::<BlockBook>();
+        assert_eq!(
+            book.get(second).unwrap().outcome.unwrap().0,
+            Outcome::Rejected
+        );
+    }
+
+    #[test]
+    fn apply_commit_reports_a_commit_over_a_mapping_the_peer_does_not_store() {
+        let mut world = tiny_world();
+        let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        // Peer 3 holds token 0 and already stores another owner for it.
+        let other = Mapping {
+            block: 77,
+            time: 1,
+            prev: GENESIS,
+        };
+        peer_mut(&mut world, 3).store.push((0, other));
+        let block = world.resource::<BlockBook>().get(b).unwrap();
+        let tokens = world.resource::<TokenBook>();
+        let mut events = vec![];
+        let mut ps = peer(&world, 3).clone();
+        apply_commit(3, &mut ps, b, block, tokens, &mut events);
+        assert_eq!(
+            events,
+            vec![
+                PeerEvent::DoubleSpend { peer: 3, block: b },
+                PeerEvent::Committed { peer: 3, block: b }
+            ]
+        );
+
+        // An honest commit at a holder emits only the commit.
+        let mut events = vec![];
+        let mut ps = peer(&world, 4).clone();
+        apply_commit(4, &mut ps, b, block, tokens, &mut events);
+        assert_eq!(events, vec![PeerEvent::Committed { peer: 4, block: b }]);
+        assert_eq!(ps.mapping(0).block, b);
+    }
+
+    #[test]
+    fn the_commit_system_counts_a_double_spend_event() {
+        let mut world = tiny_world();
+        let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        world.resource_mut::<Scratch>().chunks = vec![Default::default()];
+        world.resource_mut::<Scratch>().chunks[0]
+            .events
+            .push(PeerEvent::DoubleSpend { peer: 3, block: b });
+        run(&mut world, commit_blocks);
+        assert_eq!(world.resource::<Ledger>().violations.double_spends, 1);
+    }
+}

@@ -6,12 +6,12 @@ use crate::blocks::BlockBook;
 use crate::ids::{PeerIdx, Tick};
 use crate::message::{ALL_PARTS, ANSWER_SENDER, COMMITTED_MASK, Message, MessageKind};
 use crate::network::{Network, Outbox};
-use crate::peer::{Body, Claims, Entry, EntryState, PeerState, Role};
+use crate::peer::{Body, Claims, Entry, EntryState, PeerState, Role, Verdict};
 use crate::prefetch;
 use crate::resources::{Clock, Peers, Scratch, Settings, Shared, for_each_chunk};
 use crate::ring::{Ring, rotation};
 use crate::rng::{Stream, stream};
-use crate::systems::vote::judge_block;
+use crate::systems::vote::{judge_block, outvoted_parts};
 use crate::tokens::TokenBook;
 use bevy_ecs::prelude::*;
 use rand::seq::SliceRandom;
@@ -186,11 +186,10 @@ fn on_vote(
                         Body::Known if wants_reply => {
                             // A holder answers with its opinion at once: askers far from a
                             // token have few holders in view and need their word directly.
-                            // D3 holds here too: no "agree" for a block outvoted by another
-                            // pending spend of the same owner.
-                            let suppressed = ps.mempool[i].suppressed;
+                            // D3 holds here too: no "agree" for the later of two pending
+                            // spends of one owner.
                             let mut o = judge_block(ps, block, m.block, cx.tokens);
-                            o.agree &= !suppressed;
+                            o.agree &= !outvoted_parts(ps, m.block, block, cx.book);
                             ps.promise_agreed(block, m.block, o.agree, cx.config.entry_ttl);
                             if o.holds != 0 {
                                 reply(
@@ -212,9 +211,13 @@ fn on_vote(
             }
         }
         Err(at) => {
-            if ps.remembers(m.block) {
+            if let Some(verdict) = ps.verdict(m.block) {
                 if wants_reply {
-                    reply(out, rng, block, echo(COMMITTED_MASK));
+                    let mask = match verdict {
+                        Verdict::Committed => COMMITTED_MASK,
+                        Verdict::Blocked => 0,
+                    };
+                    reply(out, rng, block, echo(mask));
                 }
             } else if trusted(me, ps, m.from, cx.ring) {
                 let expires = block.expires(cx.config.entry_ttl);
@@ -340,5 +343,183 @@ fn on_block(me: PeerIdx, ps: &mut PeerState, m: &Message, block: &Block, cx: &Sh
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::peer::{Settled, VoteRecord};
+    use crate::systems::vote::vote;
+    use crate::testing::*;
+
+    fn sent(world: &World) -> Vec<(MessageKind, PeerIdx, PeerIdx, u8, u8)> {
+        in_flight(world)
+            .iter()
+            .map(|m| (m.kind, m.from, m.to, m.mask, m.holds))
+            .collect()
+    }
+
+    fn request(from: PeerIdx, to: PeerIdx, block: crate::ids::BlockIdx) -> Message {
+        Message {
+            mask: 1,
+            holds: 1,
+            ..message(MessageKind::VoteRequest, from, to, block, 0)
+        }
+    }
+
+    #[test]
+    fn a_vote_request_makes_a_relay_entry_and_the_body_follows() {
+        let mut world = tiny_world();
+        let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        run(&mut world, vote);
+
+        set_tick(&mut world, 1);
+        run(&mut world, deliver_messages);
+        for p in 1..=4 {
+            let ps = peer(&world, p);
+            assert_eq!(ps.mempool.len(), 1, "peer {p}");
+            let e = &ps.mempool[0];
+            assert_eq!((e.block, e.role, e.expires), (b, Role::Relay, TTL));
+            assert_eq!(e.body, Body::Unknown { asked: 1 });
+            let vote = VoteRecord {
+                voter: 0,
+                sent: 0,
+                mask: 1,
+                holds: 1,
+            };
+            assert_eq!(e.votes.as_slice(), &[vote]);
+        }
+        let query = |from| (MessageKind::BlockQuery, from, 0, 0, 0);
+        assert_eq!(sent(&world), vec![query(1), query(2), query(3), query(4)]);
+
+        set_tick(&mut world, 2);
+        run(&mut world, deliver_messages);
+        let reply = |to| (MessageKind::BlockReply, 0, to, 0, 0);
+        assert_eq!(sent(&world), vec![reply(1), reply(2), reply(3), reply(4)]);
+
+        set_tick(&mut world, 3);
+        run(&mut world, deliver_messages);
+        assert!(in_flight(&world).is_empty());
+        for p in 1..=4 {
+            let e = &peer(&world, p).mempool[0];
+            assert_eq!(e.body, Body::Known, "peer {p}");
+            assert_eq!(e.views.len(), 2);
+            assert_eq!(e.tally, crate::peer::Tally::Stale);
+        }
+        assert_eq!(
+            world
+                .resource::<BlockBook>()
+                .get(b)
+                .unwrap()
+                .messages_sent(),
+            12
+        );
+    }
+
+    #[test]
+    fn a_decided_peer_echoes_its_decision() {
+        for (state, echoed) in [
+            (Some(EntryState::Committed), COMMITTED_MASK),
+            (Some(EntryState::Blocked), 0),
+            (None, COMMITTED_MASK), // remembered after its entry expired
+        ] {
+            let mut world = tiny_world();
+            let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+            let ps = peer_mut(&mut world, 2);
+            match state {
+                Some(state) => {
+                    let mut e = Entry::new(b, TTL, Body::Known, Role::Relay);
+                    e.settle(state);
+                    ps.add_entry(e);
+                }
+                None => ps.remember(Settled {
+                    block: b,
+                    until: 30,
+                    verdict: Verdict::Committed,
+                }),
+            }
+            post(&mut world, request(0, 2, b), 1);
+            // An echo is never answered: that would ping-pong forever.
+            let echo = Message {
+                mask: COMMITTED_MASK,
+                holds: ALL_PARTS,
+                ..message(MessageKind::VoteEcho, 1, 2, b, 0)
+            };
+            post(&mut world, echo, 1);
+            set_tick(&mut world, 1);
+            run(&mut world, deliver_messages);
+            assert_eq!(
+                sent(&world),
+                vec![(MessageKind::VoteEcho, 2, 0, echoed, ALL_PARTS)],
+                "{state:?}"
+            );
+            assert_eq!(in_flight(&world)[0].sent, 1);
+        }
+    }
+
+    #[test]
+    fn a_pending_holder_answers_with_its_opinion_a_non_holder_only_records() {
+        let mut world = tiny_world();
+        let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        for p in [1, 3] {
+            let e = Entry::new(b, TTL, Body::Known, Role::Relay);
+            peer_mut(&mut world, p).add_entry(e);
+            post(&mut world, request(0, p, b), 1);
+        }
+        assert!(!peer(&world, 1).in_range(TOKEN_IDS[0]));
+        assert!(peer(&world, 3).in_range(TOKEN_IDS[0]));
+        set_tick(&mut world, 1);
+        run(&mut world, deliver_messages);
+        assert_eq!(sent(&world), vec![(MessageKind::VoteEcho, 3, 0, 1, 1)]);
+        for p in [1, 3] {
+            assert_eq!(peer(&world, p).mempool[0].votes.len(), 1, "peer {p}");
+        }
+    }
+
+    #[test]
+    fn a_holder_answers_no_to_the_later_of_two_spends_of_one_owner() {
+        let mut world = tiny_world();
+        let first = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        world
+            .resource_mut::<crate::workload::Workload>()
+            .free
+            .push(0);
+        let later = submit_block(&mut world, 1, BLOCK_ID + 100, &[0]);
+        for b in [first, later] {
+            let e = Entry::new(b, TTL, Body::Known, Role::Relay);
+            peer_mut(&mut world, 3).add_entry(e);
+        }
+        post(&mut world, request(0, 3, first), 1);
+        post(&mut world, request(1, 3, later), 1);
+        set_tick(&mut world, 1);
+        run(&mut world, deliver_messages);
+        // D3: peer 3 holds token 0 and sees both pending: yes to the smaller id, no to the other.
+        let echoes: Vec<_> = in_flight(&world)
+            .iter()
+            .map(|m| (m.kind, m.to, m.block, m.mask, m.holds))
+            .collect();
+        assert_eq!(
+            echoes,
+            vec![
+                (MessageKind::VoteEcho, 0, first, 1, 1),
+                (MessageKind::VoteEcho, 1, later, 0, 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_query_for_an_unknown_body_is_not_answered_by_the_asked() {
+        let mut world = tiny_world();
+        let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        post(&mut world, message(MessageKind::BlockQuery, 0, 1, b, 0), 1);
+        set_tick(&mut world, 1);
+        run(&mut world, deliver_messages);
+        // Peer 1 has no body: it either forwards the query or drops it, never replies.
+        assert!(
+            in_flight(&world)
+                .iter()
+                .all(|m| m.kind == MessageKind::BlockQuery && m.target == 0)
+        );
     }
 }

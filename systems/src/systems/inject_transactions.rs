@@ -126,3 +126,71 @@ pub fn submit(
     peer.claims = Claims::Changed;
     idx
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::GENESIS;
+    use crate::peer::EntryState;
+    use crate::testing::*;
+
+    #[test]
+    fn every_free_token_goes_into_a_block_at_its_origin() {
+        let mut world = tiny_world();
+        set_tick(&mut world, 3);
+        run(&mut world, inject_transactions);
+
+        let book = world.resource::<BlockBook>();
+        assert_eq!(book.len(), 2, "block size 1..1: one block per token");
+        let mut spent = vec![];
+        for (idx, block) in book.iter() {
+            assert_eq!(block.parts.len(), 1);
+            let part = block.parts[0];
+            assert_eq!((part.last, part.last_time), (GENESIS, 0));
+            spent.push(part.token);
+            assert_eq!((block.submitted, block.time, block.twin_of), (3, 4, None));
+            let origin = peer(&world, block.origin);
+            let entry = &origin.mempool[origin.find(idx).expect("entry at origin")];
+            assert_eq!(entry.role, Role::Origin);
+            assert_eq!(entry.body, Body::Known);
+            assert_eq!(entry.state, EntryState::Pending);
+            assert_eq!(entry.expires, 3 + TTL);
+            assert_eq!(entry.views.len(), 2, "one view per part plus the witness");
+        }
+        spent.sort_unstable();
+        assert_eq!(spent, vec![0, 1]);
+        // Nobody else heard of them yet, and nothing was sent.
+        let entries: usize = (0..5).map(|p| peer(&world, p).mempool.len()).sum();
+        assert_eq!(entries, 2);
+        assert!(in_flight(&world).is_empty());
+        let workload = world.resource::<Workload>();
+        assert!(workload.free.is_empty());
+        assert_eq!(workload.active, 2);
+        assert_eq!(world.resource::<Metrics>().current.blocks_submitted, 2);
+    }
+
+    #[test]
+    fn no_free_tokens_no_blocks() {
+        let mut world = tiny_world();
+        run(&mut world, inject_transactions);
+        run(&mut world, inject_transactions);
+        assert_eq!(world.resource::<BlockBook>().len(), 2);
+    }
+
+    #[test]
+    fn conflict_injection_submits_a_twin_spending_the_same_owner() {
+        let mut world = tiny_world_with(crate::config::SimConfig {
+            conflict_rate: 1.0,
+            ..tiny_config(1)
+        });
+        run(&mut world, inject_transactions);
+        let book = world.resource::<BlockBook>();
+        assert_eq!(book.len(), 2);
+        let (original, twin) = (book.get(0).unwrap(), book.get(1).unwrap());
+        assert_eq!(twin.twin_of, Some(0));
+        assert_eq!(twin.parts[0], original.parts[0]);
+        assert_ne!(twin.id, original.id);
+        assert_eq!(world.resource::<Workload>().active, 2);
+        assert_eq!(world.resource::<Metrics>().current.blocks_submitted, 2);
+    }
+}

@@ -50,3 +50,67 @@ pub fn record_metrics(
     m.last = cur;
     clock.tick += 1;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::MessageKind;
+    use crate::metrics::Digest;
+    use crate::resources::ChunkScratch;
+    use crate::testing::*;
+
+    fn chunk(sent: u64, delivered: u64, dropped: u64) -> ChunkScratch {
+        let mut c = ChunkScratch::default();
+        for _ in 0..sent {
+            c.sent.add(MessageKind::VoteRequest);
+        }
+        for _ in 0..delivered {
+            c.delivered.add(MessageKind::VoteRequest);
+        }
+        for _ in 0..dropped {
+            c.dropped.add(MessageKind::BlockQuery);
+        }
+        c.mempool_entries = 3;
+        c.vote_records = 2;
+        c
+    }
+
+    #[test]
+    fn counters_fold_into_the_tick_and_the_clock_advances() {
+        let mut world = tiny_world();
+        set_tick(&mut world, 4);
+        world.resource_mut::<Scratch>().chunks = vec![chunk(5, 2, 1), chunk(1, 0, 0)];
+        world.resource_mut::<Metrics>().current.blocks_submitted = 2;
+        run(&mut world, record_metrics);
+
+        assert_eq!(world.resource::<Clock>().tick, 5);
+        let m = world.resource::<Metrics>();
+        assert_eq!(m.last.tick, 4);
+        assert_eq!(m.last.sent.get(MessageKind::VoteRequest), 6);
+        assert_eq!(m.last.dropped.get(MessageKind::BlockQuery), 1);
+        assert_eq!(m.last.in_flight, 6 - 2 - 1);
+        assert_eq!((m.last.mempool_entries, m.last.vote_records), (6, 4));
+        assert_eq!(
+            m.current,
+            Default::default(),
+            "the next tick starts from zero"
+        );
+        assert_eq!(
+            (m.blocks_submitted, m.sent.total(), m.ticks_done),
+            (2, 6, 1)
+        );
+        assert_eq!(m.peak_mempool_entries, 6);
+        assert_ne!(m.digest, Digest::default());
+        for c in &world.resource::<Scratch>().chunks {
+            assert_eq!(c.sent.total() + c.delivered.total() + c.dropped.total(), 0);
+        }
+
+        // Totals accumulate; gauges are the latest tick's.
+        let digest = m.digest;
+        run(&mut world, record_metrics);
+        let m = world.resource::<Metrics>();
+        assert_eq!((m.sent.total(), m.ticks_done, m.last.in_flight), (6, 2, 3));
+        assert_ne!(m.digest, digest);
+        assert_eq!(world.resource::<Clock>().tick, 6);
+    }
+}

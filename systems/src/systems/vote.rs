@@ -175,6 +175,34 @@ fn mark_suppressed_claims(ps: &mut PeerState, cx: &Shared, arena: &bumpalo::Bump
     }
 }
 
+/// D3 for a single block: the parts of `block` that another pending block with a smaller id,
+/// whose body this peer holds, spends from the same owner. The same rule as
+/// [`mark_suppressed_claims`], for answering one vote request without sorting the whole mempool.
+pub fn outvoted_parts(ps: &PeerState, idx: BlockIdx, block: &Block, book: &BlockBook) -> u8 {
+    let mut bits = 0u8;
+    for e in &ps.mempool {
+        if e.block == idx || e.state != EntryState::Pending || e.body != Body::Known {
+            continue;
+        }
+        let Some(other) = book.get(e.block) else {
+            continue;
+        };
+        if other.id >= block.id {
+            continue;
+        }
+        for (i, p) in block.parts.iter().enumerate() {
+            if other
+                .parts
+                .iter()
+                .any(|q| q.token == p.token && q.last == p.last)
+            {
+                bits |= 1 << i;
+            }
+        }
+    }
+    bits
+}
+
 /// Counts an entry's votes from scratch (the reference for the incremental balances).
 /// Returns (undecided mask, rejected).
 ///
@@ -391,5 +419,139 @@ mod incremental_tally_tests {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::GENESIS;
+    use crate::ledger::Ledger;
+    use crate::peer::{Decision, Mapping};
+    use crate::testing::*;
+
+    fn requests(world: &World) -> Vec<(PeerIdx, PeerIdx, BlockIdx, u8, u8)> {
+        in_flight(world)
+            .iter()
+            .inspect(|m| {
+                assert_eq!(
+                    (m.kind, m.target),
+                    (MessageKind::VoteRequest, ANSWER_SENDER)
+                )
+            })
+            .map(|m| (m.from, m.to, m.block, m.mask, m.holds))
+            .collect()
+    }
+
+    #[test]
+    fn a_new_block_asks_the_token_and_witness_neighbourhoods() {
+        let mut world = tiny_world();
+        let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        run(&mut world, vote);
+        // Token 0 (id 2500) rotation picks peers 1 and 2; the witness (id 4200) peers 3 and 4.
+        // Peer 0 holds token 0 and it spends the genesis owner it stores: mask 1, holds 1.
+        assert_eq!(
+            requests(&world),
+            vec![
+                (0, 1, b, 1, 1),
+                (0, 2, b, 1, 1),
+                (0, 3, b, 1, 1),
+                (0, 4, b, 1, 1)
+            ]
+        );
+        let e = &peer(&world, 0).mempool[0];
+        assert_eq!(e.decision, Decision::Undecided);
+        assert_eq!(e.undecided, 0b1 | WITNESS_BIT);
+        assert_eq!(
+            world
+                .resource::<BlockBook>()
+                .get(b)
+                .unwrap()
+                .messages_sent(),
+            4
+        );
+    }
+
+    #[test]
+    fn two_agreeing_holders_decide_a_commit_and_nothing_is_sent() {
+        let mut world = tiny_world();
+        submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        for voter in [3, 4] {
+            peer_mut(&mut world, 0).mempool[0].record_vote(voter, 0, 1, 1);
+        }
+        run(&mut world, vote);
+        assert_eq!(peer(&world, 0).mempool[0].decision, Decision::Commit);
+        assert!(in_flight(&world).is_empty());
+    }
+
+    #[test]
+    fn two_objecting_holders_decide_a_reject() {
+        let mut world = tiny_world();
+        submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        for voter in [3, 4] {
+            peer_mut(&mut world, 0).mempool[0].record_vote(voter, 0, 0, 1);
+        }
+        run(&mut world, vote);
+        assert_eq!(peer(&world, 0).mempool[0].decision, Decision::Reject);
+        assert!(in_flight(&world).is_empty());
+    }
+
+    #[test]
+    fn zeros_from_non_holders_are_no_objection() {
+        let mut world = tiny_world();
+        let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        // Peers 1 and 2 do not hold token 0: they decide the witness but not the part.
+        for voter in [1, 2] {
+            peer_mut(&mut world, 0).mempool[0].record_vote(voter, 0, 0, 0);
+        }
+        run(&mut world, vote);
+        let e = &peer(&world, 0).mempool[0];
+        assert_eq!((e.decision, e.undecided), (Decision::Undecided, 0b1));
+        assert_eq!(requests(&world), vec![(0, 1, b, 1, 1), (0, 2, b, 1, 1)]);
+    }
+
+    #[test]
+    fn of_two_pending_spends_of_one_owner_the_larger_id_gets_a_zero() {
+        let mut world = tiny_world();
+        let first = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        let second = submit_block(&mut world, 0, BLOCK_ID + 100, &[0]);
+        run(&mut world, vote);
+        let masks: Vec<_> = requests(&world)
+            .iter()
+            .map(|&(_, _, block, mask, holds)| (block, mask, holds))
+            .collect();
+        assert_eq!(masks.len(), 8);
+        assert_eq!(masks.iter().filter(|m| **m == (first, 1, 1)).count(), 4);
+        assert_eq!(masks.iter().filter(|m| **m == (second, 0, 1)).count(), 4);
+    }
+
+    #[test]
+    fn a_peer_behind_on_a_token_asks_for_the_parent_instead_of_voting() {
+        let mut world = tiny_world();
+        // Block 0 (id 2200) moved token 0 at time 1; peer 0 never heard of it.
+        let parent = submit_block(&mut world, 1, 2200, &[1]);
+        world.resource_mut::<Ledger>().heads[0] = Mapping {
+            block: parent,
+            time: 1,
+            prev: GENESIS,
+        };
+        let child = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+        let vote_at_peer_0 = |world: &mut World| {
+            peer_mut(world, 1).retain_entries(|_| false);
+            run(world, vote);
+        };
+        vote_at_peer_0(&mut world);
+        let sent = in_flight(&world);
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert_eq!(
+            (sent[0].kind, sent[0].from, sent[0].to, sent[0].block),
+            (MessageKind::ParentQuery, 0, 2, parent)
+        );
+        assert_eq!(peer(&world, 0).wanted.as_slice(), &[(parent, 0)]);
+        assert_eq!(peer(&world, 0).mempool[0].block, child);
+        // Asked once per PARENT_RETRY_TICKS, not every tick.
+        set_tick(&mut world, 1);
+        vote_at_peer_0(&mut world);
+        assert_eq!(in_flight(&world).len(), 1);
     }
 }

@@ -1,0 +1,180 @@
+//! Tiny hand-built worlds for the systems' unit tests.
+//!
+//! Five peers at ring ids 1000..=5000, every peer linked to every other, no loss and a delay
+//! of exactly one tick, so every message a test sends is due on the next tick and nowhere else.
+
+use crate::blocks::{BlockBook, Part};
+use crate::config::{DelayModel, SimConfig, Topology};
+use crate::ids::{BlockIdx, PeerIdx, Tick, TokenIdx};
+use crate::ledger::Ledger;
+use crate::message::{ANSWER_SENDER, Message, MessageKind};
+use crate::network::Network;
+use crate::peer::PeerState;
+use crate::resources::{Clock, Peers};
+use crate::ring::{LinkModel, Ring};
+use crate::sim::build_world_from;
+use crate::systems::inject_transactions::submit;
+use crate::tokens::TokenBook;
+use crate::workload::Workload;
+use bevy_ecs::prelude::*;
+use bevy_ecs::system::RunSystemOnce;
+
+pub const PEER_IDS: [u64; 5] = [1000, 2000, 3000, 4000, 5000];
+
+/// Token 0 sits between peers 1 and 2, token 1 past peer 4. A peer's own range runs from the
+/// 4th known peer below its id to the 4th above; on five peers that wraps past the other four,
+/// so peers 0, 3 and 4 hold token 0 and only peers 1..=3 hold token 1.
+pub const TOKEN_IDS: [u64; 2] = [2500, 5500];
+
+/// A block id between peers 3 and 4: its witness targets differ from the token's.
+pub const BLOCK_ID: u64 = 4200;
+
+pub const TTL: Tick = 20;
+pub const GC_AFTER: Tick = 10;
+
+pub fn tiny_config(tokens: u32) -> SimConfig {
+    SimConfig {
+        peers: PEER_IDS.len() as u32,
+        ticks: 100,
+        seed: 7,
+        threshold: 1,
+        loss: 0.0,
+        delay: DelayModel::Uniform { min: 1, max: 1 },
+        topology: Topology::Random,
+        degree: None,
+        tokens,
+        block_size_min: 1,
+        block_size_max: 1,
+        entry_ttl: TTL,
+        mempool_cap: 100,
+        gc_after: GC_AFTER,
+        learned_peers: 4,
+        conflict_rate: 0.0,
+        check: true,
+    }
+}
+
+/// The five-peer world with `config` (its `peers` and `tokens` must match the constants).
+pub fn tiny_world_with(config: SimConfig) -> World {
+    let ring = Ring::from_ids(
+        PEER_IDS.to_vec(),
+        LinkModel::Uniform { p: 1.0 },
+        config.seed,
+    );
+    let tokens = TokenBook {
+        ids: TOKEN_IDS[..config.tokens as usize].to_vec(),
+    };
+    build_world_from(config, ring, tokens)
+}
+
+pub fn tiny_world() -> World {
+    tiny_world_with(tiny_config(TOKEN_IDS.len() as u32))
+}
+
+/// Runs one system on the world, as the schedule would.
+pub fn run<M>(world: &mut World, system: impl IntoSystem<(), (), M>) {
+    world.run_system_once(system).expect("system runs");
+}
+
+pub fn set_tick(world: &mut World, tick: Tick) {
+    world.resource_mut::<Clock>().tick = tick;
+}
+
+pub fn peer(world: &World, p: PeerIdx) -> &PeerState {
+    &world.resource::<Peers>().states[p as usize]
+}
+
+pub fn peer_mut(world: &mut World, p: PeerIdx) -> &mut PeerState {
+    &mut world.resource_mut::<Peers>().into_inner().states[p as usize]
+}
+
+/// Submits a block spending `tokens` at `origin`, as the driver would, and takes the tokens
+/// out of the driver's free list so the workload stays consistent.
+pub fn submit_block(world: &mut World, origin: PeerIdx, id: u64, tokens: &[TokenIdx]) -> BlockIdx {
+    let now = world.resource::<Clock>().tick;
+    let parts = tokens
+        .iter()
+        .map(|&token| {
+            let head = world.resource::<Ledger>().head(token);
+            Part {
+                token,
+                last: head.block,
+                last_time: head.time,
+            }
+        })
+        .collect();
+    world.resource_scope(|world, mut book: Mut<BlockBook>| {
+        world.resource_scope(|world, ring: Mut<Ring>| {
+            world.resource_scope(|world, token_book: Mut<TokenBook>| {
+                let mut workload = world.resource_mut::<Workload>();
+                workload.free.retain(|t| !tokens.contains(t));
+                workload.active += 1;
+                let mut peers = world.resource_mut::<Peers>();
+                submit(
+                    &mut book,
+                    &mut peers.states,
+                    &ring,
+                    &token_book,
+                    now,
+                    origin,
+                    id,
+                    parts,
+                    None,
+                    TTL,
+                )
+            })
+        })
+    })
+}
+
+/// Every message in flight, in (receiver, sender, kind) order.
+pub fn in_flight(world: &World) -> Vec<Message> {
+    let mut all: Vec<Message> = world
+        .resource::<Network>()
+        .mailboxes
+        .iter()
+        .flat_map(|m| m.slots.iter().flatten().copied())
+        .collect();
+    all.sort_by_key(|m| (m.to, m.from, m.kind as u8, m.block));
+    all
+}
+
+/// Puts `msg` on the wire so it is delivered at tick `at`.
+pub fn post(world: &mut World, msg: Message, at: Tick) {
+    let mut network = world.resource_mut::<Network>();
+    let (plan, wheel) = (network.plan, network.wheel);
+    let slot = (at % wheel) as usize * plan.count as usize + plan.chunk_of(msg.to);
+    network.mailboxes[plan.chunk_of(msg.from)].slots[slot].push(msg);
+}
+
+/// A message of `kind` about `block`, sent at `sent`.
+pub fn message(
+    kind: MessageKind,
+    from: PeerIdx,
+    to: PeerIdx,
+    block: BlockIdx,
+    sent: Tick,
+) -> Message {
+    Message {
+        to,
+        from,
+        block,
+        sent,
+        target: ANSWER_SENDER,
+        kind,
+        mask: 0,
+        holds: 0,
+    }
+}
+
+#[test]
+fn token_holders_are_as_documented() {
+    let world = tiny_world();
+    let holders = |t: usize| -> Vec<PeerIdx> {
+        (0..5)
+            .filter(|&p| peer(&world, p).in_range(TOKEN_IDS[t]))
+            .collect()
+    };
+    assert_eq!(holders(0), vec![0, 3, 4]);
+    assert_eq!(holders(1), vec![1, 2, 3]);
+}
