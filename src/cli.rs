@@ -62,6 +62,12 @@ pub struct Cli {
     /// Summary format on stdout.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
     pub summary: SummaryFormat,
+    /// Write ticks.arrow, blocks.arrow and run.arrow (Arrow IPC) into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub arrow: Option<PathBuf>,
+    /// Profile the run and write a flamegraph SVG here.
+    #[arg(long, value_name = "FILE.svg")]
+    pub flamegraph: Option<PathBuf>,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,

@@ -2,6 +2,9 @@
 
 mod cli;
 mod error;
+mod export;
+mod flamegraph;
+mod interrupt;
 mod progress;
 mod report;
 mod rss;

@@ -1,25 +1,53 @@
-//! The run loop: build the simulation, tick it, report.
+//! The run loop: build the simulation, tick it, export, report.
 
 use crate::cli::{Cli, SummaryFormat};
-use crate::error::CliError;
+use crate::error::{CliError, EXIT_INTERRUPTED};
+use crate::export::{ArrowExport, RunStatus};
+use crate::flamegraph::Profiler;
+use crate::interrupt::Interrupt;
 use crate::progress::Progress;
 use crate::report::{RunFacts, to_json, to_text};
 use crate::scenario::resolve;
+use anyhow::Context;
 use ecrust_systems::Simulation;
 use ecrust_systems::sim::BuildError;
 use std::time::Instant;
 
 pub fn run(cli: &Cli) -> Result<i32, CliError> {
     let (config, threads) = resolve(cli)?;
+    let config_json = serde_json::to_string(&config).context("cannot describe the config")?;
+    let seed = config.seed;
+    // Outputs are opened before the run, so a bad path fails now, not after an hour.
+    let mut export = match &cli.arrow {
+        Some(dir) => Some(
+            ArrowExport::create(dir, &config_json, seed)
+                .map_err(|e| CliError::usage(format!("arrow: {e:#}")))?,
+        ),
+        None => None,
+    };
+    let profiler = cli.flamegraph.as_deref().map(Profiler::start).transpose()?;
     let started = Instant::now();
     let mut sim = Simulation::new(config, threads).map_err(|e| match e {
         BuildError::Config(e) => CliError::usage(e.to_string()),
         BuildError::Threads(e) => CliError::Failure(anyhow::anyhow!("cannot start threads: {e}")),
     })?;
+    if export.is_some() {
+        sim.keep_block_records();
+    }
+    let interrupt = Interrupt::install();
     let ticks = sim.config().ticks;
     let progress = Progress::new(ticks, cli.quiet);
+    let mut status = RunStatus::Complete;
     while sim.tick() < ticks {
+        if interrupt.requested() {
+            status = RunStatus::Partial;
+            break;
+        }
         sim.step();
+        if let Some(export) = &mut export {
+            export.record_tick(&sim.metrics().last)?;
+            export.record_blocks(sim.take_retired_blocks())?;
+        }
         progress.update(sim.tick(), sim.metrics().blocks_committed);
     }
     progress.finish();
@@ -27,11 +55,21 @@ pub fn run(cli: &Cli) -> Result<i32, CliError> {
     let facts = RunFacts {
         wall_seconds: started.elapsed().as_secs_f64(),
         peak_rss_bytes: crate::rss::peak_rss_bytes(),
-        interrupted: false,
+        interrupted: status == RunStatus::Partial,
     };
+    let json = to_json(&summary, &facts);
+    if let Some(export) = export {
+        export.finish(status, sim.tick(), sim.held_blocks(), &json.to_string())?;
+    }
+    if let Some(profiler) = profiler {
+        profiler.finish()?;
+    }
     match cli.summary {
-        SummaryFormat::Json => println!("{}", to_json(&summary, &facts)),
+        SummaryFormat::Json => println!("{json}"),
         SummaryFormat::Text => print!("{}", to_text(&summary, &facts)),
     }
-    Ok(0)
+    Ok(match status {
+        RunStatus::Complete => 0,
+        RunStatus::Partial => EXIT_INTERRUPTED,
+    })
 }

@@ -1,6 +1,6 @@
 //! A simulation: the world, its tick schedule and the thread pool that runs it.
 
-use crate::blocks::{BlockBook, RetiredBlocks};
+use crate::blocks::{BlockBook, BlockRecord, RetiredBlocks};
 use crate::config::{ConfigError, SimConfig};
 use crate::ledger::Ledger;
 use crate::metrics::Metrics;
@@ -95,6 +95,20 @@ impl Simulation {
     /// Asks the garbage collector to keep records of retired blocks for export.
     pub fn keep_block_records(&mut self) {
         self.world.resource_mut::<RetiredBlocks>().enabled = true;
+    }
+
+    /// Blocks retired since the last call (only kept after `keep_block_records`).
+    pub fn take_retired_blocks(&mut self) -> Vec<BlockRecord> {
+        std::mem::take(&mut self.world.resource_mut::<RetiredBlocks>().records)
+    }
+
+    /// Records of every block still held: in flight, or finished but not yet retired.
+    pub fn held_blocks(&self) -> Vec<BlockRecord> {
+        self.world
+            .resource::<BlockBook>()
+            .iter()
+            .map(|(idx, b)| b.record(idx))
+            .collect()
     }
 
     /// The run's figures so far. Also runs the end-of-run owner-view check.

@@ -1,0 +1,241 @@
+//! Outputs end to end: Arrow files that read back and agree with the summary, SIGINT leaving
+//! a partial-marked file, flamegraphs, and bad output paths refused before the run.
+
+use arrow_array::{Array, StringArray, UInt64Array};
+use arrow_ipc::reader::FileReader;
+use serde_json::Value;
+use std::fs::File;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ecrust-ecs");
+
+fn run_json(args: &[&str]) -> Value {
+    let out = Command::new(BIN)
+        .args(["--quiet", "--summary", "json"])
+        .args(args)
+        .output()
+        .expect("the binary starts");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON summary")
+}
+
+fn read(
+    path: &Path,
+) -> (
+    Vec<arrow_array::RecordBatch>,
+    std::collections::HashMap<String, String>,
+) {
+    let reader =
+        FileReader::try_new(File::open(path).expect("file exists"), None).expect("Arrow IPC");
+    let meta = reader.custom_metadata().clone();
+    let batches = reader.map(|b| b.expect("batch")).collect();
+    (batches, meta)
+}
+
+fn rows(batches: &[arrow_array::RecordBatch]) -> usize {
+    batches.iter().map(|b| b.num_rows()).sum()
+}
+
+#[test]
+fn arrow_files_read_back_and_agree_with_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let s = run_json(&[
+        "--peers",
+        "400",
+        "--ticks",
+        "250",
+        "--tokens",
+        "20",
+        "--arrow",
+        out.to_str().unwrap(),
+    ]);
+
+    let (ticks, meta) = read(&out.join("ticks.arrow"));
+    assert_eq!(rows(&ticks), 250, "one row per tick");
+    assert_eq!(meta["ecrust.status"], "complete");
+    let committed_per_tick: u64 = ticks
+        .iter()
+        .map(|b| {
+            let col = b.column_by_name("blocks_committed").unwrap();
+            let col = col.as_any().downcast_ref::<UInt64Array>().unwrap();
+            col.values().iter().sum::<u64>()
+        })
+        .sum();
+    assert_eq!(committed_per_tick, s["blocks_committed"].as_u64().unwrap());
+
+    let (blocks, _) = read(&out.join("blocks.arrow"));
+    assert_eq!(
+        rows(&blocks) as u64,
+        s["blocks_submitted"].as_u64().unwrap()
+    );
+    let committed_rows: usize = blocks
+        .iter()
+        .map(|b| {
+            let col = b.column_by_name("outcome").unwrap();
+            let col = col.as_any().downcast_ref::<StringArray>().unwrap();
+            col.iter().filter(|v| *v == Some("committed")).count()
+        })
+        .sum();
+    assert_eq!(
+        committed_rows as u64,
+        s["blocks_committed"].as_u64().unwrap()
+    );
+
+    let (run, _) = read(&out.join("run.arrow"));
+    let keys = run[0]
+        .column(0)
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .unwrap();
+    let values = run[0]
+        .column(1)
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .unwrap();
+    let status = (0..keys.len())
+        .find(|&i| keys.value(i) == "status")
+        .unwrap();
+    assert_eq!(values.value(status), "complete");
+    // No temporary file is left behind.
+    let names: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".partial")), "{names:?}");
+}
+
+/// The one-line pyarrow example of docs/outputs.md, run for real when pyarrow is installed.
+#[test]
+fn pyarrow_reads_the_files_as_the_docs_say() {
+    let has_pyarrow = Command::new("python3")
+        .args(["-c", "import pyarrow"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_pyarrow {
+        eprintln!("skipped: python3 with pyarrow is not installed (pip install pyarrow)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let s = run_json(&[
+        "--peers",
+        "300",
+        "--ticks",
+        "120",
+        "--tokens",
+        "10",
+        "--arrow",
+        out.to_str().unwrap(),
+    ]);
+    // Kept in step with the one-liner in docs/outputs.md.
+    let script = "import pyarrow.ipc as ipc, pyarrow.compute as pc, sys; d = sys.argv[1]; \
+                  t = ipc.open_file(d + '/ticks.arrow').read_all(); \
+                  b = ipc.open_file(d + '/blocks.arrow').read_all(); \
+                  print(t.num_rows, pc.sum(pc.equal(b['outcome'], 'committed')).as_py())";
+    let py = Command::new("python3")
+        .args(["-c", script, out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    let text = String::from_utf8(py.stdout).unwrap();
+    assert_eq!(
+        text.trim(),
+        format!("120 {}", s["blocks_committed"].as_u64().unwrap())
+    );
+}
+
+#[test]
+fn sigint_leaves_a_readable_partial_file_and_exit_code_130() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut child = Command::new(BIN)
+        .args([
+            "--quiet",
+            "--summary",
+            "json",
+            "--peers",
+            "2000",
+            "--ticks",
+            "10000000",
+        ])
+        .arg("--arrow")
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Let it run some ticks (the temporary file appears at start-up).
+    let started = Instant::now();
+    while !out.join(".ticks.arrow.partial").exists() && started.elapsed() < Duration::from_secs(20)
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(700));
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    let s: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(s["interrupted"], true);
+    let (ticks, meta) = read(&out.join("ticks.arrow"));
+    assert_eq!(meta["ecrust.status"], "partial");
+    assert_eq!(rows(&ticks) as u64, s["ticks"].as_u64().unwrap());
+    assert!(rows(&ticks) > 0);
+}
+
+#[test]
+fn an_unwritable_output_is_refused_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a directory").unwrap();
+    for args in [
+        vec!["--arrow", file.to_str().unwrap()],
+        vec!["--flamegraph", "/nonexistent-dir/f.svg"],
+    ] {
+        let started = Instant::now();
+        let out = Command::new(BIN)
+            .args(["--quiet", "--ticks", "100000"])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "refused before running"
+        );
+    }
+}
+
+#[cfg(feature = "flamegraph")]
+#[test]
+fn flamegraph_names_the_systems() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("f.svg");
+    run_json(&[
+        "--peers",
+        "5000",
+        "--ticks",
+        "200",
+        "--flamegraph",
+        svg.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.starts_with("<?xml") || text.contains("<svg"));
+    assert!(text.contains("deliver_messages"), "frames name the systems");
+}
