@@ -160,7 +160,7 @@ fn pyarrow_reads_the_files_as_the_docs_say() {
 fn sigint_leaves_a_readable_partial_file_and_exit_code_130() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let mut child = Command::new(BIN)
+    let child = Command::new(BIN)
         .args([
             "--quiet",
             "--summary",
