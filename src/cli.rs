@@ -50,6 +50,9 @@ pub struct Cli {
     /// Fraction of new blocks that get a double-spending twin [default: 0].
     #[arg(long)]
     pub conflict_rate: Option<f64>,
+    /// Probability per tick that a peer goes offline (for `churn_downtime` ticks) [default: 0].
+    #[arg(long)]
+    pub churn: Option<f64>,
     /// Worker threads; 0 = one per core [default: 0].
     #[arg(long)]
     pub threads: Option<usize>,

@@ -2,6 +2,7 @@
 
 use crate::cli::{Cli, TopologyArg};
 use crate::error::CliError;
+use ecrust_systems::config::PartitionSpec;
 use ecrust_systems::{DelayModel, SimConfig, Topology};
 use serde::Deserialize;
 use std::path::Path;
@@ -27,6 +28,10 @@ pub struct ScenarioFile {
     pub conflict_rate: Option<f64>,
     pub check: Option<bool>,
     pub threads: Option<usize>,
+    pub churn: Option<f64>,
+    pub churn_downtime: Option<u32>,
+    /// `[[partition]]` tables: `at`, `heal`, `groups` (fractions of the ring).
+    pub partition: Option<Vec<PartitionSpec>>,
     /// Free text for people; ignored by the simulator.
     #[allow(dead_code)]
     pub description: Option<String>,
@@ -117,6 +122,13 @@ pub fn resolve(cli: &Cli) -> Result<(SimConfig, usize), CliError> {
         c.tokens = (c.peers / 200).max(1);
     }
     take!(conflict_rate);
+    take!(churn);
+    if let Some(d) = file.churn_downtime {
+        c.churn_downtime = d;
+    }
+    if let Some(p) = &file.partition {
+        c.partitions = p.clone();
+    }
     for (v, dst) in [
         (file.entry_ttl, &mut c.entry_ttl),
         (file.mempool_cap, &mut c.mempool_cap),

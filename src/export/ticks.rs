@@ -8,7 +8,7 @@ use ecrust_systems::metrics::TickMetrics;
 use std::sync::Arc;
 
 /// The gauges and counters after the per-kind message columns, in column order.
-const COUNTERS: [&str; 12] = [
+const COUNTERS: [&str; 13] = [
     "blocks_submitted",
     "blocks_committed",
     "blocks_rejected",
@@ -20,10 +20,11 @@ const COUNTERS: [&str; 12] = [
     "messages_in_flight",
     "blocks_held",
     "peers_partitioned",
+    "messages_cut",
     "safety_violations",
 ];
 
-fn counters(m: &TickMetrics) -> [u64; 12] {
+fn counters(m: &TickMetrics) -> [u64; 13] {
     [
         m.blocks_submitted,
         m.blocks_committed,
@@ -36,6 +37,7 @@ fn counters(m: &TickMetrics) -> [u64; 12] {
         m.in_flight,
         m.blocks_held,
         m.peers_partitioned,
+        m.messages_cut,
         m.violations,
     ]
 }

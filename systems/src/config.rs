@@ -47,12 +47,28 @@ pub enum DelayModel {
     Geometric { stay: f64 },
     /// Uniform over `min..=max` ticks.
     Uniform { min: u32, max: u32 },
+    /// Jitter: normal around `mean` with standard deviation `sd`, rounded, at least 1 tick.
+    Normal { mean: f64, sd: f64 },
+    /// Long tail: Pareto with scale `min` ticks and shape `alpha` (smaller = heavier tail),
+    /// truncated at `LONG_TAIL_CAP` ticks.
+    Pareto { min: f64, alpha: f64 },
 }
 
 impl DelayModel {
-    /// Accepts `MIN..MAX` (inclusive, uniform), `N` (fixed) or `geometric:STAY`.
+    /// Accepts `MIN..MAX` (inclusive, uniform), `N` (fixed), `geometric:STAY`,
+    /// `normal:MEAN,SD` or `pareto:MIN,ALPHA`.
     pub fn parse(s: &str) -> Option<Self> {
         let s = s.trim();
+        let pair = |rest: &str| -> Option<(f64, f64)> {
+            let (a, b) = rest.split_once(',')?;
+            Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
+        };
+        if let Some(rest) = s.strip_prefix("normal:") {
+            return pair(rest).map(|(mean, sd)| Self::Normal { mean, sd });
+        }
+        if let Some(rest) = s.strip_prefix("pareto:") {
+            return pair(rest).map(|(min, alpha)| Self::Pareto { min, alpha });
+        }
         if let Some(stay) = s.strip_prefix("geometric:") {
             return stay
                 .trim()
@@ -74,6 +90,8 @@ impl DelayModel {
         match *self {
             Self::Geometric { stay } => format!("geometric:{stay}"),
             Self::Uniform { min, max } => format!("{min}..{max}"),
+            Self::Normal { mean, sd } => format!("normal:{mean},{sd}"),
+            Self::Pareto { min, alpha } => format!("pareto:{min},{alpha}"),
         }
     }
 
@@ -82,6 +100,8 @@ impl DelayModel {
         match *self {
             Self::Geometric { .. } => GEOMETRIC_DELAY_CAP,
             Self::Uniform { max, .. } => max,
+            Self::Normal { mean, sd } => ((mean + 6.0 * sd).ceil() as u32).clamp(1, MAX_DELAY),
+            Self::Pareto { .. } => LONG_TAIL_CAP,
         }
     }
 }
@@ -90,12 +110,25 @@ impl DelayModel {
 /// is 2^-63.
 pub const GEOMETRIC_DELAY_CAP: u32 = 64;
 
+/// Long-tail delays are truncated here (ticks).
+pub const LONG_TAIL_CAP: u32 = 200;
+
 /// The largest uniform delay accepted.
 pub const MAX_DELAY: u32 = 1000;
 
 /// Protocol constant: a neighbourhood is the 4 known peers either side of a key, plus the key's
 /// own nearest peer, so a node counts at most 9 voters for any key.
 pub const NEIGHBOURHOOD_VOTERS: u32 = 9;
+
+/// A scripted partition: from `at` until `heal` the ring is cut into contiguous arcs sized by
+/// `groups` (fractions summing to 1); messages between arcs are lost.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartitionSpec {
+    pub at: u32,
+    pub heal: u32,
+    pub groups: Vec<f64>,
+}
 
 /// Everything a simulation needs, in protocol units.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -129,6 +162,12 @@ pub struct SimConfig {
     pub conflict_rate: f64,
     /// Run the global safety checker.
     pub check: bool,
+    /// Scripted partitions, in time order, not overlapping.
+    pub partitions: Vec<PartitionSpec>,
+    /// Probability per tick that an online peer goes offline (churn).
+    pub churn: f64,
+    /// Ticks a churned peer stays offline.
+    pub churn_downtime: u32,
 }
 
 impl Default for SimConfig {
@@ -151,6 +190,9 @@ impl Default for SimConfig {
             learned_peers: 32,
             conflict_rate: 0.0,
             check: true,
+            partitions: Vec::new(),
+            churn: 0.0,
+            churn_downtime: 50,
         }
     }
 }
@@ -219,6 +261,26 @@ impl SimConfig {
                         "delay",
                         format!(
                             "geometric stay probability {stay} is out of range; allowed 0.0..=0.95"
+                        ),
+                    );
+                }
+            }
+            DelayModel::Normal { mean, sd } => {
+                if !(1.0..=100.0).contains(&mean) || !(0.0..=50.0).contains(&sd) {
+                    return bad(
+                        "delay",
+                        format!(
+                            "normal:{mean},{sd} is out of range; allowed normal:MEAN,SD with 1 <= MEAN <= 100 and 0 <= SD <= 50"
+                        ),
+                    );
+                }
+            }
+            DelayModel::Pareto { min, alpha } => {
+                if !(1.0..=50.0).contains(&min) || !(0.5..=10.0).contains(&alpha) {
+                    return bad(
+                        "delay",
+                        format!(
+                            "pareto:{min},{alpha} is out of range; allowed pareto:MIN,ALPHA with 1 <= MIN <= 50 and 0.5 <= ALPHA <= 10"
                         ),
                     );
                 }
@@ -309,6 +371,50 @@ impl SimConfig {
             return bad(
                 "learned_peers",
                 format!("{} is out of range; allowed 0..=4096", self.learned_peers),
+            );
+        }
+        let mut previous_heal = 0;
+        for p in &self.partitions {
+            let sum: f64 = p.groups.iter().sum();
+            if p.heal <= p.at || p.at < previous_heal {
+                return bad(
+                    "partition",
+                    format!(
+                        "at = {}, heal = {}: need at < heal, partitions in time order and not overlapping",
+                        p.at, p.heal
+                    ),
+                );
+            }
+            if !(2..=16).contains(&p.groups.len())
+                || p.groups.iter().any(|&g| !(g > 0.0 && g < 1.0))
+                || (sum - 1.0).abs() > 1e-6
+            {
+                return bad(
+                    "partition",
+                    format!(
+                        "groups = {:?}: need 2..=16 fractions in (0, 1) summing to 1",
+                        p.groups
+                    ),
+                );
+            }
+            previous_heal = p.heal;
+        }
+        if !(0.0..=0.1).contains(&self.churn) || self.churn.is_nan() {
+            return bad(
+                "churn",
+                format!(
+                    "{} is out of range; allowed 0.0..=0.1 (per peer per tick)",
+                    self.churn
+                ),
+            );
+        }
+        if !(1..=100_000).contains(&self.churn_downtime) {
+            return bad(
+                "churn_downtime",
+                format!(
+                    "{} is out of range; allowed 1..=100000 ticks",
+                    self.churn_downtime
+                ),
             );
         }
         if !(0.0..=1.0).contains(&self.conflict_rate) || self.conflict_rate.is_nan() {

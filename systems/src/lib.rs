@@ -5,6 +5,7 @@
 
 pub mod blocks;
 pub mod config;
+pub mod faults;
 pub mod ids;
 pub mod ledger;
 pub mod message;

@@ -24,6 +24,8 @@ pub struct TickMetrics {
     pub in_flight: u64,
     pub blocks_held: u64,
     pub peers_partitioned: u64,
+    /// Messages lost to partitions or offline peers (also counted in `dropped`).
+    pub messages_cut: u64,
     pub violations: u64,
 }
 
@@ -46,6 +48,7 @@ impl TickMetrics {
                 self.in_flight,
                 self.blocks_held,
                 self.peers_partitioned,
+                self.messages_cut,
                 self.violations,
             ])
     }
@@ -127,6 +130,77 @@ impl LatencyHistogram {
     }
 }
 
+/// Partition recovery: ticks from a heal until the commit rate is back to its level before
+/// the partition (90 % of the mean commits per tick over the 100 ticks before it, measured
+/// over a sliding window of 50 ticks).
+#[derive(Clone, Debug, Default)]
+pub struct Recovery {
+    recent: std::collections::VecDeque<u64>,
+    /// Per scripted partition: (level before, ticks to recover once healed).
+    pub partitions: Vec<PartitionRecovery>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct PartitionRecovery {
+    pub at: Tick,
+    pub heal: Tick,
+    /// Mean commits per tick in the 100 ticks before `at`.
+    pub level_before: f64,
+    /// Ticks from `heal` until the 50-tick mean is back to 90 % of `level_before`.
+    pub recovery_ticks: Option<Tick>,
+}
+
+const LEVEL_WINDOW: usize = 100;
+const RECOVERY_WINDOW: usize = 50;
+
+impl Recovery {
+    pub fn new(schedule: &[crate::config::PartitionSpec]) -> Self {
+        Self {
+            recent: Default::default(),
+            partitions: schedule
+                .iter()
+                .map(|p| PartitionRecovery {
+                    at: p.at,
+                    heal: p.heal,
+                    ..Default::default()
+                })
+                .collect(),
+        }
+    }
+
+    fn mean(&self, window: usize) -> f64 {
+        let n = window.min(self.recent.len());
+        if n == 0 {
+            return 0.0;
+        }
+        self.recent.iter().rev().take(n).sum::<u64>() as f64 / n as f64
+    }
+
+    pub fn record(&mut self, tick: Tick, commits: u64) {
+        for p in &mut self.partitions {
+            if tick == p.at {
+                // The ticks before this one: the level the network had.
+                let n = LEVEL_WINDOW.min(self.recent.len());
+                p.level_before = if n == 0 {
+                    0.0
+                } else {
+                    self.recent.iter().rev().take(n).sum::<u64>() as f64 / n as f64
+                };
+            }
+        }
+        self.recent.push_back(commits);
+        if self.recent.len() > LEVEL_WINDOW {
+            self.recent.pop_front();
+        }
+        let mean = self.mean(RECOVERY_WINDOW);
+        for p in &mut self.partitions {
+            if p.recovery_ticks.is_none() && tick >= p.heal && mean >= 0.9 * p.level_before {
+                p.recovery_ticks = Some(tick - p.heal);
+            }
+        }
+    }
+}
+
 /// Run totals.
 #[derive(Resource, Debug, Default)]
 pub struct Metrics {
@@ -146,8 +220,10 @@ pub struct Metrics {
     pub peak_mempool_entries: u64,
     pub peak_vote_records: u64,
     pub peak_in_flight: u64,
+    pub messages_cut: u64,
     pub digest: Digest,
     pub ticks_done: u32,
+    pub recovery: Recovery,
 }
 
 #[cfg(test)]

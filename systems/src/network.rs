@@ -7,6 +7,7 @@
 //! of the seed alone.
 
 use crate::config::DelayModel;
+use crate::faults::Faults;
 use crate::ids::{PeerIdx, Tick};
 use crate::message::{KindCounts, Message};
 use bevy_ecs::prelude::Resource;
@@ -95,6 +96,18 @@ impl LinkBehaviour {
                     rng.random_range(min..=max)
                 }
             }
+            DelayModel::Normal { mean, sd } => {
+                // Box-Muller; one normal per message is plenty.
+                let u1: f64 = rng.random::<f64>().max(f64::MIN_POSITIVE);
+                let u2: f64 = rng.random();
+                let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+                ((mean + sd * z).round().max(1.0) as u32).min(self.delay.horizon())
+            }
+            DelayModel::Pareto { min, alpha } => {
+                let u: f64 = rng.random::<f64>().max(f64::MIN_POSITIVE);
+                ((min / u.powf(1.0 / alpha)).round().max(1.0) as u32)
+                    .min(crate::config::LONG_TAIL_CAP)
+            }
         })
     }
 }
@@ -116,10 +129,11 @@ pub struct Network {
     pub wheel: u32,
     pub link: LinkBehaviour,
     pub mailboxes: Vec<Mailbox>,
+    pub faults: Faults,
 }
 
 impl Network {
-    pub fn new(plan: ChunkPlan, loss: f64, delay: DelayModel) -> Self {
+    pub fn new(plan: ChunkPlan, loss: f64, delay: DelayModel, faults: Faults) -> Self {
         let wheel = delay.horizon() + 1;
         let slots = (wheel as usize) * plan.count as usize;
         Self {
@@ -131,6 +145,7 @@ impl Network {
                     slots: (0..slots).map(|_| Vec::new()).collect(),
                 })
                 .collect(),
+            faults,
         }
     }
 
@@ -167,6 +182,9 @@ pub struct Outbox<'a> {
     pub now: Tick,
     pub sent: &'a mut KindCounts,
     pub dropped: &'a mut KindCounts,
+    pub faults: &'a Faults,
+    /// Messages lost to a partition or an offline peer.
+    pub cut: &'a mut u64,
 }
 
 impl Outbox<'_> {
@@ -174,6 +192,11 @@ impl Outbox<'_> {
     #[inline]
     pub fn send(&mut self, msg: Message, rng: &mut Pcg64Mcg) {
         self.sent.add(msg.kind);
+        if !self.faults.can_send(msg.from, msg.to, self.now) {
+            self.dropped.add(msg.kind);
+            *self.cut += 1;
+            return;
+        }
         match self.link.sample(rng) {
             None => self.dropped.add(msg.kind),
             Some(delay) => {
@@ -222,6 +245,35 @@ mod tests {
             .sum::<f64>()
             / 100_000.0;
         assert!((mean - 1.0 / 0.75).abs() < 0.03, "{mean}");
+    }
+
+    #[test]
+    fn jitter_and_long_tail_delays() {
+        let mut rng = stream(1, Stream::Deliver, 0, 0);
+        let normal = LinkBehaviour::new(0.0, DelayModel::Normal { mean: 5.0, sd: 2.0 });
+        let d: Vec<f64> = (0..20_000)
+            .map(|_| normal.sample(&mut rng).unwrap() as f64)
+            .collect();
+        let mean = d.iter().sum::<f64>() / d.len() as f64;
+        assert!((mean - 5.0).abs() < 0.1, "{mean}");
+        assert!(d.iter().all(|&x| x >= 1.0));
+        let pareto = LinkBehaviour::new(
+            0.0,
+            DelayModel::Pareto {
+                min: 1.0,
+                alpha: 1.5,
+            },
+        );
+        let d: Vec<u32> = (0..20_000)
+            .map(|_| pareto.sample(&mut rng).unwrap())
+            .collect();
+        let tail = d.iter().filter(|&&x| x >= 10).count() as f64 / d.len() as f64;
+        // P(X >= 9.5) = 9.5^-1.5 ~ 0.034 for a Pareto(1, 1.5).
+        assert!((tail - 0.034).abs() < 0.01, "{tail}");
+        assert!(
+            d.iter()
+                .all(|&x| (1..=crate::config::LONG_TAIL_CAP).contains(&x))
+        );
     }
 
     #[test]

@@ -62,6 +62,7 @@ pub struct ChunkScratch {
     pub events: Vec<PeerEvent>,
     pub mempool_entries: u64,
     pub vote_records: u64,
+    pub cut: u64,
 }
 
 #[derive(Resource, Default)]
@@ -104,6 +105,7 @@ pub fn for_each_chunk<F>(
 {
     let plan: ChunkPlan = network.plan;
     let (wheel, link) = (network.wheel, network.link);
+    let faults = &network.faults;
     if scratch.chunks.len() != plan.count as usize {
         scratch.chunks = (0..plan.count).map(|_| ChunkScratch::default()).collect();
     }
@@ -127,6 +129,8 @@ pub fn for_each_chunk<F>(
                     now,
                     sent: &mut scr.sent,
                     dropped: &mut scr.dropped,
+                    faults,
+                    cut: &mut scr.cut,
                 },
                 events: &mut scr.events,
                 delivered: &mut scr.delivered,

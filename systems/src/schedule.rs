@@ -3,7 +3,7 @@
 use crate::systems::*;
 use bevy_ecs::schedule::{IntoScheduleConfigs, Schedule, SingleThreadedExecutor};
 
-/// inject transactions -> deliver messages -> vote -> commit -> collect garbage -> record metrics.
+/// apply faults -> inject transactions -> deliver messages -> vote -> commit -> collect garbage -> record metrics.
 ///
 /// The order is a chain, so bevy runs the systems one after another on the calling thread;
 /// each system spreads its own work over the rayon pool, chunk by chunk.
@@ -12,6 +12,7 @@ pub fn tick_schedule() -> Schedule {
     schedule.set_executor(SingleThreadedExecutor::new());
     schedule.add_systems(
         (
+            apply_faults,
             inject_transactions,
             deliver_messages,
             vote,

@@ -2,6 +2,7 @@
 
 use crate::blocks::{BlockBook, BlockRecord, RetiredBlocks};
 use crate::config::{ConfigError, SimConfig};
+use crate::faults::Faults;
 use crate::ledger::Ledger;
 use crate::metrics::Metrics;
 use crate::network::{ChunkPlan, Network};
@@ -139,7 +140,12 @@ pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> Wor
         })
         .collect();
     let plan = ChunkPlan::new(ring.len());
-    world.insert_resource(Network::new(plan, config.loss, config.delay));
+    world.insert_resource(Network::new(
+        plan,
+        config.loss,
+        config.delay,
+        Faults::new(&config),
+    ));
     world.insert_resource(Peers { states });
     world.insert_resource(ring);
     world.insert_resource(tokens);
@@ -148,7 +154,10 @@ pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> Wor
     world.insert_resource(BlockBook::default());
     world.insert_resource(RetiredBlocks::default());
     world.insert_resource(Scratch::default());
-    world.insert_resource(Metrics::default());
+    world.insert_resource(Metrics {
+        recovery: crate::metrics::Recovery::new(&config.partitions),
+        ..Metrics::default()
+    });
     world.insert_resource(Clock::default());
     world.insert_resource(Settings(config));
     world

@@ -51,6 +51,10 @@ pub struct RunSummary {
     pub peak_mempool_entries: u64,
     pub peak_vote_records: u64,
     pub peak_in_flight: u64,
+    /// Messages lost to partitions or offline peers (part of `messages_dropped`).
+    pub messages_cut: u64,
+    /// Per scripted partition: commit level before it and ticks to recover after the heal.
+    pub partitions: Vec<crate::metrics::PartitionRecovery>,
     pub digest: String,
 }
 
@@ -115,6 +119,8 @@ impl RunSummary {
             peak_mempool_entries: m.peak_mempool_entries,
             peak_vote_records: m.peak_vote_records,
             peak_in_flight: m.peak_in_flight,
+            messages_cut: m.messages_cut,
+            partitions: m.recovery.partitions.clone(),
             digest: digest.hex(),
         }
     }

@@ -80,6 +80,12 @@ pub fn deliver_messages(
             let slice = &mut inbox[a..b];
             slice.shuffle(&mut rng);
             for m in slice.iter() {
+                // A partition or an offline receiver also stops what was already in flight.
+                if !work.outbox.faults.can_send(m.from, m.to, now) {
+                    work.outbox.dropped.add(m.kind);
+                    *work.outbox.cut += 1;
+                    continue;
+                }
                 work.delivered.add(m.kind);
                 handle(me, ps, m, &cx, &mut work.outbox, &mut rng);
             }

@@ -1,5 +1,6 @@
 //! The systems, one per file, in the order they run each tick.
 
+pub mod apply_faults;
 pub mod collect_garbage;
 pub mod commit;
 pub mod deliver_messages;
@@ -7,6 +8,7 @@ pub mod inject_transactions;
 pub mod record_metrics;
 pub mod vote;
 
+pub use apply_faults::apply_faults;
 pub use collect_garbage::collect_garbage;
 pub use commit::commit_blocks;
 pub use deliver_messages::deliver_messages;

@@ -51,7 +51,12 @@ pub fn vote(
                 prefetch::mempool(ahead);
             }
             let ps = &mut work.peers[local];
-            if ps.mempool.is_empty() {
+            if ps.mempool.is_empty()
+                || !work
+                    .outbox
+                    .faults
+                    .is_online(work.first + local as PeerIdx, now)
+            {
                 continue;
             }
             let me = work.first + local as PeerIdx;

@@ -1,0 +1,12 @@
+//! System 0: the network's faults for this tick: scripted partitions start or heal, churned
+//! peers leave or come back.
+
+use crate::metrics::Metrics;
+use crate::network::Network;
+use crate::resources::Clock;
+use bevy_ecs::prelude::*;
+
+pub fn apply_faults(clock: Res<Clock>, mut network: ResMut<Network>, mut metrics: ResMut<Metrics>) {
+    network.faults.advance(clock.tick);
+    metrics.current.peers_partitioned = network.faults.cut_off;
+}
