@@ -51,6 +51,7 @@ pub fn tiny_config(tokens: u32) -> SimConfig {
         learned_peers: 4,
         conflict_rate: 0.0,
         check: true,
+        ..SimConfig::default()
     }
 }
 
