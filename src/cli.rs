@@ -53,6 +53,12 @@ pub struct Cli {
     /// Probability per tick that a peer goes offline (for `churn_downtime` ticks) [default: 0].
     #[arg(long)]
     pub churn: Option<f64>,
+    /// Fraction of peers that are Byzantine, 0..=0.5 [default: 0].
+    #[arg(long)]
+    pub byzantine: Option<f64>,
+    /// What Byzantine peers do: silent, equivocate, double-spend, flood [default: silent].
+    #[arg(long, value_name = "BEHAVIOUR")]
+    pub byzantine_behaviour: Option<String>,
     /// Worker threads; 0 = one per core [default: 0].
     #[arg(long)]
     pub threads: Option<usize>,

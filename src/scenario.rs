@@ -2,6 +2,7 @@
 
 use crate::cli::{Cli, TopologyArg};
 use crate::error::CliError;
+use ecrust_systems::adversary::Behaviour;
 use ecrust_systems::config::PartitionSpec;
 use ecrust_systems::{DelayModel, SimConfig, Topology};
 use serde::Deserialize;
@@ -30,6 +31,8 @@ pub struct ScenarioFile {
     pub threads: Option<usize>,
     pub churn: Option<f64>,
     pub churn_downtime: Option<u32>,
+    pub byzantine: Option<f64>,
+    pub byzantine_behaviour: Option<String>,
     /// `[[partition]]` tables: `at`, `heal`, `groups` (fractions of the ring).
     pub partition: Option<Vec<PartitionSpec>>,
     /// Free text for people; ignored by the simulator.
@@ -123,6 +126,19 @@ pub fn resolve(cli: &Cli) -> Result<(SimConfig, usize), CliError> {
     }
     take!(conflict_rate);
     take!(churn);
+    take!(byzantine);
+    if let Some(s) = cli
+        .byzantine_behaviour
+        .as_deref()
+        .or(file.byzantine_behaviour.as_deref())
+    {
+        c.byzantine_behaviour = Behaviour::parse(s).ok_or_else(|| {
+            CliError::usage(format!(
+                "byzantine_behaviour: '{s}' is unknown; allowed: {}",
+                Behaviour::NAMES
+            ))
+        })?;
+    }
     if let Some(d) = file.churn_downtime {
         c.churn_downtime = d;
     }

@@ -134,7 +134,7 @@ impl BlockBook {
     }
 
     /// Every block still held, oldest first.
-    pub fn iter(&self) -> impl Iterator<Item = (BlockIdx, &Block)> {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (BlockIdx, &Block)> {
         self.blocks
             .iter()
             .enumerate()

@@ -168,6 +168,9 @@ pub struct SimConfig {
     pub churn: f64,
     /// Ticks a churned peer stays offline.
     pub churn_downtime: u32,
+    /// Fraction of peers that are Byzantine.
+    pub byzantine: f64,
+    pub byzantine_behaviour: crate::adversary::Behaviour,
 }
 
 impl Default for SimConfig {
@@ -193,6 +196,8 @@ impl Default for SimConfig {
             partitions: Vec::new(),
             churn: 0.0,
             churn_downtime: 50,
+            byzantine: 0.0,
+            byzantine_behaviour: crate::adversary::Behaviour::Silent,
         }
     }
 }
@@ -414,6 +419,15 @@ impl SimConfig {
                 format!(
                     "{} is out of range; allowed 1..=100000 ticks",
                     self.churn_downtime
+                ),
+            );
+        }
+        if !(0.0..=0.5).contains(&self.byzantine) || self.byzantine.is_nan() {
+            return bad(
+                "byzantine",
+                format!(
+                    "{} is out of range; allowed 0.0..=0.5 (fraction of peers)",
+                    self.byzantine
                 ),
             );
         }

@@ -108,6 +108,15 @@ impl Ledger {
     /// Owner views: where two blocks were committed from the same owner of a token, every
     /// peer that stores the one fewer peers store disagrees with the committed majority.
     pub fn check_owner_views(&mut self, peers: &[PeerState]) -> u64 {
+        self.check_owner_views_of(peers, |_| true)
+    }
+
+    /// The same, counting only the peers (by index) that `counts` accepts: the honest ones.
+    pub fn check_owner_views_of(
+        &mut self,
+        peers: &[PeerState],
+        counts: impl Fn(usize) -> bool,
+    ) -> u64 {
         if !self.check {
             return 0;
         }
@@ -116,7 +125,7 @@ impl Ledger {
             links.iter().filter(|l| l.last == prev).count() > 1
         };
         let mut holders: ahash::AHashMap<(TokenIdx, BlockIdx, BlockIdx), u64> = Default::default();
-        for p in peers {
+        for (_, p) in peers.iter().enumerate().filter(|(i, _)| counts(*i)) {
             for &(token, m) in &p.store {
                 if m.block != GENESIS && forked(token, m.prev) {
                     *holders.entry((token, m.prev, m.block)).or_default() += 1;

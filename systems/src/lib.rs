@@ -3,6 +3,7 @@
 //! Resources hold the state (peers, network, blocks, ledger, metrics); six systems run in a
 //! fixed order every tick (see [`schedule::tick_schedule`]). Nothing here does I/O.
 
+pub mod adversary;
 pub mod blocks;
 pub mod config;
 pub mod faults;

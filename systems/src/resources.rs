@@ -76,6 +76,7 @@ pub struct Shared<'a> {
     pub ring: &'a Ring,
     pub tokens: &'a TokenBook,
     pub book: &'a BlockBook,
+    pub adversary: &'a crate::adversary::Adversary,
     pub now: Tick,
 }
 

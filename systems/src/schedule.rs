@@ -3,7 +3,8 @@
 use crate::systems::*;
 use bevy_ecs::schedule::{IntoScheduleConfigs, Schedule, SingleThreadedExecutor};
 
-/// apply faults -> inject transactions -> deliver messages -> vote -> commit -> collect garbage -> record metrics.
+/// apply faults -> inject transactions (+ Byzantine double spends) -> deliver messages ->
+/// vote (+ Byzantine floods) -> commit -> collect garbage -> record metrics.
 ///
 /// The order is a chain, so bevy runs the systems one after another on the calling thread;
 /// each system spreads its own work over the rayon pool, chunk by chunk.
@@ -14,8 +15,10 @@ pub fn tick_schedule() -> Schedule {
         (
             apply_faults,
             inject_transactions,
+            byzantine_double_spend,
             deliver_messages,
             vote,
+            byzantine_flood,
             commit_blocks,
             collect_garbage,
             record_metrics,

@@ -115,7 +115,9 @@ impl Simulation {
     /// The run's figures so far. Also runs the end-of-run owner-view check.
     pub fn summary(&mut self) -> RunSummary {
         self.world.resource_scope(|world, mut ledger: Mut<Ledger>| {
-            ledger.check_owner_views(&world.resource::<Peers>().states);
+            let adversary = world.resource::<crate::adversary::Adversary>();
+            let peers = &world.resource::<Peers>().states;
+            ledger.check_owner_views_of(peers, |p| adversary.is_honest(p as u32));
         });
         RunSummary::from_world(&self.world, self.threads())
     }
@@ -147,6 +149,7 @@ pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> Wor
         Faults::new(&config),
     ));
     world.insert_resource(Peers { states });
+    world.insert_resource(crate::adversary::Adversary::new(&config));
     world.insert_resource(ring);
     world.insert_resource(tokens);
     world.insert_resource(Ledger::new(config.tokens as usize, config.check));

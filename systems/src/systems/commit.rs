@@ -27,6 +27,7 @@ pub fn commit_blocks(
     mut peers: ResMut<Peers>,
     mut network: ResMut<Network>,
     mut scratch: ResMut<Scratch>,
+    adversary: Res<crate::adversary::Adversary>,
 ) {
     let now = clock.tick;
     let ttl = settings.0.entry_ttl;
@@ -74,7 +75,10 @@ pub fn commit_blocks(
                     };
                     b.commits += 1;
                     let origin = b.origin == peer;
-                    ledger.on_commit(block, book.get(block).expect("just seen"), now);
+                    // Safety is judged among honest peers (a Byzantine store is its own).
+                    if adversary.is_honest(peer) {
+                        ledger.on_commit(block, book.get(block).expect("just seen"), now);
+                    }
                     if origin {
                         settle_outcome(
                             &mut book,
@@ -100,7 +104,10 @@ pub fn commit_blocks(
                         );
                     }
                 }
-                PeerEvent::DoubleSpend { .. } => ledger.violations.double_spends += 1,
+                PeerEvent::DoubleSpend { peer, .. } if adversary.is_honest(peer) => {
+                    ledger.violations.double_spends += 1
+                }
+                PeerEvent::DoubleSpend { .. } => {}
                 PeerEvent::TimedOut { .. } => {}
             }
         }

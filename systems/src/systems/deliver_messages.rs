@@ -11,6 +11,8 @@ use crate::prefetch;
 use crate::resources::{Clock, Peers, Scratch, Settings, Shared, for_each_chunk};
 use crate::ring::{Ring, rotation};
 use crate::rng::{Stream, stream};
+use crate::systems::byzantine_equivocate::stated_opinion;
+use crate::systems::byzantine_silence;
 use crate::systems::vote::{judge_block, outvoted_parts};
 use crate::tokens::TokenBook;
 use bevy_ecs::prelude::*;
@@ -30,6 +32,7 @@ pub fn deliver_messages(
     mut peers: ResMut<Peers>,
     mut network: ResMut<Network>,
     mut scratch: ResMut<Scratch>,
+    adversary: Res<crate::adversary::Adversary>,
 ) {
     let now = clock.tick;
     let due = network.take_due(now);
@@ -38,6 +41,7 @@ pub fn deliver_messages(
         ring: &ring,
         tokens: &tokens,
         book: &book,
+        adversary: &adversary,
         now,
     };
     let due_ref = &due;
@@ -87,7 +91,9 @@ pub fn deliver_messages(
                     continue;
                 }
                 work.delivered.add(m.kind);
-                handle(me, ps, m, &cx, &mut work.outbox, &mut rng);
+                if !byzantine_silence::withholds(cx.adversary, me) {
+                    handle(me, ps, m, &cx, &mut work.outbox, &mut rng);
+                }
             }
         }
     });
@@ -196,6 +202,7 @@ fn on_vote(
                             // spends of one owner.
                             let mut o = judge_block(ps, block, m.block, cx.tokens);
                             o.agree &= !outvoted_parts(ps, m.block, block, cx.book);
+                            let o = stated_opinion(cx.adversary, me, o, block.parts.len());
                             ps.promise_agreed(block, m.block, o.agree, cx.config.entry_ttl);
                             if o.holds != 0 {
                                 reply(

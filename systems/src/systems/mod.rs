@@ -1,6 +1,10 @@
 //! The systems, one per file, in the order they run each tick.
 
 pub mod apply_faults;
+pub mod byzantine_double_spend;
+pub mod byzantine_equivocate;
+pub mod byzantine_flood;
+pub mod byzantine_silence;
 pub mod collect_garbage;
 pub mod commit;
 pub mod deliver_messages;
@@ -9,6 +13,8 @@ pub mod record_metrics;
 pub mod vote;
 
 pub use apply_faults::apply_faults;
+pub use byzantine_double_spend::byzantine_double_spend;
+pub use byzantine_flood::byzantine_flood;
 pub use collect_garbage::collect_garbage;
 pub use commit::commit_blocks;
 pub use deliver_messages::deliver_messages;

@@ -16,6 +16,8 @@ use crate::resources::{Clock, Peers, Scratch, Settings, Shared, for_each_chunk};
 use crate::ring::Ring;
 use crate::ring::rotation;
 use crate::rng::{Stream, stream};
+use crate::systems::byzantine_equivocate::stated_opinion;
+use crate::systems::byzantine_silence;
 use crate::tokens::TokenBook;
 use bevy_ecs::prelude::*;
 use rand_pcg::Pcg64Mcg;
@@ -33,6 +35,7 @@ pub fn vote(
     mut peers: ResMut<Peers>,
     mut network: ResMut<Network>,
     mut scratch: ResMut<Scratch>,
+    adversary: Res<crate::adversary::Adversary>,
 ) {
     let now = clock.tick;
     let cx = Shared {
@@ -40,6 +43,7 @@ pub fn vote(
         ring: &ring,
         tokens: &tokens,
         book: &book,
+        adversary: &adversary,
         now,
     };
     for_each_chunk(&mut peers, &mut network, &mut scratch, now, |mut work| {
@@ -51,7 +55,8 @@ pub fn vote(
                 prefetch::mempool(ahead);
             }
             let ps = &mut work.peers[local];
-            if ps.mempool.is_empty()
+            if byzantine_silence::withholds(cx.adversary, work.first + local as PeerIdx)
+                || ps.mempool.is_empty()
                 || !work
                     .outbox
                     .faults
@@ -278,7 +283,12 @@ fn vote_peer(me: PeerIdx, ps: &mut PeerState, cx: &Shared, out: &mut Outbox, rng
         };
         let parts = block.parts.len();
         let suppressed = e.suppressed;
-        let opinion = judge_block(ps, block, idx, cx.tokens);
+        let opinion = stated_opinion(
+            cx.adversary,
+            me,
+            judge_block(ps, block, idx, cx.tokens),
+            parts,
+        );
         let (holds, behind) = (opinion.holds, opinion.behind);
         let mask = opinion.agree & !suppressed;
         let conflict = opinion.conflict;

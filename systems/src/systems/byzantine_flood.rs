@@ -1,0 +1,61 @@
+//! System (runs after `vote`): Byzantine behaviour "flood". Every flooding peer sends
+//! `FLOOD_PER_TICK` vote requests about random live blocks to random peers, claiming to hold
+//! and agree with everything: load on the network and noise in every tally it reaches.
+
+use crate::adversary::{Adversary, Behaviour};
+use crate::blocks::BlockBook;
+use crate::message::{ANSWER_SENDER, Message, MessageKind};
+use crate::network::Network;
+use crate::resources::{Clock, Peers, Scratch, Settings, for_each_chunk};
+use crate::rng::{Stream, stream};
+use bevy_ecs::prelude::*;
+use rand::Rng;
+
+/// Vote requests per flooding peer per tick.
+pub const FLOOD_PER_TICK: u32 = 16;
+
+pub fn byzantine_flood(
+    settings: Res<Settings>,
+    clock: Res<Clock>,
+    adversary: Res<Adversary>,
+    book: Res<BlockBook>,
+    mut peers: ResMut<Peers>,
+    mut network: ResMut<Network>,
+    mut scratch: ResMut<Scratch>,
+) {
+    if adversary.behaviour != Behaviour::Flood || adversary.count == 0 || book.is_empty() {
+        return;
+    }
+    let now = clock.tick;
+    let n = settings.0.peers;
+    let first_block = book.iter().next().map(|(i, _)| i).unwrap_or(0);
+    let end_block = book.next_idx();
+    let adversary = &*adversary;
+    let seed = settings.0.seed;
+    for_each_chunk(&mut peers, &mut network, &mut scratch, now, |mut work| {
+        for local in 0..work.peers.len() {
+            let me = work.first + local as u32;
+            if !adversary.acts(me, Behaviour::Flood) {
+                continue;
+            }
+            let mut rng = stream(seed, Stream::Faults, now, me as u64 ^ 0xF100D);
+            for _ in 0..FLOOD_PER_TICK {
+                let to = rng.random_range(0..n);
+                if to == me {
+                    continue;
+                }
+                let msg = Message {
+                    to,
+                    from: me,
+                    block: rng.random_range(first_block..end_block),
+                    sent: now,
+                    target: ANSWER_SENDER,
+                    kind: MessageKind::VoteRequest,
+                    mask: 0x3F,
+                    holds: 0x3F,
+                };
+                work.outbox.send(msg, &mut rng);
+            }
+        }
+    });
+}
