@@ -1,6 +1,6 @@
 //! Command-line flags. Every flag overrides the same key of the `--config` file.
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug, Default)]
@@ -14,6 +14,8 @@ use std::path::PathBuf;
                   number of threads."
 )]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// Scenario file (TOML); flags override its values.
     #[arg(long, value_name = "FILE.toml")]
     pub config: Option<PathBuf>,
@@ -53,6 +55,9 @@ pub struct Cli {
     /// Probability per tick that a peer goes offline (for `churn_downtime` ticks) [default: 0].
     #[arg(long)]
     pub churn: Option<f64>,
+    /// Threshold policy: `fixed` (always --threshold) or `adaptive:MIN..MAX` [default: fixed].
+    #[arg(long, value_name = "POLICY")]
+    pub threshold_policy: Option<String>,
     /// Fraction of peers that are Byzantine, 0..=0.5 [default: 0].
     #[arg(long)]
     pub byzantine: Option<f64>,
@@ -80,6 +85,38 @@ pub struct Cli {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Subcommands; without one, `ecrust-ecs` runs a single scenario.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a grid of scenarios in parallel; one Arrow row per run.
+    Sweep {
+        /// Sweep file: a `[base]` scenario and a `[grid]` of values per key.
+        #[arg(long, value_name = "FILE.toml")]
+        config: PathBuf,
+        /// Output Arrow file [default: the sweep file's `out`, else out/<name>.arrow].
+        #[arg(long, value_name = "FILE.arrow")]
+        out: Option<PathBuf>,
+        /// Runs at once; 0 = one per core [default: 0].
+        #[arg(long, default_value_t = 0)]
+        jobs: usize,
+    },
+    /// Run random small scenarios with the safety checker; report any failing seed.
+    Fuzz {
+        /// How many scenarios.
+        #[arg(long, default_value_t = 100)]
+        scenarios: u64,
+        /// First scenario seed (scenario i uses seed + i).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Re-run only the scenario with this seed, printing its configuration.
+        #[arg(long)]
+        only: Option<u64>,
+        /// Runs at once; 0 = one per core [default: 0].
+        #[arg(long, default_value_t = 0)]
+        jobs: usize,
+    },
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -4,12 +4,15 @@ mod cli;
 mod error;
 mod export;
 mod flamegraph;
+mod fuzz;
 mod interrupt;
+mod jobs;
 mod progress;
 mod report;
 mod rss;
 mod run;
 mod scenario;
+mod sweep;
 
 use clap::Parser;
 use error::CliError;
@@ -39,5 +42,16 @@ fn real_main() -> Result<i32, CliError> {
             return Ok(error::EXIT_USAGE);
         }
     };
-    run::run(&cli)
+    match &cli.command {
+        Some(cli::Command::Sweep { config, out, jobs }) => {
+            sweep::run(config, out.as_deref(), *jobs)
+        }
+        Some(cli::Command::Fuzz {
+            scenarios,
+            seed,
+            only,
+            jobs,
+        }) => fuzz::run(*scenarios, *seed, *only, *jobs),
+        None => run::run(&cli),
+    }
 }

@@ -3,13 +3,13 @@
 use crate::cli::{Cli, TopologyArg};
 use crate::error::CliError;
 use ecrust_systems::adversary::Behaviour;
-use ecrust_systems::config::PartitionSpec;
+use ecrust_systems::config::{PartitionSpec, ThresholdPolicy};
 use ecrust_systems::{DelayModel, SimConfig, Topology};
 use serde::Deserialize;
 use std::path::Path;
 
 /// A scenario file. Unknown keys are errors, so a typo never silently runs the default.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     pub peers: Option<u32>,
@@ -33,6 +33,8 @@ pub struct ScenarioFile {
     pub churn_downtime: Option<u32>,
     pub byzantine: Option<f64>,
     pub byzantine_behaviour: Option<String>,
+    /// `fixed` or `adaptive:MIN..MAX`.
+    pub threshold_policy: Option<String>,
     /// `[[partition]]` tables: `at`, `heal`, `groups` (fractions of the ring).
     pub partition: Option<Vec<PartitionSpec>>,
     /// Free text for people; ignored by the simulator.
@@ -105,6 +107,11 @@ pub fn resolve(cli: &Cli) -> Result<(SimConfig, usize), CliError> {
         Some(path) => ScenarioFile::load(path)?,
         None => ScenarioFile::default(),
     };
+    resolve_file(cli, &file)
+}
+
+/// The configuration a scenario (already parsed) gives under the flags of `cli`.
+pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize), CliError> {
     let mut c = SimConfig::default();
     macro_rules! take {
         ($field:ident) => {
@@ -127,6 +134,17 @@ pub fn resolve(cli: &Cli) -> Result<(SimConfig, usize), CliError> {
     take!(conflict_rate);
     take!(churn);
     take!(byzantine);
+    if let Some(s) = cli
+        .threshold_policy
+        .as_deref()
+        .or(file.threshold_policy.as_deref())
+    {
+        c.threshold_policy = ThresholdPolicy::parse(s).ok_or_else(|| {
+            CliError::usage(format!(
+                "threshold_policy: '{s}' is not `fixed` or `adaptive:MIN..MAX`"
+            ))
+        })?;
+    }
     if let Some(s) = cli
         .byzantine_behaviour
         .as_deref()

@@ -130,6 +130,32 @@ pub struct PartitionSpec {
     pub groups: Vec<f64>,
 }
 
+/// How the vote threshold is chosen each tick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum ThresholdPolicy {
+    /// Always `threshold`.
+    #[default]
+    Fixed,
+    /// From the loss observed network-wide: `max` on a clean network, falling linearly to
+    /// `min` at 40 % loss (fewer votes arrive, so a lower margin still converges in time).
+    Adaptive { min: u32, max: u32 },
+}
+
+impl ThresholdPolicy {
+    /// `fixed` or `adaptive:MIN..MAX`.
+    pub fn parse(s: &str) -> Option<Self> {
+        if s == "fixed" {
+            return Some(Self::Fixed);
+        }
+        let (min, max) = s.strip_prefix("adaptive:")?.split_once("..")?;
+        Some(Self::Adaptive {
+            min: min.trim().parse().ok()?,
+            max: max.trim().parse().ok()?,
+        })
+    }
+}
+
 /// Everything a simulation needs, in protocol units.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SimConfig {
@@ -171,6 +197,7 @@ pub struct SimConfig {
     /// Fraction of peers that are Byzantine.
     pub byzantine: f64,
     pub byzantine_behaviour: crate::adversary::Behaviour,
+    pub threshold_policy: ThresholdPolicy,
 }
 
 impl Default for SimConfig {
@@ -198,6 +225,7 @@ impl Default for SimConfig {
             churn_downtime: 50,
             byzantine: 0.0,
             byzantine_behaviour: crate::adversary::Behaviour::Silent,
+            threshold_policy: ThresholdPolicy::Fixed,
         }
     }
 }
@@ -419,6 +447,16 @@ impl SimConfig {
                 format!(
                     "{} is out of range; allowed 1..=100000 ticks",
                     self.churn_downtime
+                ),
+            );
+        }
+        if let ThresholdPolicy::Adaptive { min, max } = self.threshold_policy
+            && (min < 1 || max < min || max > max_t)
+        {
+            return bad(
+                "threshold_policy",
+                format!(
+                    "adaptive:{min}..{max} is out of range; allowed adaptive:MIN..MAX with 1 <= MIN <= MAX <= {max_t}"
                 ),
             );
         }

@@ -83,6 +83,15 @@ impl Ledger {
                     });
                 }
             }
+        }
+        self.advance_heads(idx, block);
+    }
+
+    /// Moves each token's chain head to `block` if the block follows it. The driver spends
+    /// from the heads, as a wallet spends from what its node confirmed.
+    pub fn advance_heads(&mut self, idx: BlockIdx, block: &Block) {
+        for part in &block.parts {
+            let t = part.token as usize;
             if self.heads[t].block == part.last && block.time > self.heads[t].time {
                 self.heads[t] = Mapping {
                     block: idx,

@@ -17,6 +17,14 @@ use std::sync::Mutex;
 #[derive(Resource, Clone, Debug)]
 pub struct Settings(pub SimConfig);
 
+/// The vote threshold in force this tick (set by `adapt_threshold`).
+#[derive(Resource, Clone, Copy, Debug)]
+pub struct CurrentThreshold {
+    pub value: u32,
+    /// Smoothed fraction of messages lost (EWMA over about 20 ticks).
+    pub observed_loss: f64,
+}
+
 /// The current tick.
 #[derive(Resource, Clone, Copy, Debug, Default)]
 pub struct Clock {
@@ -77,6 +85,8 @@ pub struct Shared<'a> {
     pub tokens: &'a TokenBook,
     pub book: &'a BlockBook,
     pub adversary: &'a crate::adversary::Adversary,
+    /// The vote threshold in force this tick.
+    pub threshold: u32,
     pub now: Tick,
 }
 

@@ -14,6 +14,7 @@ pub fn tick_schedule() -> Schedule {
     schedule.add_systems(
         (
             apply_faults,
+            adapt_threshold,
             inject_transactions,
             byzantine_double_spend,
             deliver_messages,

@@ -162,6 +162,13 @@ pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> Wor
         ..Metrics::default()
     });
     world.insert_resource(Clock::default());
+    world.insert_resource(crate::resources::CurrentThreshold {
+        value: match config.threshold_policy {
+            crate::config::ThresholdPolicy::Fixed => config.threshold,
+            crate::config::ThresholdPolicy::Adaptive { max, .. } => max,
+        },
+        observed_loss: 0.0,
+    });
     world.insert_resource(Settings(config));
     world
 }

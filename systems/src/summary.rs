@@ -17,6 +17,11 @@ pub struct RunSummary {
     pub seed: u64,
     pub threads: usize,
     pub threshold: u32,
+    pub threshold_policy: String,
+    /// The threshold in force at the end (differs from `threshold` under an adaptive policy).
+    pub final_threshold: u32,
+    pub byzantine: f64,
+    pub byzantine_behaviour: &'static str,
     pub loss: f64,
     pub delay: String,
     pub topology: String,
@@ -85,6 +90,15 @@ impl RunSummary {
             seed: config.seed,
             threads,
             threshold: config.threshold,
+            threshold_policy: match config.threshold_policy {
+                crate::config::ThresholdPolicy::Fixed => "fixed".to_string(),
+                crate::config::ThresholdPolicy::Adaptive { min, max } => {
+                    format!("adaptive:{min}..{max}")
+                }
+            },
+            final_threshold: world.resource::<crate::resources::CurrentThreshold>().value,
+            byzantine: config.byzantine,
+            byzantine_behaviour: config.byzantine_behaviour.name(),
             loss: config.loss,
             delay: config.delay.describe(),
             topology: config.topology.name().to_string(),

@@ -76,8 +76,12 @@ pub fn commit_blocks(
                     b.commits += 1;
                     let origin = b.origin == peer;
                     // Safety is judged among honest peers (a Byzantine store is its own).
+                    let b = book.get(block).expect("just seen");
                     if adversary.is_honest(peer) {
-                        ledger.on_commit(block, book.get(block).expect("just seen"), now);
+                        ledger.on_commit(block, b, now);
+                    } else if origin {
+                        // The owner heard "committed" from its node: it spends from there on.
+                        ledger.advance_heads(block, b);
                     }
                     if origin {
                         settle_outcome(

@@ -33,6 +33,7 @@ pub fn deliver_messages(
     mut network: ResMut<Network>,
     mut scratch: ResMut<Scratch>,
     adversary: Res<crate::adversary::Adversary>,
+    threshold: Res<crate::resources::CurrentThreshold>,
 ) {
     let now = clock.tick;
     let due = network.take_due(now);
@@ -42,6 +43,7 @@ pub fn deliver_messages(
         tokens: &tokens,
         book: &book,
         adversary: &adversary,
+        threshold: threshold.value,
         now,
     };
     let due_ref = &due;

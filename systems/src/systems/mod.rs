@@ -1,5 +1,6 @@
 //! The systems, one per file, in the order they run each tick.
 
+pub mod adapt_threshold;
 pub mod apply_faults;
 pub mod byzantine_double_spend;
 pub mod byzantine_equivocate;
@@ -12,6 +13,7 @@ pub mod inject_transactions;
 pub mod record_metrics;
 pub mod vote;
 
+pub use adapt_threshold::adapt_threshold;
 pub use apply_faults::apply_faults;
 pub use byzantine_double_spend::byzantine_double_spend;
 pub use byzantine_flood::byzantine_flood;

@@ -36,6 +36,7 @@ pub fn vote(
     mut network: ResMut<Network>,
     mut scratch: ResMut<Scratch>,
     adversary: Res<crate::adversary::Adversary>,
+    threshold: Res<crate::resources::CurrentThreshold>,
 ) {
     let now = clock.tick;
     let cx = Shared {
@@ -44,6 +45,7 @@ pub fn vote(
         tokens: &tokens,
         book: &book,
         adversary: &adversary,
+        threshold: threshold.value,
         now,
     };
     for_each_chunk(&mut peers, &mut network, &mut scratch, now, |mut work| {
@@ -269,7 +271,7 @@ pub fn decide(balance: &[i16; 7], parts: usize, threshold: i32) -> (u8, bool) {
 }
 
 fn vote_peer(me: PeerIdx, ps: &mut PeerState, cx: &Shared, out: &mut Outbox, rng: &mut Pcg64Mcg) {
-    let threshold = cx.config.threshold as i32;
+    let threshold = cx.threshold as i32;
     let peers = cx.ring.len();
     let my_id = cx.ring.id(me);
     for ei in 0..ps.mempool.len() {
