@@ -71,3 +71,34 @@ fn stepping_tick_by_tick_is_the_same_as_running() {
     stepped.threads = 0;
     assert_eq!(stepped.digest, run(small_lossy_config(5), 2).digest);
 }
+
+/// Faults, adversaries and the adaptive policy draw randomness too: still thread-independent.
+#[test]
+fn faults_byzantine_peers_and_adaptive_thresholds_are_deterministic() {
+    use ecrust_systems::adversary::Behaviour;
+    use ecrust_systems::config::{PartitionSpec, ThresholdPolicy};
+    for behaviour in [
+        Behaviour::Flood,
+        Behaviour::DoubleSpend,
+        Behaviour::Equivocate,
+    ] {
+        let config = SimConfig {
+            delay: DelayModel::Normal { mean: 2.0, sd: 1.0 },
+            partitions: vec![PartitionSpec {
+                at: 40,
+                heal: 80,
+                groups: vec![0.3, 0.7],
+            }],
+            churn: 0.005,
+            churn_downtime: 10,
+            byzantine: 0.1,
+            byzantine_behaviour: behaviour,
+            threshold_policy: ThresholdPolicy::Adaptive { min: 1, max: 3 },
+            ..small_lossy_config(5)
+        };
+        let one = run(config.clone(), 1);
+        assert!(one.messages_cut > 0, "faults must be exercised");
+        let three = run(config, 3);
+        assert_eq!(three.digest, one.digest, "{behaviour:?}");
+    }
+}
