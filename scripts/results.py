@@ -5,6 +5,7 @@
         ecrust-ecs sweep --config configs/sweep-$s.toml; done
     scripts/results.py > /tmp/results-tables.md
 """
+import json
 import math
 import sys
 from collections import defaultdict
@@ -70,9 +71,9 @@ def threshold_vs_loss():
             cells.append(f"{fmt(cr, 3)} / {fmt(mpc, 0)} / {fmt(lat)}")
             if cr is not None and cr >= 0.9 and (best is None or mpc < best[1]):
                 best = (t, mpc)
-        cells.append(str(best[0]) if best else "none")
+        cells.append(str(int(best[0])) if best else "none")
         body.append(cells)
-    table(["loss"] + [f"T={t}: commit rate / msgs per commit / ticks" for t in ts] + ["best T (commit rate >= 0.9, fewest messages)"], body)
+    table(["loss"] + [f"T={int(t)}: commit rate / msgs per commit / ticks" for t in ts] + ["best T (commit rate >= 0.9, fewest messages)"], body)
     adaptive = rows("adaptive")
     if adaptive:
         print("### Adaptive threshold (`ecrust-ecs sweep --config configs/sweep-adaptive.toml`)\n")
@@ -97,10 +98,10 @@ def by_key(name, key, title, extra=()):
     keys = (key,) + tuple(extra)
     g = grouped(rs, *keys)
     body = []
-    for k in sorted(g, key=lambda x: tuple(str(v) for v in x)):
+    for k in sorted(g, key=lambda x: tuple((0, v, "") if isinstance(v, (int, float)) else (1, 0, str(v)) for v in x)):
         runs = g[k]
         body.append(
-            [str(v) for v in k]
+            [fmt(v, 2) if isinstance(v, (int, float)) else str(v) for v in k]
             + [
                 fmt(mean([r["commit_rate"] for r in runs]), 3),
                 fmt(mean([r["messages_per_commit"] for r in runs]), 0),
@@ -138,8 +139,12 @@ def partitions():
     for r in rs:
         p = r["grid_partition"]
         rec = r.get("partitions")
-        body.append([str(p), str(r["seed"]), fmt(r["commit_rate"], 3), fmt(r["messages_per_commit"], 0), str(rec), fmt(r["safety_violations"])])
-    table(["partition", "seed", "commit rate", "msgs per commit", "recovery (level before, ticks after heal)", "violations"], body)
+        p = json.loads(p) if isinstance(p, str) else p
+        rec = json.loads(rec) if isinstance(rec, str) else rec
+        p = p[0] if isinstance(p, list) else p
+        rec = rec[0] if rec else {}
+        body.append([f"{p['heal'] - p['at']} ticks from {p['at']}", str(int(r["seed"])), fmt(r["commit_rate"], 3), fmt(r["messages_per_commit"], 0), fmt(rec.get("level_before"), 2), str(rec.get("recovery_ticks")), fmt(r["safety_violations"])])
+    table(["50/50 partition", "seed", "commit rate", "msgs per commit", "commits/tick before", "recovery ticks after heal", "violations"], body)
 
 
 threshold_vs_loss()
