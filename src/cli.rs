@@ -52,6 +52,9 @@ pub struct Cli {
     /// Fraction of new blocks that get a double-spending twin [default: 0].
     #[arg(long)]
     pub conflict_rate: Option<f64>,
+    /// Per-link loss: each link's rate is loss x (1 + SPREAD x u), u in [-1, 1] fixed per link [default: 0].
+    #[arg(long, value_name = "SPREAD")]
+    pub loss_spread: Option<f64>,
     /// Probability per tick that a peer goes offline (for `churn_downtime` ticks) [default: 0].
     #[arg(long)]
     pub churn: Option<f64>,

@@ -31,6 +31,7 @@ pub struct ScenarioFile {
     pub threads: Option<usize>,
     pub churn: Option<f64>,
     pub churn_downtime: Option<u32>,
+    pub loss_spread: Option<f64>,
     pub byzantine: Option<f64>,
     pub byzantine_behaviour: Option<String>,
     /// `fixed` or `adaptive:MIN..MAX`.
@@ -133,6 +134,7 @@ pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize)
     }
     take!(conflict_rate);
     take!(churn);
+    take!(loss_spread);
     take!(byzantine);
     if let Some(s) = cli
         .threshold_policy

@@ -164,8 +164,11 @@ pub struct SimConfig {
     pub seed: u64,
     /// `VOTE_THRESHOLD`: a part is decided when its vote balance exceeds this margin.
     pub threshold: u32,
-    /// Probability that a message is lost.
+    /// Probability that a message is lost (the mean over links).
     pub loss: f64,
+    /// Per-link loss: each directed link's rate is `loss * (1 + loss_spread * u)`, u fixed per
+    /// link in [-1, 1]. 0 = every link alike.
+    pub loss_spread: f64,
     pub delay: DelayModel,
     pub topology: Topology,
     /// Expected number of seeded peers per node. `None` keeps the original's link
@@ -208,6 +211,7 @@ impl Default for SimConfig {
             seed: 1,
             threshold: 2,
             loss: 0.02,
+            loss_spread: 0.0,
             delay: DelayModel::Geometric { stay: 0.5 },
             topology: Topology::RingGradient,
             degree: None,
@@ -285,6 +289,12 @@ impl SimConfig {
             return bad(
                 "loss",
                 format!("{} is out of range; allowed 0.0..=0.5", self.loss),
+            );
+        }
+        if !(0.0..=1.0).contains(&self.loss_spread) || self.loss_spread.is_nan() {
+            return bad(
+                "loss_spread",
+                format!("{} is out of range; allowed 0.0..=1.0", self.loss_spread),
             );
         }
         match self.delay {

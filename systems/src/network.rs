@@ -45,10 +45,24 @@ impl ChunkPlan {
     }
 }
 
+/// Whether every link loses messages at the same rate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LossSpread {
+    Uniform,
+    /// Each directed link's loss is `loss * (1 + spread * u)`, u uniform in [-1, 1] and fixed
+    /// per link by the seed (capped at 0.5): some links are worse than others.
+    PerLink {
+        spread: f64,
+        seed: u64,
+    },
+}
+
 /// Loss and delay, sampled from the sender's stream.
 #[derive(Clone, Copy, Debug)]
 pub struct LinkBehaviour {
     loss_threshold: u64,
+    loss: f64,
+    spread: LossSpread,
     delay: DelayModel,
     inv_ln_stay: f64,
 }
@@ -61,17 +75,46 @@ impl LinkBehaviour {
         };
         Self {
             loss_threshold: (loss * (1u64 << 32) as f64) as u64,
+            loss,
+            spread: LossSpread::Uniform,
             delay,
             inv_ln_stay,
+        }
+    }
+
+    /// Gives every directed link its own loss rate around the mean (see `LossSpread`).
+    pub fn with_spread(mut self, spread: f64, seed: u64) -> Self {
+        if spread > 0.0 {
+            self.spread = LossSpread::PerLink { spread, seed };
+        }
+        self
+    }
+
+    /// Loss and delay of one message on the link `from -> to`.
+    #[inline]
+    pub fn sample_link(&self, from: PeerIdx, to: PeerIdx, rng: &mut Pcg64Mcg) -> Option<u32> {
+        match self.spread {
+            LossSpread::Uniform => self.sample(rng),
+            LossSpread::PerLink { spread, seed } => {
+                let h = crate::rng::mix64(seed ^ ((from as u64) << 32 | to as u64) ^ 0x1055);
+                let u = (h >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0;
+                let loss = (self.loss * (1.0 + spread * u)).clamp(0.0, 0.5);
+                self.sample_with((loss * (1u64 << 32) as f64) as u64, rng)
+            }
         }
     }
 
     /// `None` if lost, else the delay in ticks (>= 1).
     #[inline]
     pub fn sample(&self, rng: &mut Pcg64Mcg) -> Option<u32> {
+        self.sample_with(self.loss_threshold, rng)
+    }
+
+    #[inline]
+    fn sample_with(&self, loss_threshold: u64, rng: &mut Pcg64Mcg) -> Option<u32> {
         let r: u64 = rng.random();
         // One draw serves both: the high half decides loss, the low half the default delay.
-        if r >> 32 < self.loss_threshold {
+        if r >> 32 < loss_threshold {
             return None;
         }
         Some(match self.delay {
@@ -133,13 +176,14 @@ pub struct Network {
 }
 
 impl Network {
-    pub fn new(plan: ChunkPlan, loss: f64, delay: DelayModel, faults: Faults) -> Self {
+    pub fn new(plan: ChunkPlan, link: LinkBehaviour, faults: Faults) -> Self {
+        let delay = link.delay;
         let wheel = delay.horizon() + 1;
         let slots = (wheel as usize) * plan.count as usize;
         Self {
             plan,
             wheel,
-            link: LinkBehaviour::new(loss, delay),
+            link,
             mailboxes: (0..plan.count)
                 .map(|_| Mailbox {
                     slots: (0..slots).map(|_| Vec::new()).collect(),
@@ -197,7 +241,7 @@ impl Outbox<'_> {
             *self.cut += 1;
             return;
         }
-        match self.link.sample(rng) {
+        match self.link.sample_link(msg.from, msg.to, rng) {
             None => self.dropped.add(msg.kind),
             Some(delay) => {
                 let slot = ((self.now + delay) % self.wheel) as usize;
@@ -274,6 +318,27 @@ mod tests {
             d.iter()
                 .all(|&x| (1..=crate::config::LONG_TAIL_CAP).contains(&x))
         );
+    }
+
+    #[test]
+    fn per_link_loss_varies_by_link_around_the_mean() {
+        let link = LinkBehaviour::new(0.2, DelayModel::Geometric { stay: 0.5 }).with_spread(1.0, 9);
+        let mut rng = stream(1, Stream::Deliver, 0, 0);
+        let rate = |from, to, rng: &mut Pcg64Mcg| {
+            (0..4000)
+                .filter(|_| link.sample_link(from, to, rng).is_none())
+                .count() as f64
+                / 4000.0
+        };
+        let rates: Vec<f64> = (0..40).map(|p| rate(p, p + 1, &mut rng)).collect();
+        let mean = rates.iter().sum::<f64>() / rates.len() as f64;
+        assert!((mean - 0.2).abs() < 0.04, "{mean}");
+        let (lo, hi) = rates
+            .iter()
+            .fold((1.0f64, 0.0f64), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+        assert!(lo < 0.1 && hi > 0.3, "links differ: {lo}..{hi}");
+        // The same link keeps its rate.
+        assert!((rate(3, 4, &mut rng) - rates[3]).abs() < 0.04);
     }
 
     #[test]

@@ -144,8 +144,8 @@ pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> Wor
     let plan = ChunkPlan::new(ring.len());
     world.insert_resource(Network::new(
         plan,
-        config.loss,
-        config.delay,
+        crate::network::LinkBehaviour::new(config.loss, config.delay)
+            .with_spread(config.loss_spread, config.seed),
         Faults::new(&config),
     ));
     world.insert_resource(Peers { states });

@@ -179,3 +179,12 @@ fn token_holders_are_as_documented() {
     assert_eq!(holders(0), vec![0, 3, 4]);
     assert_eq!(holders(1), vec![1, 2, 3]);
 }
+
+/// Messages charged to block `b` so far.
+pub fn messages_charged(world: &World, b: crate::ids::BlockIdx) -> u64 {
+    world
+        .resource::<crate::blocks::BlockBook>()
+        .get(b)
+        .expect("block held")
+        .messages_sent()
+}

@@ -72,6 +72,9 @@ pub fn collect_garbage(
             }
             if !ps.remembered.is_empty() {
                 ps.remembered.retain(|s| s.until > now);
+                if ps.remembered.capacity() > 4 * ps.remembered.len() + 8 {
+                    ps.remembered.shrink_to(2 * ps.remembered.len());
+                }
             }
             // A burst can leave a pool far larger than what it holds now.
             if ps.mempool.capacity() > 4 * ps.mempool.len() + 8 {

@@ -422,14 +422,7 @@ mod tests {
             assert_eq!(e.views.len(), 2);
             assert_eq!(e.tally, crate::peer::Tally::Stale);
         }
-        assert_eq!(
-            world
-                .resource::<BlockBook>()
-                .get(b)
-                .unwrap()
-                .messages_sent(),
-            12
-        );
+        assert_eq!(messages_charged(&world, b), 12);
     }
 
     #[test]

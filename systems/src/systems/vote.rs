@@ -479,14 +479,7 @@ mod tests {
         let e = &peer(&world, 0).mempool[0];
         assert_eq!(e.decision, Decision::Undecided);
         assert_eq!(e.undecided, 0b1 | WITNESS_BIT);
-        assert_eq!(
-            world
-                .resource::<BlockBook>()
-                .get(b)
-                .unwrap()
-                .messages_sent(),
-            4
-        );
+        assert_eq!(messages_charged(&world, b), 4);
     }
 
     #[test]
