@@ -1,6 +1,6 @@
 //! ecrust-ecs simulation core: the ecRust ("echo-consent") protocol as data and systems.
 //!
-//! Resources hold the state (peers, network, blocks, ledger, metrics); six systems run in a
+//! Resources hold the state (peers, network, blocks, ledger, metrics); the systems run in a
 //! fixed order every tick (see [`schedule::tick_schedule`]). Nothing here does I/O.
 
 pub mod adversary;

@@ -1,4 +1,5 @@
-//! The tick: six systems, always in this order.
+//! The tick: the six protocol systems, with fault and adversary systems slotted in, always in
+//! this order.
 
 use crate::systems::*;
 use bevy_ecs::schedule::{IntoScheduleConfigs, Schedule, SingleThreadedExecutor};
