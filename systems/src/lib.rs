@@ -5,6 +5,7 @@
 
 pub mod adversary;
 pub mod blocks;
+pub mod charges;
 pub mod config;
 pub mod faults;
 pub mod ids;

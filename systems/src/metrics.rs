@@ -5,7 +5,9 @@ use crate::message::KindCounts;
 use bevy_ecs::prelude::Resource;
 
 /// Everything counted in one tick. Counts are of events in that tick; gauges (`active_blocks`,
-/// `mempool_entries`, ...) are read at its end.
+/// `in_flight`, ...) are read at its end, except `mempool_entries` and `vote_records`, which
+/// the vote system counts as it walks the pools anyway (after deliveries, before commits and
+/// garbage collection) rather than paying a second pass over every peer.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TickMetrics {
     pub tick: Tick,

@@ -304,6 +304,11 @@ pub struct PeerState {
     pub promises: SmallVec<[Promise; 2]>,
     /// Whether the D3 suppression marks of the mempool are up to date.
     pub claims: Claims,
+    /// The earliest tick at which `collect_garbage` has work here (an entry expires or was
+    /// decided, a remembered verdict, promise or wanted parent runs out). Never later than the
+    /// truth: every insertion lowers it, and the collector recomputes it when it visits, so it
+    /// can skip every other peer without touching their heap-allocated lists.
+    pub gc_due: Tick,
     /// Own range (ring ids): this peer stores mappings only for tokens inside it.
     pub range_lo: u64,
     pub range_hi: u64,
@@ -324,8 +329,24 @@ impl PeerState {
         self.keys.binary_search(&block)
     }
 
+    /// Asks `collect_garbage` to visit this peer at `tick` (or earlier, if it already would).
+    #[inline]
+    pub fn collect_at(&mut self, tick: Tick) {
+        self.gc_due = self.gc_due.min(tick);
+    }
+
+    /// When the collector must see an entry: at once if decided, else when it expires.
+    #[inline]
+    fn collect_entry(&mut self, e: &Entry) {
+        self.collect_at(match e.state {
+            EntryState::Pending => e.expires,
+            EntryState::Committed | EntryState::Blocked => 0,
+        });
+    }
+
     /// Inserts an entry at the position `find` returned.
     pub fn insert_entry(&mut self, at: usize, e: Entry) {
+        self.collect_entry(&e);
         self.keys.insert(at, e.block);
         self.mempool.insert(at, e);
     }
@@ -333,6 +354,7 @@ impl PeerState {
     /// Appends an entry for a block newer than every other in the pool.
     pub fn push_entry(&mut self, e: Entry) {
         debug_assert!(self.keys.last().is_none_or(|&k| k < e.block));
+        self.collect_entry(&e);
         self.keys.push(e.block);
         self.mempool.push(e);
     }
@@ -340,7 +362,10 @@ impl PeerState {
     /// Inserts an entry wherever its block index belongs.
     pub fn add_entry(&mut self, e: Entry) {
         match self.find(e.block) {
-            Ok(i) => self.mempool[i] = e,
+            Ok(i) => {
+                self.collect_entry(&e);
+                self.mempool[i] = e;
+            }
             Err(at) => self.insert_entry(at, e),
         }
     }
@@ -409,12 +434,14 @@ impl PeerState {
     ) {
         for (i, part) in block.parts.iter().enumerate() {
             if agree & (1 << i) != 0 && self.promised(part.token, part.last).is_none() {
+                let until = block.expires(ttl);
                 self.promises.push(Promise {
                     token: part.token,
                     last: part.last,
                     block: idx,
-                    until: block.expires(ttl),
+                    until,
                 });
+                self.collect_at(until);
             }
         }
     }
@@ -435,6 +462,7 @@ impl PeerState {
     pub fn remember(&mut self, settled: Settled) {
         let at = self.remembered.partition_point(|s| s.block < settled.block);
         self.remembered.insert(at, settled);
+        self.collect_at(settled.until);
     }
 
     #[inline]

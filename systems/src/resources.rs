@@ -68,9 +68,13 @@ pub struct ChunkScratch {
     pub delivered: KindCounts,
     pub dropped: KindCounts,
     pub events: Vec<PeerEvent>,
+    /// Peers (chunk-local) the vote system left a decision with, in peer order, for the
+    /// commit system: it visits only these rather than sweeping every peer.
+    pub decided: Vec<u32>,
     pub mempool_entries: u64,
     pub vote_records: u64,
     pub cut: u64,
+    pub charges: crate::charges::Charges,
 }
 
 #[derive(Resource, Default)]
@@ -97,6 +101,7 @@ pub struct ChunkWork<'a> {
     pub peers: &'a mut [PeerState],
     pub outbox: Outbox<'a>,
     pub events: &'a mut Vec<PeerEvent>,
+    pub decided: &'a mut Vec<u32>,
     pub delivered: &'a mut KindCounts,
     pub arena: &'a Mutex<Bump>,
     pub mempool_entries: &'a mut u64,
@@ -138,12 +143,15 @@ pub fn for_each_chunk<F>(
                     wheel,
                     link,
                     now,
+                    now_slot: now % wheel,
                     sent: &mut scr.sent,
                     dropped: &mut scr.dropped,
                     faults,
                     cut: &mut scr.cut,
+                    charges: &mut scr.charges,
                 },
                 events: &mut scr.events,
+                decided: &mut scr.decided,
                 delivered: &mut scr.delivered,
                 arena: &scr.arena,
                 mempool_entries: &mut scr.mempool_entries,

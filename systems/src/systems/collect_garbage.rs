@@ -2,12 +2,12 @@
 //! memory depends on the work in flight, not on how long the run has been going.
 
 use crate::blocks::{BlockBook, Outcome, RetiredBlocks};
-use crate::ids::PeerIdx;
+use crate::ids::{PeerIdx, Tick};
 use crate::ledger::Ledger;
 use crate::metrics::Metrics;
 use crate::network::Network;
 use crate::outcome::settle_outcome;
-use crate::peer::{Claims, EntryState, Settled, Verdict};
+use crate::peer::{Claims, EntryState, PeerState, Settled, Verdict};
 use crate::resources::{Clock, PeerEvent, Peers, Scratch, Settings, for_each_chunk};
 use crate::workload::Workload;
 use bevy_ecs::prelude::*;
@@ -30,67 +30,20 @@ pub fn collect_garbage(
     let ttl = settings.0.entry_ttl;
     let keep = settings.0.gc_after;
     for_each_chunk(&mut peers, &mut network, &mut scratch, now, |work| {
-        let (mut entries, mut votes) = (0u64, 0u64);
         for (local, ps) in work.peers.iter_mut().enumerate() {
-            let me = work.first + local as PeerIdx;
-            // Decided entries shrink to a `Settled` record; pending ones leave when the block
-            // expires (at its origin, that is the block's time-out).
-            if ps
-                .mempool
-                .iter()
-                .any(|e| e.expires <= now || e.state != EntryState::Pending)
-            {
-                ps.claims = Claims::Changed;
-                let mut settled: SmallVec<[Settled; 4]> = SmallVec::new();
-                let events = &mut *work.events;
-                ps.retain_entries(|e| {
-                    let verdict = match e.state {
-                        EntryState::Pending if e.expires > now => return true,
-                        EntryState::Pending => {
-                            events.push(PeerEvent::TimedOut {
-                                peer: me,
-                                block: e.block,
-                            });
-                            return false;
-                        }
-                        EntryState::Committed => Verdict::Committed,
-                        EntryState::Blocked => Verdict::Blocked,
-                    };
-                    let until = e.expires + keep;
-                    if until > now {
-                        settled.push(Settled {
-                            block: e.block,
-                            until,
-                            verdict,
-                        });
-                    }
-                    false
-                });
-                for s in settled {
-                    ps.remember(s);
-                }
+            // Most peers have nothing due; their lists stay untouched (and out of cache).
+            if ps.gc_due > now {
+                continue;
             }
-            if !ps.remembered.is_empty() {
-                ps.remembered.retain(|s| s.until > now);
-                if ps.remembered.capacity() > 4 * ps.remembered.len() + 8 {
-                    ps.remembered.shrink_to(2 * ps.remembered.len());
-                }
-            }
-            // A burst can leave a pool far larger than what it holds now.
-            if ps.mempool.capacity() > 4 * ps.mempool.len() + 8 {
-                ps.mempool.shrink_to(2 * ps.mempool.len());
-            }
-            if !ps.promises.is_empty() {
-                ps.promises.retain(|p| p.until > now);
-            }
-            if !ps.wanted.is_empty() {
-                ps.wanted.retain(|w| w.1 + ttl > now);
-            }
-            entries += ps.mempool.len() as u64;
-            votes += ps.vote_records() as u64;
+            collect_peer(
+                work.first + local as PeerIdx,
+                ps,
+                now,
+                ttl,
+                keep,
+                work.events,
+            );
         }
-        *work.mempool_entries = entries;
-        *work.vote_records = votes;
     });
     for chunk in &mut scratch.chunks {
         for ev in chunk.events.drain(..) {
@@ -120,6 +73,68 @@ pub fn collect_garbage(
     ledger.prune(now, 2 * ttl + keep);
 }
 
+/// Collects one peer's expired and decided state and works out when it is next due.
+fn collect_peer(
+    me: PeerIdx,
+    ps: &mut PeerState,
+    now: Tick,
+    ttl: Tick,
+    keep: Tick,
+    events: &mut Vec<PeerEvent>,
+) {
+    // Decided entries shrink to a `Settled` record; pending ones leave when the block
+    // expires (at its origin, that is the block's time-out).
+    if ps
+        .mempool
+        .iter()
+        .any(|e| e.expires <= now || e.state != EntryState::Pending)
+    {
+        ps.claims = Claims::Changed;
+        let mut settled: SmallVec<[Settled; 4]> = SmallVec::new();
+        ps.retain_entries(|e| {
+            let verdict = match e.state {
+                EntryState::Pending if e.expires > now => return true,
+                EntryState::Pending => {
+                    events.push(PeerEvent::TimedOut {
+                        peer: me,
+                        block: e.block,
+                    });
+                    return false;
+                }
+                EntryState::Committed => Verdict::Committed,
+                EntryState::Blocked => Verdict::Blocked,
+            };
+            let until = e.expires + keep;
+            if until > now {
+                settled.push(Settled {
+                    block: e.block,
+                    until,
+                    verdict,
+                });
+            }
+            false
+        });
+        for s in settled {
+            ps.remember(s);
+        }
+    }
+    ps.remembered.retain(|s| s.until > now);
+    if ps.remembered.capacity() > 4 * ps.remembered.len() + 8 {
+        ps.remembered.shrink_to(2 * ps.remembered.len());
+    }
+    // A burst can leave a pool far larger than what it holds now.
+    if ps.mempool.capacity() > 4 * ps.mempool.len() + 8 {
+        ps.mempool.shrink_to(2 * ps.mempool.len());
+    }
+    ps.promises.retain(|p| p.until > now);
+    ps.wanted.retain(|w| w.1 + ttl > now);
+    let next = ps.mempool.iter().map(|e| e.expires);
+    let next = next.chain(ps.remembered.iter().map(|s| s.until));
+    let next = next.chain(ps.promises.iter().map(|p| p.until));
+    let next = next.chain(ps.wanted.iter().map(|w| w.1 + ttl));
+    ps.gc_due = next.min().unwrap_or(Tick::MAX);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,7 +160,6 @@ mod tests {
             verdict: Verdict::Committed,
         };
         assert_eq!(peer(&world, 1).remembered, vec![settled]);
-        assert_eq!(world.resource::<Scratch>().chunks[0].mempool_entries, 1);
         assert_eq!(world.resource::<BlockBook>().get(b).unwrap().outcome, None);
 
         set_tick(&mut world, TTL);
@@ -153,7 +167,6 @@ mod tests {
         assert!(peer(&world, 0).mempool.is_empty());
         assert_eq!(peer(&world, 1).remembered, vec![settled]);
         assert!(peer(&world, 0).remembered.is_empty());
-        assert_eq!(world.resource::<Scratch>().chunks[0].mempool_entries, 0);
         let outcome = world.resource::<BlockBook>().get(b).unwrap().outcome;
         assert_eq!(outcome, Some((Outcome::TimedOut, TTL)));
         assert_eq!(world.resource::<Metrics>().current.blocks_timed_out, 1);

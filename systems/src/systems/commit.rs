@@ -35,8 +35,9 @@ pub fn commit_blocks(
         let book = &*book;
         let tokens = &*tokens;
         for_each_chunk(&mut peers, &mut network, &mut scratch, now, |work| {
-            for (local, ps) in work.peers.iter_mut().enumerate() {
-                let me = work.first + local as PeerIdx;
+            for local in work.decided.drain(..) {
+                let ps = &mut work.peers[local as usize];
+                let me = work.first + local;
                 for ei in 0..ps.mempool.len() {
                     let decision = ps.mempool[ei].decision;
                     if decision == Decision::Undecided {
@@ -51,6 +52,7 @@ pub fn commit_blocks(
                     let still_valid = (0..block.parts.len())
                         .all(|i| judge_part(ps, block, idx, i, tokens) != PartView::Conflict);
                     ps.claims = Claims::Changed;
+                    ps.collect_at(now);
                     if decision == Decision::Commit && still_valid {
                         apply_commit(me, ps, idx, block, tokens, work.events);
                         ps.mempool[ei].settle(EntryState::Committed);
@@ -181,7 +183,7 @@ mod tests {
         let b = submit_block(&mut world, 0, BLOCK_ID, &[0, 1]);
         assert!(peer(&world, 0).in_range(TOKEN_IDS[0]));
         assert!(!peer(&world, 0).in_range(TOKEN_IDS[1]));
-        peer_mut(&mut world, 0).mempool[0].decision = Decision::Commit;
+        decide(&mut world, 0, Decision::Commit, |_| true);
         set_tick(&mut world, 5);
         run(&mut world, commit_blocks);
 
@@ -212,9 +214,9 @@ mod tests {
     fn a_relay_commit_counts_but_does_not_settle_the_block() {
         let mut world = tiny_world();
         let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
-        let mut e = Entry::new(b, TTL, Body::Known, Role::Relay);
-        e.decision = Decision::Commit;
+        let e = Entry::new(b, TTL, Body::Known, Role::Relay);
         peer_mut(&mut world, 1).add_entry(e);
+        decide(&mut world, 1, Decision::Commit, |_| true);
         run(&mut world, commit_blocks);
         assert!(
             peer(&world, 1).store.is_empty(),
@@ -229,7 +231,7 @@ mod tests {
     fn a_rejection_at_the_origin_blocks_and_holds_the_tokens_until_expiry() {
         let mut world = tiny_world();
         let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
-        peer_mut(&mut world, 0).mempool[0].decision = Decision::Reject;
+        decide(&mut world, 0, Decision::Reject, |_| true);
         run(&mut world, commit_blocks);
         assert_eq!(peer(&world, 0).mempool[0].state, EntryState::Blocked);
         assert!(peer(&world, 0).store.is_empty());
@@ -246,9 +248,7 @@ mod tests {
         // A twin spending the same owner, decided in the same tick at the same peer.
         world.resource_mut::<Workload>().free.push(0);
         let second = submit_block(&mut world, 0, BLOCK_ID + 1, &[0]);
-        for e in &mut peer_mut(&mut world, 0).mempool {
-            e.decision = Decision::Commit;
-        }
+        decide(&mut world, 0, Decision::Commit, |_| true);
         run(&mut world, commit_blocks);
         let ps = peer(&world, 0);
         assert_eq!(ps.mapping(0).block, first);

@@ -19,6 +19,10 @@ use bevy_ecs::prelude::*;
 use rand::seq::SliceRandom;
 use rand_pcg::Pcg64Mcg;
 
+/// Prefetch distances, in receivers: the peer's own state, then the entries it will read.
+const FAR_AHEAD: usize = 16;
+const NEAR_AHEAD: usize = 8;
+
 /// A node that learned of a block by a vote asks again for its body after this many ticks.
 pub const REQUERY_TICKS: Tick = 4;
 
@@ -72,14 +76,26 @@ pub fn deliver_messages(
             inbox[cursor[r] as usize] = *m;
             cursor[r] += 1;
         }
-        for local in 0..n {
-            if let Some(ahead) = work.peers.get(local + prefetch::AHEAD) {
-                prefetch::mempool(ahead);
+        // Receivers with mail, in order; their state is prefetched in two steps ahead of
+        // use: the peer itself far ahead, then (once its keys are in cache) the entries its
+        // messages are about.
+        let mut receivers = bumpalo::collections::Vec::with_capacity_in(n.min(total), &arena);
+        receivers.extend((0..n as u32).filter(|&r| starts[r as usize] != starts[r as usize + 1]));
+        for k in 0..receivers.len() {
+            if let Some(&far) = receivers.get(k + FAR_AHEAD) {
+                prefetch::value(&work.peers[far as usize]);
             }
+            if let Some(&near) = receivers.get(k + NEAR_AHEAD) {
+                let near = near as usize;
+                let ps = &work.peers[near];
+                let (a, b) = (starts[near] as usize, starts[near + 1] as usize);
+                for m in &inbox[a..b.min(a + 2)] {
+                    prefetch::state_for(ps, m.block);
+                    prefetch::value(&cx.ring.ids[m.from as usize]);
+                }
+            }
+            let local = receivers[k] as usize;
             let (a, b) = (starts[local] as usize, starts[local + 1] as usize);
-            if a == b {
-                continue;
-            }
             let ps = &mut work.peers[local];
             let me = work.first + local as PeerIdx;
             let mut rng = stream(cx.config.seed, Stream::Inbox, now, me as u64);
@@ -99,7 +115,10 @@ pub fn deliver_messages(
             }
         }
     });
-    drop(due);
+    network.recycle(due);
+    for chunk in &mut scratch.chunks {
+        chunk.charges.settle_into(&book);
+    }
 }
 
 const EMPTY: Message = Message {
@@ -136,10 +155,10 @@ pub fn handle(
     }
 }
 
-/// Sends a reply about `m.block` and charges it to the block.
+/// Sends a reply and charges it to the block it is about.
 #[inline]
-fn reply(out: &mut Outbox, rng: &mut Pcg64Mcg, block: &Block, msg: Message) {
-    block.charge(1);
+fn reply(out: &mut Outbox, rng: &mut Pcg64Mcg, msg: Message) {
+    out.charge(msg.block, 1);
     out.send(msg, rng);
 }
 
@@ -182,10 +201,8 @@ fn on_vote(
         Ok(i) => {
             let state = ps.mempool[i].state;
             match state {
-                EntryState::Committed if wants_reply => {
-                    reply(out, rng, block, echo(COMMITTED_MASK))
-                }
-                EntryState::Blocked if wants_reply => reply(out, rng, block, echo(0)),
+                EntryState::Committed if wants_reply => reply(out, rng, echo(COMMITTED_MASK)),
+                EntryState::Blocked if wants_reply => reply(out, rng, echo(0)),
                 EntryState::Pending if trusted(me, ps, m.from, cx.ring) => {
                     let e = &mut ps.mempool[i];
                     let peers = cx.ring.len();
@@ -195,7 +212,7 @@ fn on_vote(
                     match e.body {
                         Body::Unknown { asked } if cx.now >= asked + REQUERY_TICKS => {
                             e.body = Body::Unknown { asked: cx.now };
-                            reply(out, rng, block, query);
+                            reply(out, rng, query);
                         }
                         Body::Known if wants_reply => {
                             // A holder answers with its opinion at once: askers far from a
@@ -210,7 +227,6 @@ fn on_vote(
                                 reply(
                                     out,
                                     rng,
-                                    block,
                                     Message {
                                         holds: o.holds,
                                         ..echo(o.agree)
@@ -232,7 +248,7 @@ fn on_vote(
                         Verdict::Committed => COMMITTED_MASK,
                         Verdict::Blocked => 0,
                     };
-                    reply(out, rng, block, echo(mask));
+                    reply(out, rng, echo(mask));
                 }
             } else if trusted(me, ps, m.from, cx.ring) {
                 let expires = block.expires(cx.config.entry_ttl);
@@ -245,7 +261,7 @@ fn on_vote(
                     );
                     e.record_vote(m.from, m.sent, m.mask, m.holds);
                     ps.insert_entry(at, e);
-                    reply(out, rng, block, query);
+                    reply(out, rng, query);
                 }
             } else {
                 ps.learn(m.from, cx.config.learned_peers as usize);
@@ -284,7 +300,6 @@ fn on_query(
         reply(
             out,
             rng,
-            block,
             Message {
                 to: target,
                 from: me,
@@ -304,7 +319,6 @@ fn on_query(
             reply(
                 out,
                 rng,
-                block,
                 Message {
                     to,
                     from: me,

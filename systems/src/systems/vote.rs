@@ -51,14 +51,22 @@ pub fn vote(
     for_each_chunk(&mut peers, &mut network, &mut scratch, now, |mut work| {
         let mut arena = work.arena.lock().unwrap_or_else(|e| e.into_inner());
         arena.reset();
-        let n = work.peers.len();
-        for local in 0..n {
-            if let Some(ahead) = work.peers.get(local + prefetch::AHEAD) {
-                prefetch::mempool(ahead);
+        // Peers with entries, in order (most peers have none), then prefetched a few ahead.
+        let voters = bumpalo::collections::Vec::from_iter_in(
+            (0..work.peers.len() as u32).filter(|&p| !work.peers[p as usize].mempool.is_empty()),
+            &arena,
+        );
+        let (mut entries, mut votes) = (0u64, 0u64);
+        for k in 0..voters.len() {
+            if let Some(&ahead) = voters.get(k + prefetch::AHEAD) {
+                prefetch::mempool(&work.peers[ahead as usize]);
             }
+            let local = voters[k] as usize;
             let ps = &mut work.peers[local];
+            // The pool as voting finds it: the tick's deliveries are in, its commits not yet.
+            entries += ps.mempool.len() as u64;
+            votes += ps.vote_records() as u64;
             if byzantine_silence::withholds(cx.adversary, work.first + local as PeerIdx)
-                || ps.mempool.is_empty()
                 || !work
                     .outbox
                     .faults
@@ -69,9 +77,16 @@ pub fn vote(
             let me = work.first + local as PeerIdx;
             let mut rng = stream(cx.config.seed, Stream::Vote, now, me as u64);
             mark_suppressed_claims(ps, &cx, &arena);
-            vote_peer(me, ps, &cx, &mut work.outbox, &mut rng);
+            if vote_peer(me, ps, &cx, &mut work.outbox, &mut rng) > 0 {
+                work.decided.push(local as u32);
+            }
         }
+        *work.mempool_entries = entries;
+        *work.vote_records = votes;
     });
+    for chunk in &mut scratch.chunks {
+        chunk.charges.settle_into(&book);
+    }
 }
 
 /// How a peer's own store judges one part of a block.
@@ -270,7 +285,15 @@ pub fn decide(balance: &[i16; 7], parts: usize, threshold: i32) -> (u8, bool) {
     (undecided, rejected)
 }
 
-fn vote_peer(me: PeerIdx, ps: &mut PeerState, cx: &Shared, out: &mut Outbox, rng: &mut Pcg64Mcg) {
+/// Votes on every pending entry of one peer; returns how many entries it decided.
+fn vote_peer(
+    me: PeerIdx,
+    ps: &mut PeerState,
+    cx: &Shared,
+    out: &mut Outbox,
+    rng: &mut Pcg64Mcg,
+) -> usize {
+    let mut decided = 0;
     let threshold = cx.threshold as i32;
     let peers = cx.ring.len();
     let my_id = cx.ring.id(me);
@@ -298,6 +321,7 @@ fn vote_peer(me: PeerIdx, ps: &mut PeerState, cx: &Shared, out: &mut Outbox, rng
         let e = &mut ps.mempool[ei];
         if conflict {
             e.decision = Decision::Reject;
+            decided += 1;
             continue;
         }
         if e.tally == Tally::Stale {
@@ -309,11 +333,13 @@ fn vote_peer(me: PeerIdx, ps: &mut PeerState, cx: &Shared, out: &mut Outbox, rng
             e.tally = Tally::Fresh;
             if rejected {
                 e.decision = Decision::Reject;
+                decided += 1;
                 continue;
             }
         }
         if e.undecided == 0 && behind == 0 {
             e.decision = Decision::Commit;
+            decided += 1;
             continue;
         }
         if behind != 0 {
@@ -344,8 +370,9 @@ fn vote_peer(me: PeerIdx, ps: &mut PeerState, cx: &Shared, out: &mut Outbox, rng
             }
             sent += 2;
         }
-        block.charge(sent);
+        out.charge(idx, sent);
     }
+    decided
 }
 
 #[inline]
@@ -381,11 +408,14 @@ fn ask_parent(
     match ps.wanted.iter_mut().find(|(b, _)| *b == parent) {
         Some((_, at)) if *at + PARENT_RETRY_TICKS > cx.now => return,
         Some((_, at)) => *at = cx.now,
-        None => ps.wanted.push((parent, cx.now)),
+        None => {
+            ps.wanted.push((parent, cx.now));
+            ps.collect_at(cx.now + cx.config.entry_ttl);
+        }
     }
     let nb = cx.ring.neighbourhood(me, pb.id);
     let to = nb.query_target(rotation(pb.id, cx.ring.id(me), cx.now));
-    pb.charge(1);
+    out.charge(parent, 1);
     out.send(
         Message {
             to,
@@ -492,6 +522,11 @@ mod tests {
         run(&mut world, vote);
         assert_eq!(peer(&world, 0).mempool[0].decision, Decision::Commit);
         assert!(in_flight(&world).is_empty());
+        // The pool gauges are counted here, as the voter finds the pool.
+        let scratch = world.resource::<crate::resources::Scratch>();
+        let entries: u64 = scratch.chunks.iter().map(|c| c.mempool_entries).sum();
+        let votes: u64 = scratch.chunks.iter().map(|c| c.vote_records).sum();
+        assert_eq!((entries, votes), (1, 2));
     }
 
     #[test]

@@ -1,0 +1,118 @@
+//! Per-system wall time of the tick, on one thread: where a tick's nanoseconds go.
+//!
+//! A flamegraph shows call stacks; this shows the schedule. It runs the systems one by one
+//! (the order of `Simulation::step`), times each, and prints the cost per delivered message,
+//! the unit the throughput target is stated in. Use it to A/B a change to a hot system:
+//!
+//! ```text
+//! cargo run --release -p ecrust-systems --example system_times -- 50000 300
+//! ```
+//!
+//! Arguments: peers (default 50,000) and measured ticks (default 300), after 100 warm-up
+//! ticks. The scenario is the defaults of `SimConfig` with one token per 200 peers, as the
+//! binary uses. Timings on a shared VM wander by about 10%: compare runs side by side.
+
+use bevy_ecs::system::RunSystemOnce;
+use bevy_ecs::world::World;
+use ecrust_systems::systems::*;
+use ecrust_systems::{SimConfig, Simulation};
+use std::time::{Duration, Instant};
+
+const WARM_UP_TICKS: u32 = 100;
+
+/// The tick's systems in schedule order.
+const SYSTEMS: [&str; 10] = [
+    "apply_faults",
+    "adapt_threshold",
+    "inject_transactions",
+    "byzantine_double_spend",
+    "deliver_messages",
+    "vote",
+    "byzantine_flood",
+    "commit_blocks",
+    "collect_garbage",
+    "record_metrics",
+];
+const DELIVER: usize = 4;
+
+fn run_system(world: &mut World, index: usize) {
+    let outcome = match index {
+        0 => world.run_system_once(apply_faults),
+        1 => world.run_system_once(adapt_threshold),
+        2 => world.run_system_once(inject_transactions),
+        3 => world.run_system_once(byzantine_double_spend),
+        4 => world.run_system_once(deliver_messages),
+        5 => world.run_system_once(vote),
+        6 => world.run_system_once(byzantine_flood),
+        7 => world.run_system_once(commit_blocks),
+        8 => world.run_system_once(collect_garbage),
+        _ => world.run_system_once(record_metrics),
+    };
+    if let Err(error) = outcome {
+        panic!("{} failed: {error}", SYSTEMS[index]);
+    }
+}
+
+fn arg(position: usize, default: u32) -> u32 {
+    match std::env::args().nth(position) {
+        None => default,
+        Some(text) => text.parse().unwrap_or_else(|_| {
+            eprintln!("usage: system_times [PEERS] [TICKS]; `{text}` is not a whole number");
+            std::process::exit(2)
+        }),
+    }
+}
+
+fn main() {
+    let peers = arg(1, 50_000).max(1);
+    let ticks = arg(2, 300).max(1);
+    let config = SimConfig {
+        peers,
+        ticks: WARM_UP_TICKS + ticks,
+        tokens: (peers / 200).max(1),
+        ..SimConfig::default()
+    };
+    let mut sim = match Simulation::new(config, 1) {
+        Ok(sim) => sim,
+        Err(error) => {
+            eprintln!("system_times: {error}");
+            std::process::exit(2)
+        }
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a one-thread pool");
+    pool.install(|| {
+        for _ in 0..WARM_UP_TICKS {
+            sim.step();
+        }
+        let delivered_before = sim.metrics().delivered.total();
+        let mut spent = [Duration::ZERO; SYSTEMS.len()];
+        for _ in 0..ticks {
+            for (index, time) in spent.iter_mut().enumerate() {
+                let start = Instant::now();
+                run_system(&mut sim.world, index);
+                *time += start.elapsed();
+            }
+        }
+        let total: Duration = spent.iter().sum();
+        let per_tick = (sim.metrics().delivered.total() - delivered_before) as f64 / ticks as f64;
+        let ns_per_message = |d: Duration| d.as_secs_f64() * 1e9 / ticks as f64 / per_tick;
+        println!(
+            "{peers} peers, {ticks} ticks, 1 thread: {per_tick:.0} messages delivered per tick"
+        );
+        println!(
+            "deliver {:.0} ns/message; whole tick {:.0} ns/message",
+            ns_per_message(spent[DELIVER]),
+            ns_per_message(total)
+        );
+        for (name, time) in SYSTEMS.iter().zip(spent) {
+            println!(
+                "{name:24} {:8.2} ms/tick {:5.1}%",
+                time.as_secs_f64() * 1e3 / ticks as f64,
+                100.0 * time.as_secs_f64() / total.as_secs_f64()
+            );
+        }
+    });
+}
