@@ -73,6 +73,10 @@ pub struct LinkBehaviour {
     spread: LossSpread,
     delay: DelayModel,
     inv_ln_stay: f64,
+    /// Delays short enough that a slot still empty at them is about to receive a full tick's
+    /// load, so it gets a recycled buffer (see [`Mailbox`]): near the model's shortest common
+    /// delay.
+    pub reuse_within: u32,
 }
 
 impl LinkBehaviour {
@@ -87,6 +91,12 @@ impl LinkBehaviour {
             spread: LossSpread::Uniform,
             delay,
             inv_ln_stay,
+            reuse_within: match delay {
+                DelayModel::Geometric { .. } => 2,
+                DelayModel::Uniform { min, .. } => min + 1,
+                DelayModel::Normal { mean, .. } => (mean.round() as u32).max(1),
+                DelayModel::Pareto { min, .. } => (min.round() as u32).max(1) + 1,
+            },
         }
     }
 
@@ -167,9 +177,11 @@ impl LinkBehaviour {
 ///
 /// A delivered buffer is not kept for its slot's next turn: slots far in the future hold few
 /// messages, and pinning each one's high-water capacity cost more memory than everything in
-/// flight. It goes to `spare` instead, and the next slot this chunk starts filling takes it:
-/// the buffers in use then stay about as many as one tick's deliveries, and sending never
-/// grows a buffer from nothing (growing them was a tenth of the time spent in the allocator).
+/// flight. It goes to `spare` instead, and a slot this chunk starts filling at a short delay
+/// (see [`LinkBehaviour::reuse_within`]) takes it: such a slot is about to receive a full
+/// tick's load, so the buffer is not wasted, and sending grows fewer buffers from nothing
+/// (growing them was a tenth of the time spent in the allocator). Slots first touched at long
+/// delays start empty and grow; handing them spares too cost 1.5x the peak RSS.
 #[derive(Default)]
 pub struct Mailbox {
     pub slots: Vec<Vec<Message>>,
@@ -289,6 +301,7 @@ impl Outbox<'_> {
                 let idx = slot * self.plan.count as usize + self.plan.chunk_of(msg.to);
                 let buffer = &mut self.mailbox.slots[idx];
                 if buffer.capacity() == 0
+                    && delay <= self.link.reuse_within
                     && let Some(spare) = self.mailbox.spare.pop()
                 {
                     *buffer = spare;
