@@ -31,6 +31,12 @@ OUT="${OUT:-BENCHMARKS.md}"
 BIN=target/release/ecrust-ecs
 
 cargo build --release --quiet
+# Named now, not after the grid: the binary is built from this tree, and a commit made while
+# the grid runs must not be credited with its figures.
+commit="$(git rev-parse --short HEAD)"
+if [[ -n "$(git status --porcelain --untracked-files=no)" ]]; then
+    commit="$commit (dirty tree)"
+fi
 
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
@@ -59,10 +65,6 @@ for p in $PEERS; do
     done
 done
 
-commit="$(git rev-parse --short HEAD)"
-if [[ -n "$(git status --porcelain --untracked-files=no)" ]]; then
-    commit="$commit (dirty tree)"
-fi
 command="PEERS=\"$PEERS\" TICKS=\"$TICKS\" THREADS=\"$THREADS\" QUICK=${QUICK:-0} FULL=${FULL:-0} scripts/scale.sh"
 
 {
