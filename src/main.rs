@@ -15,6 +15,12 @@ mod scenario;
 mod sweep;
 
 use clap::Parser;
+
+/// Peers' pools and message buffers grow and shrink all run long, from every worker thread;
+/// mimalloc's per-thread free lists serve that faster than the system allocator (see
+/// BENCHMARKS.md for the measured difference).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use error::CliError;
 
 fn main() {
