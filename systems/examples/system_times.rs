@@ -12,45 +12,17 @@
 //! ticks. The scenario is the defaults of `SimConfig` with one token per 200 peers, as the
 //! binary uses. Timings on a shared VM wander by about 10%: compare runs side by side.
 
-use bevy_ecs::system::RunSystemOnce;
-use bevy_ecs::world::World;
-use ecrust_systems::systems::*;
+use ecrust_systems::schedule::{TICK_SYSTEMS, run_tick_system};
 use ecrust_systems::{SimConfig, Simulation};
 use std::time::{Duration, Instant};
 
 const WARM_UP_TICKS: u32 = 100;
 
-/// The tick's systems in schedule order.
-const SYSTEMS: [&str; 10] = [
-    "apply_faults",
-    "adapt_threshold",
-    "inject_transactions",
-    "byzantine_double_spend",
-    "deliver_messages",
-    "vote",
-    "byzantine_flood",
-    "commit_blocks",
-    "collect_garbage",
-    "record_metrics",
-];
-const DELIVER: usize = 4;
-
-fn run_system(world: &mut World, index: usize) {
-    let outcome = match index {
-        0 => world.run_system_once(apply_faults),
-        1 => world.run_system_once(adapt_threshold),
-        2 => world.run_system_once(inject_transactions),
-        3 => world.run_system_once(byzantine_double_spend),
-        4 => world.run_system_once(deliver_messages),
-        5 => world.run_system_once(vote),
-        6 => world.run_system_once(byzantine_flood),
-        7 => world.run_system_once(commit_blocks),
-        8 => world.run_system_once(collect_garbage),
-        _ => world.run_system_once(record_metrics),
-    };
-    if let Err(error) = outcome {
-        panic!("{} failed: {error}", SYSTEMS[index]);
-    }
+fn deliver_index() -> usize {
+    TICK_SYSTEMS
+        .iter()
+        .position(|&name| name == "deliver_messages")
+        .expect("deliver_messages is a tick system")
 }
 
 fn arg(position: usize, default: u32) -> u32 {
@@ -88,11 +60,13 @@ fn main() {
             sim.step();
         }
         let delivered_before = sim.metrics().delivered.total();
-        let mut spent = [Duration::ZERO; SYSTEMS.len()];
+        let mut spent = [Duration::ZERO; TICK_SYSTEMS.len()];
         for _ in 0..ticks {
             for (index, time) in spent.iter_mut().enumerate() {
                 let start = Instant::now();
-                run_system(&mut sim.world, index);
+                if let Err(error) = run_tick_system(&mut sim.world, index) {
+                    panic!("{} failed: {error}", TICK_SYSTEMS[index]);
+                }
                 *time += start.elapsed();
             }
         }
@@ -104,10 +78,10 @@ fn main() {
         );
         println!(
             "deliver {:.0} ns/message; whole tick {:.0} ns/message",
-            ns_per_message(spent[DELIVER]),
+            ns_per_message(spent[deliver_index()]),
             ns_per_message(total)
         );
-        for (name, time) in SYSTEMS.iter().zip(spent) {
+        for (name, time) in TICK_SYSTEMS.iter().zip(spent) {
             println!(
                 "{name:24} {:8.2} ms/tick {:5.1}%",
                 time.as_secs_f64() * 1e3 / ticks as f64,

@@ -3,6 +3,8 @@
 
 use crate::systems::*;
 use bevy_ecs::schedule::{IntoScheduleConfigs, Schedule, SingleThreadedExecutor};
+use bevy_ecs::system::{RunSystemError, RunSystemOnce};
+use bevy_ecs::world::World;
 
 /// apply faults -> inject transactions (+ Byzantine double spends) -> deliver messages ->
 /// vote (+ Byzantine floods) -> commit -> collect garbage -> record metrics.
@@ -30,6 +32,42 @@ pub fn tick_schedule() -> Schedule {
     schedule
 }
 
+/// The tick's systems by name, in schedule order, for tools that run or time them one at a
+/// time (`benches/systems.rs`, `examples/system_times.rs`). A test checks that running them
+/// so gives the same run as [`tick_schedule`].
+pub const TICK_SYSTEMS: [&str; 10] = [
+    "apply_faults",
+    "adapt_threshold",
+    "inject_transactions",
+    "byzantine_double_spend",
+    "deliver_messages",
+    "vote",
+    "byzantine_flood",
+    "commit_blocks",
+    "collect_garbage",
+    "record_metrics",
+];
+
+/// Runs system `index` of [`TICK_SYSTEMS`] once on `world`.
+///
+/// # Panics
+/// If `index` is not below `TICK_SYSTEMS.len()`.
+pub fn run_tick_system(world: &mut World, index: usize) -> Result<(), RunSystemError> {
+    match index {
+        0 => world.run_system_once(apply_faults),
+        1 => world.run_system_once(adapt_threshold),
+        2 => world.run_system_once(inject_transactions),
+        3 => world.run_system_once(byzantine_double_spend),
+        4 => world.run_system_once(deliver_messages),
+        5 => world.run_system_once(vote),
+        6 => world.run_system_once(byzantine_flood),
+        7 => world.run_system_once(commit_blocks),
+        8 => world.run_system_once(collect_garbage),
+        9 => world.run_system_once(record_metrics),
+        _ => panic!("no tick system {index}: there are {}", TICK_SYSTEMS.len()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -37,6 +75,23 @@ mod tests {
     use crate::ledger::Ledger;
     use crate::peer::EntryState;
     use crate::testing::*;
+
+    #[test]
+    fn running_the_systems_one_by_one_is_the_schedule() {
+        let config = tiny_config(2);
+        let mut scheduled = tiny_world_with(config.clone());
+        let mut one_by_one = tiny_world_with(config);
+        let mut schedule = tick_schedule();
+        for _ in 0..20 {
+            schedule.run(&mut scheduled);
+            for index in 0..TICK_SYSTEMS.len() {
+                run_tick_system(&mut one_by_one, index).expect("tick systems run");
+            }
+        }
+        let digest = |w: &World| w.resource::<crate::metrics::Metrics>().digest.0;
+        assert_ne!(digest(&scheduled), crate::metrics::Digest::default().0);
+        assert_eq!(digest(&scheduled), digest(&one_by_one));
+    }
 
     #[test]
     fn one_block_commits_on_a_tiny_lossless_world() {
