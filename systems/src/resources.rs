@@ -82,6 +82,15 @@ pub struct Scratch {
     pub chunks: Vec<ChunkScratch>,
 }
 
+impl Scratch {
+    /// One scratch per chunk of `plan`, made on first use.
+    pub fn fit(&mut self, plan: ChunkPlan) {
+        if self.chunks.len() != plan.count as usize {
+            self.chunks = (0..plan.count).map(|_| ChunkScratch::default()).collect();
+        }
+    }
+}
+
 /// Read-only view of the world that every per-peer handler needs.
 pub struct Shared<'a> {
     pub config: &'a SimConfig,
@@ -122,9 +131,7 @@ pub fn for_each_chunk<F>(
     let plan: ChunkPlan = network.plan;
     let (wheel, link) = (network.wheel, network.link);
     let faults = &network.faults;
-    if scratch.chunks.len() != plan.count as usize {
-        scratch.chunks = (0..plan.count).map(|_| ChunkScratch::default()).collect();
-    }
+    scratch.fit(plan);
     peers
         .states
         .par_chunks_mut(plan.size as usize)

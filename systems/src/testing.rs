@@ -77,24 +77,15 @@ pub fn run<M>(world: &mut World, system: impl IntoSystem<(), (), M>) {
     world.run_system_once(system).expect("system runs");
 }
 
-/// Sets `decision` on every entry of peer `p` for which `pick` says so, and queues the peer
-/// for the commit system as the vote system would.
-pub fn decide(
-    world: &mut World,
-    p: PeerIdx,
-    decision: crate::peer::Decision,
-    mut pick: impl FnMut(&crate::peer::Entry) -> bool,
-) {
+/// Sets `decision` on every entry of peer `p` and queues the peer for the commit system, as
+/// the vote system would.
+pub fn decide(world: &mut World, p: PeerIdx, decision: crate::peer::Decision) {
     for e in &mut peer_mut(world, p).mempool {
-        if pick(e) {
-            e.decision = decision;
-        }
+        e.decision = decision;
     }
     let plan = world.resource::<Network>().plan;
     let mut scratch = world.resource_mut::<crate::resources::Scratch>();
-    if scratch.chunks.len() != plan.count as usize {
-        scratch.chunks = (0..plan.count).map(|_| Default::default()).collect();
-    }
+    scratch.fit(plan);
     let chunk = plan.chunk_of(p);
     scratch.chunks[chunk].decided.push(p - plan.first(chunk));
 }

@@ -183,7 +183,7 @@ mod tests {
         let b = submit_block(&mut world, 0, BLOCK_ID, &[0, 1]);
         assert!(peer(&world, 0).in_range(TOKEN_IDS[0]));
         assert!(!peer(&world, 0).in_range(TOKEN_IDS[1]));
-        decide(&mut world, 0, Decision::Commit, |_| true);
+        decide(&mut world, 0, Decision::Commit);
         set_tick(&mut world, 5);
         run(&mut world, commit_blocks);
 
@@ -216,7 +216,7 @@ mod tests {
         let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
         let e = Entry::new(b, TTL, Body::Known, Role::Relay);
         peer_mut(&mut world, 1).add_entry(e);
-        decide(&mut world, 1, Decision::Commit, |_| true);
+        decide(&mut world, 1, Decision::Commit);
         run(&mut world, commit_blocks);
         assert!(
             peer(&world, 1).store.is_empty(),
@@ -231,7 +231,7 @@ mod tests {
     fn a_rejection_at_the_origin_blocks_and_holds_the_tokens_until_expiry() {
         let mut world = tiny_world();
         let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
-        decide(&mut world, 0, Decision::Reject, |_| true);
+        decide(&mut world, 0, Decision::Reject);
         run(&mut world, commit_blocks);
         assert_eq!(peer(&world, 0).mempool[0].state, EntryState::Blocked);
         assert!(peer(&world, 0).store.is_empty());
@@ -248,7 +248,7 @@ mod tests {
         // A twin spending the same owner, decided in the same tick at the same peer.
         world.resource_mut::<Workload>().free.push(0);
         let second = submit_block(&mut world, 0, BLOCK_ID + 1, &[0]);
-        decide(&mut world, 0, Decision::Commit, |_| true);
+        decide(&mut world, 0, Decision::Commit);
         run(&mut world, commit_blocks);
         let ps = peer(&world, 0);
         assert_eq!(ps.mapping(0).block, first);
