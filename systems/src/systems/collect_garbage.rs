@@ -119,13 +119,8 @@ fn collect_peer(
         }
     }
     ps.remembered.retain(|s| s.until > now);
-    if ps.remembered.capacity() > 4 * ps.remembered.len() + 8 {
-        ps.remembered.shrink_to(2 * ps.remembered.len());
-    }
-    // A burst can leave a pool far larger than what it holds now.
-    if ps.mempool.capacity() > 4 * ps.mempool.len() + 8 {
-        ps.mempool.shrink_to(2 * ps.mempool.len());
-    }
+    release_slack(&mut ps.remembered);
+    release_slack(&mut ps.mempool);
     ps.promises.retain(|p| p.until > now);
     ps.wanted.retain(|w| w.1 + ttl > now);
     let next = ps.mempool.iter().map(|e| e.expires);
@@ -133,6 +128,18 @@ fn collect_peer(
     let next = next.chain(ps.promises.iter().map(|p| p.until));
     let next = next.chain(ps.wanted.iter().map(|w| w.1 + ttl));
     ps.gc_due = next.min().unwrap_or(Tick::MAX);
+}
+
+/// Gives back what a list no longer needs. Most peers hold no entry at any moment (a block
+/// involves a few hundred of them), so an empty list is freed outright: an idle pool keeping
+/// its first allocation cost more memory than every live entry together. A burst can also
+/// leave a list far larger than what it holds now.
+fn release_slack<T>(list: &mut Vec<T>) {
+    if list.is_empty() {
+        *list = Vec::new();
+    } else if list.capacity() > 4 * list.len() + 8 {
+        list.shrink_to(2 * list.len());
+    }
 }
 
 #[cfg(test)]
@@ -182,6 +189,22 @@ mod tests {
         set_tick(&mut world, TTL + TTL + GC_AFTER + 1);
         run(&mut world, collect_garbage);
         assert!(world.resource::<BlockBook>().get(b).is_none());
+        // Lists that emptied hold no allocation.
+        for p in 0..2 {
+            assert_eq!(peer(&world, p).mempool.capacity(), 0, "peer {p}");
+            assert_eq!(peer(&world, p).remembered.capacity(), 0, "peer {p}");
+        }
+    }
+
+    #[test]
+    fn a_list_keeps_room_for_what_it_holds_and_no_more_than_a_few_times_that() {
+        let mut list: Vec<u32> = Vec::with_capacity(100);
+        list.extend(0..5);
+        release_slack(&mut list);
+        assert!((5..=28).contains(&list.capacity()), "{}", list.capacity());
+        list.clear();
+        release_slack(&mut list);
+        assert_eq!(list.capacity(), 0);
     }
 
     #[test]
