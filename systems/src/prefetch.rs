@@ -47,8 +47,8 @@ pub fn mempool(ps: &PeerState) {
     lines(ps.mempool.as_ptr(), bytes);
 }
 
-/// Starts loading what a message about `block` will read at `ps`: the block's entry (with
-/// its views) if the peer has one, else its remembered verdicts; and the learned peers the
+/// Starts loading what a message about `block` will read at `ps`: the block's entry if the
+/// peer has one, else its remembered verdicts; and the learned peers the
 /// trust check scans. `ps` itself should already be in cache.
 #[inline(always)]
 pub fn state_for(ps: &PeerState, block: BlockIdx) {
@@ -57,11 +57,9 @@ pub fn state_for(ps: &PeerState, block: BlockIdx) {
     }
     match ps.find(block) {
         Ok(i) => {
-            let e = &ps.mempool[i];
-            value(e);
-            if e.views.spilled() {
-                lines(e.views.as_ptr(), std::mem::size_of_val(&e.views[..]));
-            }
+            // Only the address: reading the entry (to follow spilled views, say) would stall
+            // on the very miss this starts.
+            value(&ps.mempool[i]);
         }
         Err(_) if !ps.remembered.is_empty() => {
             let bytes = std::mem::size_of_val(&ps.remembered[..]).min(4 * 64);

@@ -35,6 +35,55 @@ pub struct Clock {
 #[derive(Resource, Default)]
 pub struct Peers {
     pub states: Vec<PeerState>,
+    /// One byte per peer, beside the states: whether its mempool may hold entries. The vote
+    /// sweep reads these to find the few peers with entries; reading each peer's own state
+    /// instead cost a cache miss per peer per tick. `Pool::Empty` must mean an empty pool;
+    /// `Pool::Occupied` is only a hint.
+    pub pools: Vec<Pool>,
+}
+
+/// Whether a peer's mempool may hold entries (see [`Peers::pools`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pool {
+    #[default]
+    Empty,
+    Occupied,
+}
+
+impl Pool {
+    /// The hint that is exact for `ps` now.
+    #[inline]
+    pub fn of(ps: &PeerState) -> Self {
+        if ps.mempool.is_empty() {
+            Pool::Empty
+        } else {
+            Pool::Occupied
+        }
+    }
+}
+
+impl Peers {
+    /// Peers with empty pools.
+    pub fn new(states: Vec<PeerState>) -> Self {
+        let pools = states.iter().map(Pool::of).collect();
+        Self { states, pools }
+    }
+
+    /// A peer's state, to change in any way: its pool is then assumed occupied.
+    pub fn state_mut(&mut self, p: PeerIdx) -> &mut PeerState {
+        self.pools[p as usize] = Pool::Occupied;
+        &mut self.states[p as usize]
+    }
+
+    /// Whether every `Pool::Empty` hint is true (for tests).
+    pub fn pools_are_consistent(&self) -> bool {
+        self.states.len() == self.pools.len()
+            && self
+                .states
+                .iter()
+                .zip(&self.pools)
+                .all(|(ps, &pool)| pool == Pool::Occupied || ps.mempool.is_empty())
+    }
 }
 
 /// What a peer did that the global bookkeeping must hear about.
@@ -108,6 +157,8 @@ pub struct ChunkWork<'a> {
     pub index: usize,
     pub first: PeerIdx,
     pub peers: &'a mut [PeerState],
+    /// The chunk's slice of [`Peers::pools`].
+    pub pools: &'a mut [Pool],
     pub outbox: Outbox<'a>,
     pub events: &'a mut Vec<PeerEvent>,
     pub decided: &'a mut Vec<u32>,
@@ -132,18 +183,21 @@ pub fn for_each_chunk<F>(
     let (wheel, link) = (network.wheel, network.link);
     let faults = &network.faults;
     scratch.fit(plan);
+    let size = plan.size as usize;
     peers
         .states
-        .par_chunks_mut(plan.size as usize)
+        .par_chunks_mut(size)
+        .zip(peers.pools.par_chunks_mut(size))
         .zip(network.mailboxes.par_iter_mut())
         .zip(scratch.chunks.par_iter_mut())
         .enumerate()
-        .for_each(|(index, ((peers, mailbox), scr))| {
+        .for_each(|(index, (((peers, pools), mailbox), scr))| {
             let mailbox: &mut Mailbox = mailbox;
             f(ChunkWork {
                 index,
                 first: plan.first(index),
                 peers,
+                pools,
                 outbox: Outbox {
                     mailbox,
                     plan,

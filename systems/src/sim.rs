@@ -148,7 +148,7 @@ pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> Wor
             .with_spread(config.loss_spread, config.seed),
         Faults::new(&config),
     ));
-    world.insert_resource(Peers { states });
+    world.insert_resource(Peers::new(states));
     world.insert_resource(crate::adversary::Adversary::new(&config));
     world.insert_resource(ring);
     world.insert_resource(tokens);

@@ -99,7 +99,7 @@ pub fn peer(world: &World, p: PeerIdx) -> &PeerState {
 }
 
 pub fn peer_mut(world: &mut World, p: PeerIdx) -> &mut PeerState {
-    &mut world.resource_mut::<Peers>().into_inner().states[p as usize]
+    world.resource_mut::<Peers>().into_inner().state_mut(p)
 }
 
 /// Submits a block spending `tokens` at `origin`, as the driver would, and takes the tokens
@@ -126,7 +126,7 @@ pub fn submit_block(world: &mut World, origin: PeerIdx, id: u64, tokens: &[Token
                 let mut peers = world.resource_mut::<Peers>();
                 submit(
                     &mut book,
-                    &mut peers.states,
+                    &mut peers,
                     &ring,
                     &token_book,
                     now,

@@ -50,7 +50,7 @@ pub fn byzantine_double_spend(
         let me = attackers[rng.random_range(0..attackers.len())];
         submit(
             &mut book,
-            &mut peers.states,
+            &mut peers,
             &ring,
             &tokens,
             now,

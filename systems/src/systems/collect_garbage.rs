@@ -8,7 +8,7 @@ use crate::metrics::Metrics;
 use crate::network::Network;
 use crate::outcome::settle_outcome;
 use crate::peer::{Claims, EntryState, PeerState, Settled, Verdict};
-use crate::resources::{Clock, PeerEvent, Peers, Scratch, Settings, for_each_chunk};
+use crate::resources::{Clock, PeerEvent, Peers, Pool, Scratch, Settings, for_each_chunk};
 use crate::workload::Workload;
 use bevy_ecs::prelude::*;
 use smallvec::SmallVec;
@@ -43,6 +43,7 @@ pub fn collect_garbage(
                 keep,
                 work.events,
             );
+            work.pools[local] = Pool::of(ps);
         }
     });
     for chunk in &mut scratch.chunks {

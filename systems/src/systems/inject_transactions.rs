@@ -4,7 +4,7 @@ use crate::blocks::{Block, BlockBook, Part};
 use crate::ids::{PeerIdx, Tick};
 use crate::ledger::Ledger;
 use crate::metrics::Metrics;
-use crate::peer::{Body, Claims, Entry, PeerState, Role};
+use crate::peer::{Body, Claims, Entry, Role};
 use crate::resources::{Clock, Peers, Settings};
 use crate::ring::Ring;
 use crate::rng::{Stream, stream};
@@ -57,7 +57,7 @@ pub fn inject_transactions(
         .then(|| parts[..1].iter().copied().collect());
         let idx = submit(
             &mut book,
-            &mut peers.states,
+            &mut peers,
             &ring,
             &tokens,
             now,
@@ -74,7 +74,7 @@ pub fn inject_transactions(
             let origin = rng.random_range(0..ring.len());
             submit(
                 &mut book,
-                &mut peers.states,
+                &mut peers,
                 &ring,
                 &tokens,
                 now,
@@ -96,7 +96,7 @@ pub fn inject_transactions(
 #[allow(clippy::too_many_arguments)]
 pub fn submit(
     book: &mut BlockBook,
-    peers: &mut [PeerState],
+    peers: &mut Peers,
     ring: &Ring,
     tokens: &TokenBook,
     now: Tick,
@@ -120,7 +120,7 @@ pub fn submit(
     let mut entry = Entry::new(book.next_idx(), now + ttl, Body::Known, Role::Origin);
     entry.views = block.views(ring, tokens, origin);
     let idx = book.push(block);
-    let peer = &mut peers[origin as usize];
+    let peer = peers.state_mut(origin);
     // New blocks have the largest index yet, so the pool stays sorted.
     peer.push_entry(entry);
     peer.claims = Claims::Changed;

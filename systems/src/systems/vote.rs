@@ -12,7 +12,7 @@ use crate::peer::{
     Body, Claims, Counted, Decision, Entry, EntryState, PeerState, Tally, WITNESS_BIT, WITNESS_SLOT,
 };
 use crate::prefetch;
-use crate::resources::{Clock, Peers, Scratch, Settings, Shared, for_each_chunk};
+use crate::resources::{Clock, Peers, Pool, Scratch, Settings, Shared, for_each_chunk};
 use crate::ring::Ring;
 use crate::ring::rotation;
 use crate::rng::{Stream, stream};
@@ -53,7 +53,7 @@ pub fn vote(
         arena.reset();
         // Peers with entries, in order (most peers have none), then prefetched a few ahead.
         let voters = bumpalo::collections::Vec::from_iter_in(
-            (0..work.peers.len() as u32).filter(|&p| !work.peers[p as usize].mempool.is_empty()),
+            (0..work.peers.len() as u32).filter(|&p| work.pools[p as usize] == Pool::Occupied),
             &arena,
         );
         let (mut entries, mut votes) = (0u64, 0u64);
