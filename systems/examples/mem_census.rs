@@ -10,26 +10,17 @@
 //! cargo run --release -p ecrust-systems --example mem_census -- 50000 3000
 //! ```
 
+mod common;
+
 use ecrust_systems::blocks::BlockBook;
 use ecrust_systems::message::Message;
 use ecrust_systems::network::Network;
 use ecrust_systems::peer::{Entry, PeerState, Settled};
 use ecrust_systems::resources::{Peers, Scratch};
 use ecrust_systems::ring::Neighbourhood;
-use ecrust_systems::{SimConfig, Simulation};
 use std::mem::size_of;
 
 const EVERY: u32 = 500;
-
-fn arg(position: usize, default: u32) -> u32 {
-    match std::env::args().nth(position) {
-        None => default,
-        Some(text) => text.parse().unwrap_or_else(|_| {
-            eprintln!("usage: mem_census [PEERS] [TICKS]; `{text}` is not a whole number");
-            std::process::exit(2)
-        }),
-    }
-}
 
 fn mib(bytes: usize) -> f64 {
     bytes as f64 / (1 << 20) as f64
@@ -79,21 +70,9 @@ fn peer_lists(states: &[PeerState]) -> PeerLists {
 }
 
 fn main() {
-    let peers = arg(1, 50_000).max(1);
-    let ticks = arg(2, 3_000).max(1);
-    let config = SimConfig {
-        peers,
-        ticks,
-        tokens: (peers / 200).max(1),
-        ..SimConfig::default()
-    };
-    let mut sim = match Simulation::new(config, 1) {
-        Ok(sim) => sim,
-        Err(error) => {
-            eprintln!("mem_census: {error}");
-            std::process::exit(2)
-        }
-    };
+    let peers = common::arg("mem_census", 1, 50_000).max(1);
+    let ticks = common::arg("mem_census", 2, 3_000).max(1);
+    let mut sim = common::simulation("mem_census", peers, ticks);
     println!(
         "{peers} peers; PeerState {} B, Entry {} B; sizes in MiB",
         size_of::<PeerState>(),

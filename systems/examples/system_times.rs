@@ -12,8 +12,9 @@
 //! ticks. The scenario is the defaults of `SimConfig` with one token per 200 peers, as the
 //! binary uses. Timings on a shared VM wander by about 10%: compare runs side by side.
 
+mod common;
+
 use ecrust_systems::schedule::{TICK_SYSTEMS, run_tick_system};
-use ecrust_systems::{SimConfig, Simulation};
 use std::time::{Duration, Instant};
 
 const WARM_UP_TICKS: u32 = 100;
@@ -25,32 +26,10 @@ fn deliver_index() -> usize {
         .expect("deliver_messages is a tick system")
 }
 
-fn arg(position: usize, default: u32) -> u32 {
-    match std::env::args().nth(position) {
-        None => default,
-        Some(text) => text.parse().unwrap_or_else(|_| {
-            eprintln!("usage: system_times [PEERS] [TICKS]; `{text}` is not a whole number");
-            std::process::exit(2)
-        }),
-    }
-}
-
 fn main() {
-    let peers = arg(1, 50_000).max(1);
-    let ticks = arg(2, 300).max(1);
-    let config = SimConfig {
-        peers,
-        ticks: WARM_UP_TICKS + ticks,
-        tokens: (peers / 200).max(1),
-        ..SimConfig::default()
-    };
-    let mut sim = match Simulation::new(config, 1) {
-        Ok(sim) => sim,
-        Err(error) => {
-            eprintln!("system_times: {error}");
-            std::process::exit(2)
-        }
-    };
+    let peers = common::arg("system_times", 1, 50_000).max(1);
+    let ticks = common::arg("system_times", 2, 300).max(1);
+    let mut sim = common::simulation("system_times", peers, WARM_UP_TICKS + ticks);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()

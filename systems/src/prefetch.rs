@@ -48,8 +48,8 @@ pub fn mempool(ps: &PeerState) {
 }
 
 /// Starts loading what a message about `block` will read at `ps`: the block's entry if the
-/// peer has one, else its remembered verdicts; and the learned peers the
-/// trust check scans. `ps` itself should already be in cache.
+/// peer has one, else its remembered verdicts; and the learned peers the trust check scans.
+/// `ps` itself should already be in cache.
 #[inline(always)]
 pub fn state_for(ps: &PeerState, block: BlockIdx) {
     if ps.learned.spilled() {

@@ -63,7 +63,7 @@ impl Pool {
 }
 
 impl Peers {
-    /// Peers with empty pools.
+    /// Peers from their states, with exact pool hints.
     pub fn new(states: Vec<PeerState>) -> Self {
         let pools = states.iter().map(Pool::of).collect();
         Self { states, pools }
@@ -219,4 +219,37 @@ pub fn for_each_chunk<F>(
                 vote_records: &mut scr.vote_records,
             })
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::adversary::Behaviour;
+    use crate::{SimConfig, Simulation};
+
+    /// The vote sweep skips peers whose pool hint says empty: the hint must never hide an
+    /// entry, whatever adds entries (submissions, twins, double spends, relays, parents).
+    #[test]
+    fn an_empty_pool_hint_never_hides_an_entry() {
+        for behaviour in [Behaviour::DoubleSpend, Behaviour::Equivocate] {
+            let config = SimConfig {
+                peers: 600,
+                ticks: 150,
+                seed: 9,
+                loss: 0.1,
+                tokens: 30,
+                conflict_rate: 0.2,
+                churn: 0.005,
+                churn_downtime: 10,
+                byzantine: 0.1,
+                byzantine_behaviour: behaviour,
+                ..SimConfig::default()
+            };
+            let mut sim = Simulation::new(config, 2).expect("valid config");
+            while sim.tick() < 150 {
+                sim.step();
+                let peers = sim.world.resource::<super::Peers>();
+                assert!(peers.pools_are_consistent(), "tick {}", sim.tick());
+            }
+        }
+    }
 }

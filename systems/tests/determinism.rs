@@ -102,27 +102,3 @@ fn faults_byzantine_peers_and_adaptive_thresholds_are_deterministic() {
         assert_eq!(three.digest, one.digest, "{behaviour:?}");
     }
 }
-
-/// The vote sweep skips peers whose pool hint says empty: the hint must never hide an entry,
-/// whatever adds entries (submissions, twins, double spends, relays, parents).
-#[test]
-fn an_empty_pool_hint_never_hides_an_entry() {
-    use ecrust_systems::adversary::Behaviour;
-    use ecrust_systems::resources::Peers;
-    for behaviour in [Behaviour::DoubleSpend, Behaviour::Equivocate] {
-        let config = SimConfig {
-            conflict_rate: 0.2,
-            churn: 0.005,
-            churn_downtime: 10,
-            byzantine: 0.1,
-            byzantine_behaviour: behaviour,
-            ..small_lossy_config(9)
-        };
-        let mut sim = Simulation::new(config, 2).expect("valid config");
-        while sim.tick() < 150 {
-            sim.step();
-            let peers = sim.world.resource::<Peers>();
-            assert!(peers.pools_are_consistent(), "tick {}", sim.tick());
-        }
-    }
-}

@@ -1,0 +1,28 @@
+//! What the examples share: their arguments and the scenario they run.
+
+use ecrust_systems::{SimConfig, Simulation};
+
+/// The whole-number argument at `position`, or `default`; exits with a usage line otherwise.
+pub fn arg(example: &str, position: usize, default: u32) -> u32 {
+    match std::env::args().nth(position) {
+        None => default,
+        Some(text) => text.parse().unwrap_or_else(|_| {
+            eprintln!("usage: {example} [PEERS] [TICKS]; `{text}` is not a whole number");
+            std::process::exit(2)
+        }),
+    }
+}
+
+/// The binary's default scenario (one token per 200 peers) at `peers`, on one thread.
+pub fn simulation(example: &str, peers: u32, ticks: u32) -> Simulation {
+    let config = SimConfig {
+        peers,
+        ticks,
+        tokens: (peers / 200).max(1),
+        ..SimConfig::default()
+    };
+    Simulation::new(config, 1).unwrap_or_else(|error| {
+        eprintln!("{example}: {error}");
+        std::process::exit(2)
+    })
+}
