@@ -40,6 +40,10 @@ pub struct Peers {
     /// instead cost a cache miss per peer per tick. `Pool::Empty` must mean an empty pool;
     /// `Pool::Occupied` is only a hint.
     pub pools: Vec<Pool>,
+    /// Four bytes per peer, beside the states: no later than the peer's own
+    /// `PeerState::gc_due`, so the collector finds the few peers with work due from this
+    /// dense list instead of reading every peer's state each tick.
+    pub gc_due: Vec<Tick>,
 }
 
 /// Whether a peer's mempool may hold entries (see [`Peers::pools`]).
@@ -63,26 +67,53 @@ impl Pool {
 }
 
 impl Peers {
-    /// Peers from their states, with exact pool hints.
+    /// Peers from their states, with exact hints.
     pub fn new(states: Vec<PeerState>) -> Self {
         let pools = states.iter().map(Pool::of).collect();
-        Self { states, pools }
+        let gc_due = states.iter().map(|ps| ps.gc_due).collect();
+        Self {
+            states,
+            pools,
+            gc_due,
+        }
     }
 
-    /// A peer's state, to change in any way: its pool is then assumed occupied.
+    /// A peer's state, to change in any way: its pool is then assumed occupied, and the
+    /// collector visits it at its next pass (which makes its hints exact again).
     pub fn state_mut(&mut self, p: PeerIdx) -> &mut PeerState {
         self.pools[p as usize] = Pool::Occupied;
+        self.gc_due[p as usize] = 0;
         &mut self.states[p as usize]
     }
 
-    /// Whether every `Pool::Empty` hint is true (for tests).
-    pub fn pools_are_consistent(&self) -> bool {
+    /// Whether every hint is safe: no `Pool::Empty` over an entry, no collection due earlier
+    /// than the hint says (for tests).
+    pub fn hints_are_consistent(&self) -> bool {
         self.states.len() == self.pools.len()
+            && self.states.len() == self.gc_due.len()
             && self
                 .states
                 .iter()
                 .zip(&self.pools)
-                .all(|(ps, &pool)| pool == Pool::Occupied || ps.mempool.is_empty())
+                .zip(&self.gc_due)
+                .all(|((ps, &pool), &due)| {
+                    (pool == Pool::Occupied || ps.mempool.is_empty()) && due <= ps.gc_due
+                })
+    }
+}
+
+/// A chunk's slices of the dense per-peer hints (see [`Peers`]).
+pub struct Hints<'a> {
+    pub pools: &'a mut [Pool],
+    pub gc_due: &'a mut [Tick],
+}
+
+impl Hints<'_> {
+    /// Makes peer `local`'s hints exact for `ps`: call it after changing that peer's state.
+    #[inline]
+    pub fn refresh(&mut self, local: usize, ps: &PeerState) {
+        self.pools[local] = Pool::of(ps);
+        self.gc_due[local] = ps.gc_due;
     }
 }
 
@@ -157,8 +188,9 @@ pub struct ChunkWork<'a> {
     pub index: usize,
     pub first: PeerIdx,
     pub peers: &'a mut [PeerState],
-    /// The chunk's slice of [`Peers::pools`].
-    pub pools: &'a mut [Pool],
+    /// The chunk's slices of the per-peer hints: a task that changes a peer's state calls
+    /// `hints.refresh` for it.
+    pub hints: Hints<'a>,
     pub outbox: Outbox<'a>,
     pub events: &'a mut Vec<PeerEvent>,
     pub decided: &'a mut Vec<u32>,
@@ -188,16 +220,17 @@ pub fn for_each_chunk<F>(
         .states
         .par_chunks_mut(size)
         .zip(peers.pools.par_chunks_mut(size))
+        .zip(peers.gc_due.par_chunks_mut(size))
         .zip(network.mailboxes.par_iter_mut())
         .zip(scratch.chunks.par_iter_mut())
         .enumerate()
-        .for_each(|(index, (((peers, pools), mailbox), scr))| {
+        .for_each(|(index, ((((peers, pools), gc_due), mailbox), scr))| {
             let mailbox: &mut Mailbox = mailbox;
             f(ChunkWork {
                 index,
                 first: plan.first(index),
                 peers,
-                pools,
+                hints: Hints { pools, gc_due },
                 outbox: Outbox {
                     mailbox,
                     plan,
@@ -226,10 +259,11 @@ mod tests {
     use crate::adversary::Behaviour;
     use crate::{SimConfig, Simulation};
 
-    /// The vote sweep skips peers whose pool hint says empty: the hint must never hide an
-    /// entry, whatever adds entries (submissions, twins, double spends, relays, parents).
+    /// The vote sweep skips peers whose pool hint says empty, the collector peers whose hint
+    /// says nothing is due: neither may hide work, whatever adds entries (submissions, twins,
+    /// double spends, relays, parents) or promises, verdicts and wanted parents.
     #[test]
-    fn an_empty_pool_hint_never_hides_an_entry() {
+    fn no_hint_hides_work() {
         for behaviour in [Behaviour::DoubleSpend, Behaviour::Equivocate] {
             let config = SimConfig {
                 peers: 600,
@@ -248,7 +282,7 @@ mod tests {
             while sim.tick() < 150 {
                 sim.step();
                 let peers = sim.world.resource::<super::Peers>();
-                assert!(peers.pools_are_consistent(), "tick {}", sim.tick());
+                assert!(peers.hints_are_consistent(), "tick {}", sim.tick());
             }
         }
     }

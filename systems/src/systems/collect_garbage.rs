@@ -8,7 +8,7 @@ use crate::metrics::Metrics;
 use crate::network::Network;
 use crate::outcome::settle_outcome;
 use crate::peer::{Claims, EntryState, PeerState, Settled, Verdict};
-use crate::resources::{Clock, PeerEvent, Peers, Pool, Scratch, Settings, for_each_chunk};
+use crate::resources::{Clock, PeerEvent, Peers, Scratch, Settings, for_each_chunk};
 use crate::workload::Workload;
 use bevy_ecs::prelude::*;
 use smallvec::SmallVec;
@@ -29,12 +29,13 @@ pub fn collect_garbage(
     let now = clock.tick;
     let ttl = settings.0.entry_ttl;
     let keep = settings.0.gc_after;
-    for_each_chunk(&mut peers, &mut network, &mut scratch, now, |work| {
-        for (local, ps) in work.peers.iter_mut().enumerate() {
-            // Most peers have nothing due; their lists stay untouched (and out of cache).
-            if ps.gc_due > now {
+    for_each_chunk(&mut peers, &mut network, &mut scratch, now, |mut work| {
+        for local in 0..work.peers.len() {
+            // Most peers have nothing due; their states stay untouched (and out of cache).
+            if work.hints.gc_due[local] > now {
                 continue;
             }
+            let ps = &mut work.peers[local];
             collect_peer(
                 work.first + local as PeerIdx,
                 ps,
@@ -43,7 +44,7 @@ pub fn collect_garbage(
                 keep,
                 work.events,
             );
-            work.pools[local] = Pool::of(ps);
+            work.hints.refresh(local, ps);
         }
     });
     for chunk in &mut scratch.chunks {

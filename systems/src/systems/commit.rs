@@ -34,7 +34,7 @@ pub fn commit_blocks(
     {
         let book = &*book;
         let tokens = &*tokens;
-        for_each_chunk(&mut peers, &mut network, &mut scratch, now, |work| {
+        for_each_chunk(&mut peers, &mut network, &mut scratch, now, |mut work| {
             for local in work.decided.drain(..) {
                 let ps = &mut work.peers[local as usize];
                 let me = work.first + local;
@@ -64,6 +64,7 @@ pub fn commit_blocks(
                         });
                     }
                 }
+                work.hints.refresh(local as usize, ps);
             }
         });
     }

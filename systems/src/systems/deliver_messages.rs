@@ -8,7 +8,7 @@ use crate::message::{ALL_PARTS, ANSWER_SENDER, COMMITTED_MASK, Message, MessageK
 use crate::network::{Network, Outbox};
 use crate::peer::{Body, Claims, Entry, EntryState, PeerState, Role, Verdict};
 use crate::prefetch;
-use crate::resources::{Clock, Peers, Pool, Scratch, Settings, Shared, for_each_chunk};
+use crate::resources::{Clock, Peers, Scratch, Settings, Shared, for_each_chunk};
 use crate::ring::{Ring, rotation};
 use crate::rng::{Stream, stream};
 use crate::systems::byzantine_equivocate::stated_opinion;
@@ -113,7 +113,7 @@ pub fn deliver_messages(
                     handle(me, ps, m, &cx, &mut work.outbox, &mut rng);
                 }
             }
-            work.pools[local] = Pool::of(ps);
+            work.hints.refresh(local, ps);
         }
     });
     network.recycle(due);

@@ -53,7 +53,8 @@ pub fn vote(
         arena.reset();
         // Peers with entries, in order (most peers have none), then prefetched a few ahead.
         let voters = bumpalo::collections::Vec::from_iter_in(
-            (0..work.peers.len() as u32).filter(|&p| work.pools[p as usize] == Pool::Occupied),
+            (0..work.peers.len() as u32)
+                .filter(|&p| work.hints.pools[p as usize] == Pool::Occupied),
             &arena,
         );
         let (mut entries, mut votes) = (0u64, 0u64);
@@ -80,6 +81,7 @@ pub fn vote(
             if vote_peer(me, ps, &cx, &mut work.outbox, &mut rng) > 0 {
                 work.decided.push(local as u32);
             }
+            work.hints.refresh(local, ps);
         }
         *work.mempool_entries = entries;
         *work.vote_records = votes;
