@@ -348,6 +348,7 @@ impl PeerState {
     pub fn insert_entry(&mut self, at: usize, e: Entry) {
         self.collect_entry(&e);
         self.keys.insert(at, e.block);
+        self.reserve_entry();
         self.mempool.insert(at, e);
     }
 
@@ -356,7 +357,18 @@ impl PeerState {
         debug_assert!(self.keys.last().is_none_or(|&k| k < e.block));
         self.collect_entry(&e);
         self.keys.push(e.block);
+        self.reserve_entry();
         self.mempool.push(e);
+    }
+
+    /// Room for one more entry. Four peers in five hold no entry and most others one, so a
+    /// pool's first two allocations are exact (224 and 448 bytes) rather than `Vec`'s usual
+    /// room for four: at 50k peers the pools' capacity fell from 8-9 MiB to 3 MiB.
+    #[inline]
+    fn reserve_entry(&mut self) {
+        if self.mempool.len() == self.mempool.capacity() && self.mempool.len() < 2 {
+            self.mempool.reserve_exact(1);
+        }
     }
 
     /// Inserts an entry wherever its block index belongs.
@@ -521,6 +533,19 @@ mod tests {
             }
         ));
         assert_eq!(p.mapping(4), m);
+    }
+
+    #[test]
+    fn small_pools_hold_no_spare_room() {
+        let mut p = PeerState::default();
+        for (n, block) in [(1, 5), (2, 3)] {
+            let at = p.find(block).unwrap_err();
+            p.insert_entry(at, Entry::new(block, 10, Body::Known, Role::Relay));
+            assert_eq!(p.mempool.capacity(), n);
+        }
+        assert_eq!(p.find(3), Ok(0));
+        p.push_entry(Entry::new(9, 10, Body::Known, Role::Relay));
+        assert_eq!((p.mempool.len(), p.find(9)), (3, Ok(2)));
     }
 
     #[test]

@@ -221,7 +221,11 @@ fn on_vote(
                             // D3 holds here too: no "agree" for the later of two pending
                             // spends of one owner.
                             let mut o = judge_block(ps, block, m.block, cx.tokens);
-                            o.agree &= !outvoted_parts(ps, m.block, block, cx.book);
+                            if o.agree != 0 {
+                                // Most askers reach peers that hold none of the tokens:
+                                // nothing to suppress, so skip the scan of the pool.
+                                o.agree &= !outvoted_parts(ps, m.block, block, cx.book);
+                            }
                             let o = stated_opinion(cx.adversary, me, o, block.parts.len());
                             ps.promise_agreed(block, m.block, o.agree, cx.config.entry_ttl);
                             if o.holds != 0 {
