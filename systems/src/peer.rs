@@ -306,8 +306,9 @@ pub struct PeerState {
     pub claims: Claims,
     /// The earliest tick at which `collect_garbage` has work here (an entry expires or was
     /// decided, a remembered verdict, promise or wanted parent runs out). Never later than the
-    /// truth: every insertion lowers it, and the collector recomputes it when it visits, so it
-    /// can skip every other peer without touching their heap-allocated lists.
+    /// truth: every insertion lowers it, and the collector recomputes it when it visits. The
+    /// collector reads the copy in `Peers::gc_due` (refreshed after each pass that changes
+    /// the peer), so it skips every other peer without touching its state at all.
     pub gc_due: Tick,
     /// Own range (ring ids): this peer stores mappings only for tokens inside it.
     pub range_lo: u64,
@@ -363,7 +364,8 @@ impl PeerState {
 
     /// Room for one more entry. Four peers in five hold no entry and most others one, so a
     /// pool's first two allocations are exact (224 and 448 bytes) rather than `Vec`'s usual
-    /// room for four: at 50k peers the pools' capacity fell from 8-9 MiB to 3 MiB.
+    /// room for four: at 50k peers the pools' capacity fell from 8-9 MiB to 3 MiB (the
+    /// `mem_census` example).
     #[inline]
     fn reserve_entry(&mut self) {
         if self.mempool.len() == self.mempool.capacity() && self.mempool.len() < 2 {
