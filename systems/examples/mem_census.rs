@@ -1,6 +1,6 @@
 //! Where the heap goes as a run gets longer: the process's resident memory beside the
 //! capacities of the lists that can grow (mempools, remembered verdicts, spilled vote lists,
-//! mailboxes, scratch arenas), every 500 ticks.
+//! learned peers, mailboxes, scratch arenas), every 500 ticks.
 //!
 //! Peak RSS is the allocator's view; this is the simulation's. When the first grows with
 //! `--ticks` and the second does not, the drift is the allocator's (see BENCHMARKS.md,
@@ -13,9 +13,10 @@
 mod common;
 
 use ecrust_systems::blocks::BlockBook;
+use ecrust_systems::ids::PeerIdx;
 use ecrust_systems::message::Message;
 use ecrust_systems::network::Network;
-use ecrust_systems::peer::{Entry, PeerState, Settled};
+use ecrust_systems::peer::{Entry, PeerState, Settled, VoteRecord};
 use ecrust_systems::resources::{Peers, Scratch};
 use ecrust_systems::ring::Neighbourhood;
 use std::mem::size_of;
@@ -48,6 +49,7 @@ struct PeerLists {
     remembered_capacity: usize,
     spilled_votes_bytes: usize,
     spilled_views_bytes: usize,
+    learned_capacity: usize,
 }
 
 fn peer_lists(states: &[PeerState]) -> PeerLists {
@@ -57,9 +59,10 @@ fn peer_lists(states: &[PeerState]) -> PeerLists {
         lists.entry_capacity += ps.mempool.capacity();
         lists.remembered += ps.remembered.len();
         lists.remembered_capacity += ps.remembered.capacity();
+        lists.learned_capacity += ps.learned.capacity();
         for e in &ps.mempool {
             if e.votes.spilled() {
-                lists.spilled_votes_bytes += e.votes.capacity() * size_of_val(&e.votes[0]);
+                lists.spilled_votes_bytes += e.votes.capacity() * size_of::<VoteRecord>();
             }
             if e.views.spilled() {
                 lists.spilled_views_bytes += e.views.capacity() * size_of::<Neighbourhood>();
@@ -79,7 +82,7 @@ fn main() {
         size_of::<Entry>()
     );
     println!(
-        "{:>6} {:>7} {:>7} {:>6} {:>8} {:>9} {:>11} {:>9} {:>6} {:>6} {:>9} {:>7}",
+        "{:>6} {:>7} {:>7} {:>6} {:>8} {:>9} {:>11} {:>9} {:>6} {:>6} {:>7} {:>9} {:>7}",
         "tick",
         "rss",
         "hwm",
@@ -90,6 +93,7 @@ fn main() {
         "verdicts",
         "votes",
         "views",
+        "learned",
         "mailboxes",
         "arenas"
     );
@@ -115,7 +119,7 @@ fn main() {
             .sum();
         let (rss, hwm) = resident();
         println!(
-            "{tick:>6} {rss:>7.1} {hwm:>7.1} {:>6} {:>8} {:>9.1} {:>11} {:>9.1} {:>6.1} {:>6.1} {:>9.1} {:>7.1}",
+            "{tick:>6} {rss:>7.1} {hwm:>7.1} {:>6} {:>8} {:>9.1} {:>11} {:>9.1} {:>6.1} {:>6.1} {:>7.1} {:>9.1} {:>7.1}",
             world.resource::<BlockBook>().len(),
             lists.entries,
             mib(lists.entry_capacity * size_of::<Entry>()),
@@ -123,6 +127,7 @@ fn main() {
             mib(lists.remembered_capacity * size_of::<Settled>()),
             mib(lists.spilled_votes_bytes),
             mib(lists.spilled_views_bytes),
+            mib(lists.learned_capacity * size_of::<PeerIdx>()),
             mib(mailboxes),
             mib(arenas),
         );

@@ -52,7 +52,7 @@ pub fn mempool(ps: &PeerState) {
 /// `ps` itself should already be in cache.
 #[inline(always)]
 pub fn state_for(ps: &PeerState, block: BlockIdx) {
-    if ps.learned.spilled() {
+    if !ps.learned.is_empty() {
         lines(ps.learned.as_ptr(), std::mem::size_of_val(&ps.learned[..]));
     }
     match ps.find(block) {
