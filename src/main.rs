@@ -18,7 +18,9 @@ use clap::Parser;
 
 /// Peers' pools and message buffers grow and shrink all run long, from every worker thread;
 /// mimalloc's per-thread free lists serve that faster than the system allocator (see
-/// BENCHMARKS.md for the measured difference).
+/// BENCHMARKS.md for the measured difference). `.cargo/config.toml` builds it to commit its
+/// arena on demand: peak RSS then stays flat as runs get longer, at some cost in speed
+/// (BENCHMARKS.md, "Memory flatness").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use error::CliError;
