@@ -144,13 +144,14 @@ fn release_slack<T>(list: &mut Vec<T>) {
     }
 }
 
-/// Keeps a verdict list's capacity at the power of two just above its length (at least 4).
+/// Keeps a verdict list's capacity at the smallest power of two that holds it (at least 4).
 ///
 /// A peer's verdict count swings with the blocks near it; under `release_slack` each list kept
 /// the room of its largest swing so far, so the lists' total capacity crept up with the run's
 /// length (at 50k peers 5.8 -> 7.5 MiB from tick 500 to 5000, the `mem_census` example) while
 /// the verdicts themselves stayed flat. Fitted after every visit, it stays at 5.2-5.4 MiB.
-/// Powers of two also keep every list in the four block sizes that `Vec` growth produces.
+/// Powers of two are also the only sizes `Vec` growth produces here (4, 8, 16, ... verdicts),
+/// so shrunk and grown lists share the same few block sizes.
 fn fit_verdicts(list: &mut Vec<Settled>) {
     if list.is_empty() {
         *list = Vec::new();
