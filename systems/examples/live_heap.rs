@@ -3,8 +3,9 @@
 //!
 //! Peak RSS adds the allocator's own overhead on top; when RSS grows with `--ticks` and the
 //! live peak printed here does not, the growth is the allocator's. Blocks under 1 KiB are
-//! listed by exact size (128 bytes is a learned-peer list at its cap of 32, 224 a one-entry
-//! mempool, multiples of 12 verdict lists), larger ones together. One thread:
+//! listed by exact size (128 bytes is a learned-peer list at its cap of 32, 256 a one-entry
+//! mempool, multiples of 12 verdict lists), larger ones by power-of-two range (message
+//! buffers are multiples of 24 bytes from 1 KiB up). One thread:
 //!
 //! ```text
 //! cargo run --release -p ecrust-systems --example live_heap -- 50000 500
@@ -16,22 +17,41 @@ mod common;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicI64, Ordering::Relaxed};
 
-/// Sizes below this are counted one by one; the rest share the last slot.
+/// Sizes below this are counted one by one; larger ones per power-of-two range.
 const EXACT: usize = 1024;
+
+/// Slots: one per exact size, then one per range `[2^k, 2^(k+1))` for k = 10..64.
+const SLOTS: usize = EXACT + 54;
+
+fn slot(size: usize) -> usize {
+    if size < EXACT {
+        size
+    } else {
+        EXACT + (size.ilog2() as usize - EXACT.ilog2() as usize)
+    }
+}
+
+fn label(slot: usize) -> String {
+    if slot < EXACT {
+        return slot.to_string();
+    }
+    let lo = EXACT << (slot - EXACT);
+    format!("{}K-{}K", lo / 1024, 2 * lo / 1024)
+}
 
 /// Counts live bytes per block size and copies the counts whenever the total reaches a new
 /// peak. The copy makes allocation slow while the heap is still growing; the example only
 /// measures memory.
 struct Counting;
 
-static LIVE: [AtomicI64; EXACT] = [const { AtomicI64::new(0) }; EXACT];
-static AT_PEAK: [AtomicI64; EXACT] = [const { AtomicI64::new(0) }; EXACT];
+static LIVE: [AtomicI64; SLOTS] = [const { AtomicI64::new(0) }; SLOTS];
+static AT_PEAK: [AtomicI64; SLOTS] = [const { AtomicI64::new(0) }; SLOTS];
 static TOTAL: AtomicI64 = AtomicI64::new(0);
 static PEAK: AtomicI64 = AtomicI64::new(0);
 
 fn count(size: usize, sign: i64) {
     let bytes = sign * size as i64;
-    LIVE[size.min(EXACT - 1)].fetch_add(bytes, Relaxed);
+    LIVE[slot(size)].fetch_add(bytes, Relaxed);
     let total = TOTAL.fetch_add(bytes, Relaxed) + bytes;
     if total > PEAK.load(Relaxed) {
         PEAK.store(total, Relaxed);
@@ -87,15 +107,10 @@ fn main() {
         kib(PEAK.load(Relaxed)) / 1024.0
     );
     println!("{:>8} {:>12}", "block B", "KiB at peak");
-    for (size, at_peak) in AT_PEAK.iter().enumerate() {
+    for (slot, at_peak) in AT_PEAK.iter().enumerate() {
         let bytes = at_peak.load(Relaxed);
         if bytes >= 50 * 1024 {
-            let label = if size == EXACT - 1 {
-                format!(">={size}")
-            } else {
-                size.to_string()
-            };
-            println!("{label:>8} {:>12.1}", kib(bytes));
+            println!("{:>8} {:>12.1}", label(slot), kib(bytes));
         }
     }
 }

@@ -202,7 +202,7 @@ impl Block {
         ring: &crate::ring::Ring,
         tokens: &crate::tokens::TokenBook,
         me: PeerIdx,
-    ) -> SmallVec<[crate::ring::Neighbourhood; 3]> {
+    ) -> crate::peer::Views {
         self.parts
             .iter()
             .map(|p| ring.neighbourhood(me, tokens.id(p.token)))

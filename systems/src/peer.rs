@@ -83,6 +83,12 @@ pub const WITNESS_SLOT: usize = 6;
 /// Bit of the witness in `undecided` masks (bits 0..6 are parts).
 pub const WITNESS_BIT: u8 = 1 << 6;
 
+/// A block's views at one peer: one per part, then the witness's. Room for the default
+/// blocks of up to three parts inline: a spilled list is one more allocation that every
+/// delivered vote and every vote request has to chase (a third of the entries spilled when
+/// the room was three).
+pub type Views = SmallVec<[Neighbourhood; 4]>;
+
 #[derive(Clone, Debug)]
 pub struct Entry {
     pub block: BlockIdx,
@@ -103,7 +109,7 @@ pub struct Entry {
     pub balance: [i16; 7],
     pub counted: Counted,
     /// This peer's neighbourhood of each part's token, then of the block id (the witness).
-    pub views: SmallVec<[Neighbourhood; 3]>,
+    pub views: Views,
 }
 
 impl Entry {
@@ -221,7 +227,7 @@ impl Entry {
     }
 
     /// Sets the views once the body is known, and drops the votes that can never count.
-    pub fn learn_views(&mut self, views: SmallVec<[Neighbourhood; 3]>, peers: u32) {
+    pub fn learn_views(&mut self, views: Views, peers: u32) {
         self.views = views;
         let views = &self.views;
         self.votes
@@ -373,7 +379,7 @@ impl PeerState {
     }
 
     /// Room for one more entry. Four peers in five hold no entry and most others one, so a
-    /// pool's first two allocations are exact (224 and 448 bytes) rather than `Vec`'s usual
+    /// pool's first two allocations are exact (256 and 512 bytes) rather than `Vec`'s usual
     /// room for four: at 50k peers the pools' capacity fell from 8-9 MiB to 3 MiB (the
     /// `mem_census` example).
     #[inline]
