@@ -100,12 +100,47 @@ fn scaled(p: f64) -> u64 {
     }
 }
 
+/// The link model as integer thresholds, worked out once: the test runs for every trust check
+/// and every step of a neighbourhood walk, and converting the probabilities on each call was a
+/// third of its instructions.
+#[derive(Clone, Copy, Debug)]
+enum LinkTest {
+    Uniform {
+        threshold: u64,
+    },
+    /// Threshold `hi - span * d / 2^63`.
+    Gradient {
+        hi: u64,
+        span: u64,
+    },
+    Gaussian,
+}
+
+impl LinkTest {
+    fn new(link: LinkModel) -> Self {
+        match link {
+            LinkModel::Uniform { p } => LinkTest::Uniform {
+                threshold: scaled(p),
+            },
+            LinkModel::Gradient { min, max } => {
+                let (hi, lo) = (scaled(max), scaled(min));
+                LinkTest::Gradient {
+                    hi,
+                    span: hi - lo.min(hi),
+                }
+            }
+            LinkModel::Gaussian { .. } => LinkTest::Gaussian,
+        }
+    }
+}
+
 /// The sorted peer ring and the seeded link predicate.
 #[derive(Resource)]
 pub struct Ring {
     /// Peer ids, sorted ascending; a peer's index here is its `PeerIdx`.
     pub ids: Vec<u64>,
     link: LinkModel,
+    test: LinkTest,
     link_seed: u64,
 }
 
@@ -176,6 +211,7 @@ impl Ring {
         Self {
             ids,
             link,
+            test: LinkTest::new(link),
             link_seed: hash_words(&[seed, Stream::Topology as u64]),
         }
     }
@@ -210,16 +246,14 @@ impl Ring {
         }
         let d = ring_distance(self.id(a), self.id(b));
         let h = mix64(self.link_seed ^ ((a as u64) << 32 | b as u64));
-        // Integer thresholds: this runs for every trust check and every step of a walk.
-        match self.link {
-            LinkModel::Uniform { p } => h < scaled(p),
-            LinkModel::Gradient { min, max } => {
-                let (hi, lo) = (scaled(max), scaled(min));
-                let drop = (((hi - lo.min(hi)) as u128 * d as u128) >> 63) as u64;
+        match self.test {
+            LinkTest::Uniform { threshold } => h < threshold,
+            LinkTest::Gradient { hi, span } => {
+                let drop = ((span as u128 * d as u128) >> 63) as u64;
                 let threshold = hi - drop.min(hi);
                 threshold == u64::MAX || h < threshold
             }
-            LinkModel::Gaussian { .. } => {
+            LinkTest::Gaussian => {
                 let p = self.link.probability(d);
                 p >= 1.0 || (h >> 11) as f64 * (1.0 / (1u64 << 53) as f64) < p
             }
