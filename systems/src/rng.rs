@@ -40,9 +40,29 @@ pub fn hash_words(words: &[u64]) -> u64 {
 /// A PCG stream for one purpose, tick and subject (usually a peer).
 #[inline]
 pub fn stream(seed: u64, purpose: Stream, tick: u32, subject: u64) -> Pcg64Mcg {
-    let hi = hash_words(&[seed, purpose as u64, tick as u64, subject]);
-    let lo = mix64(hi ^ 0x5851_F42D_4C95_7F2D);
-    Pcg64Mcg::new(((hi as u128) << 64) | lo as u128 | 1)
+    StreamKey::new(seed, purpose, tick).stream(subject)
+}
+
+/// The streams of one purpose and tick, for many subjects.
+///
+/// The hash of `(seed, purpose, tick)` is the same for every peer a system visits in a tick,
+/// so a pass works it out once: the per-peer stream then costs two serial hash steps instead
+/// of five, and is the same stream [`stream`] gives.
+#[derive(Clone, Copy, Debug)]
+pub struct StreamKey(u64);
+
+impl StreamKey {
+    pub fn new(seed: u64, purpose: Stream, tick: u32) -> Self {
+        StreamKey(hash_words(&[seed, purpose as u64, tick as u64]))
+    }
+
+    #[inline]
+    pub fn stream(self, subject: u64) -> Pcg64Mcg {
+        // `hash_words` folds its words in order, so this continues it with `subject`.
+        let hi = mix64(self.0 ^ subject);
+        let lo = mix64(hi ^ 0x5851_F42D_4C95_7F2D);
+        Pcg64Mcg::new(((hi as u128) << 64) | lo as u128 | 1)
+    }
 }
 
 #[cfg(test)]
@@ -57,5 +77,19 @@ mod tests {
         assert_ne!(a, stream(7, Stream::Vote, 3, 12).next_u64());
         assert_ne!(a, stream(7, Stream::Deliver, 3, 11).next_u64());
         assert_ne!(a, stream(8, Stream::Vote, 3, 11).next_u64());
+    }
+
+    #[test]
+    fn a_key_gives_the_streams_of_the_four_word_hash() {
+        let key = StreamKey::new(7, Stream::Inbox, 9);
+        for subject in [0, 1, 11, u64::MAX] {
+            let hi = hash_words(&[7, Stream::Inbox as u64, 9, subject]);
+            let lo = mix64(hi ^ 0x5851_F42D_4C95_7F2D);
+            let mut want = Pcg64Mcg::new(((hi as u128) << 64) | lo as u128 | 1);
+            let mut got = key.stream(subject);
+            for _ in 0..3 {
+                assert_eq!(got.next_u64(), want.next_u64());
+            }
+        }
     }
 }

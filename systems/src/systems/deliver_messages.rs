@@ -10,7 +10,7 @@ use crate::peer::{Body, Claims, Entry, EntryState, PeerState, Role, Verdict};
 use crate::prefetch;
 use crate::resources::{Clock, Peers, Scratch, Settings, Shared, for_each_chunk};
 use crate::ring::{Ring, rotation};
-use crate::rng::{Stream, stream};
+use crate::rng::{Stream, StreamKey};
 use crate::systems::byzantine_equivocate::stated_opinion;
 use crate::systems::byzantine_silence;
 use crate::systems::vote::{judge_block, outvoted_parts};
@@ -51,6 +51,7 @@ pub fn deliver_messages(
         now,
     };
     let due_ref = &due;
+    let inbox_streams = StreamKey::new(cx.config.seed, Stream::Inbox, now);
     for_each_chunk(&mut peers, &mut network, &mut scratch, now, |mut work| {
         let incoming = &due_ref[work.index];
         let mut arena = work.arena.lock().unwrap_or_else(|e| e.into_inner());
@@ -98,7 +99,7 @@ pub fn deliver_messages(
             let (a, b) = (starts[local] as usize, starts[local + 1] as usize);
             let ps = &mut work.peers[local];
             let me = work.first + local as PeerIdx;
-            let mut rng = stream(cx.config.seed, Stream::Inbox, now, me as u64);
+            let mut rng = inbox_streams.stream(me as u64);
             let slice = &mut inbox[a..b];
             slice.shuffle(&mut rng);
             for m in slice.iter() {

@@ -15,7 +15,7 @@ use crate::prefetch;
 use crate::resources::{Clock, Peers, Pool, Scratch, Settings, Shared, for_each_chunk};
 use crate::ring::Ring;
 use crate::ring::rotation;
-use crate::rng::{Stream, stream};
+use crate::rng::{Stream, StreamKey};
 use crate::systems::byzantine_equivocate::stated_opinion;
 use crate::systems::byzantine_silence;
 use crate::tokens::TokenBook;
@@ -48,6 +48,7 @@ pub fn vote(
         threshold: threshold.value,
         now,
     };
+    let vote_streams = StreamKey::new(cx.config.seed, Stream::Vote, now);
     for_each_chunk(&mut peers, &mut network, &mut scratch, now, |mut work| {
         let mut arena = work.arena.lock().unwrap_or_else(|e| e.into_inner());
         arena.reset();
@@ -76,7 +77,7 @@ pub fn vote(
                 continue;
             }
             let me = work.first + local as PeerIdx;
-            let mut rng = stream(cx.config.seed, Stream::Vote, now, me as u64);
+            let mut rng = vote_streams.stream(me as u64);
             mark_suppressed_claims(ps, &cx, &arena);
             if vote_peer(me, ps, &cx, &mut work.outbox, &mut rng) > 0 {
                 work.decided.push(local as u32);
