@@ -320,9 +320,6 @@ mod tests {
     use crate::adversary::Behaviour;
     use crate::{SimConfig, Simulation};
 
-    /// The vote sweep skips peers whose pool hint says empty, the collector peers whose hint
-    /// says nothing is due: neither may hide work, whatever adds entries (submissions, twins,
-    /// double spends, relays, parents) or promises, verdicts and wanted parents.
     #[test]
     fn every_chunk_is_claimed_once_owners_first() {
         use super::ChunkClaims;
@@ -347,6 +344,9 @@ mod tests {
         assert_eq!(claims.next(1), Some(7));
     }
 
+    /// The vote sweep skips peers whose pool hint says empty, the collector peers whose hint
+    /// says nothing is due: neither may hide work, whatever adds entries (submissions, twins,
+    /// double spends, relays, parents) or promises, verdicts and wanted parents.
     #[test]
     fn no_hint_hides_work() {
         for behaviour in [Behaviour::DoubleSpend, Behaviour::Equivocate] {
