@@ -58,7 +58,7 @@ fn peer_lists(states: &[PeerState]) -> PeerLists {
         lists.entries += ps.mempool.len();
         lists.entry_capacity += ps.mempool.capacity();
         lists.remembered += ps.remembered.len();
-        lists.remembered_capacity += ps.remembered.capacity();
+        lists.remembered_capacity += ps.remembered.nodes() * ecrust_systems::verdicts::NODE;
         lists.learned_capacity += ps.learned.capacity();
         for e in &ps.mempool {
             if e.votes.spilled() {

@@ -26,6 +26,7 @@ pub mod systems;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod tokens;
+pub mod verdicts;
 pub mod workload;
 
 pub use config::{ConfigError, DelayModel, SimConfig, Topology};

@@ -6,6 +6,7 @@
 
 use crate::ids::{BlockIdx, GENESIS, PeerIdx, Tick, TokenIdx};
 use crate::ring::Neighbourhood;
+use crate::verdicts::Verdicts;
 use smallvec::SmallVec;
 
 /// A block's state at one peer.
@@ -313,7 +314,7 @@ pub struct PeerState {
     /// first one (see `LEARNED_RESERVE_MAX`).
     pub learned: Vec<PeerIdx>,
     /// Blocks decided here, kept as 12 bytes each (not a whole entry) to echo later votes.
-    pub remembered: Vec<Settled>,
+    pub remembered: Verdicts,
     /// Parent blocks asked for to catch up: (block, asked at).
     pub wanted: SmallVec<[(BlockIdx, Tick); 2]>,
     /// Owners this peer vouched for: it agrees to at most one block per (token, owner).
@@ -482,16 +483,12 @@ impl PeerState {
 
     /// How this peer decided `block`, once its entry has left the mempool.
     pub fn verdict(&self, block: BlockIdx) -> Option<Verdict> {
-        self.remembered
-            .binary_search_by_key(&block, |s| s.block)
-            .ok()
-            .map(|i| self.remembered[i].verdict)
+        self.remembered.get(block)
     }
 
-    /// Remembers a decided block (kept sorted by block for the lookups above).
+    /// Remembers a decided block.
     pub fn remember(&mut self, settled: Settled) {
-        let at = self.remembered.partition_point(|s| s.block < settled.block);
-        self.remembered.insert(at, settled);
+        self.remembered.push(settled);
         self.collect_at(settled.until);
     }
 

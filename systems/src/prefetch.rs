@@ -61,10 +61,10 @@ pub fn state_for(ps: &PeerState, block: BlockIdx) {
             // on the very miss this starts.
             value(&ps.mempool[i]);
         }
-        Err(_) if !ps.remembered.is_empty() => {
-            let bytes = std::mem::size_of_val(&ps.remembered[..]).min(4 * 64);
-            lines(ps.remembered.as_ptr(), bytes);
+        Err(_) => {
+            if let Some(node) = ps.remembered.first_node() {
+                lines(node.as_ptr(), std::mem::size_of_val(node));
+            }
         }
-        Err(_) => {}
     }
 }

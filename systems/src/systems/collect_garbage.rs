@@ -121,7 +121,6 @@ fn collect_peer(
         }
     }
     ps.remembered.retain(|s| s.until > now);
-    fit_verdicts(&mut ps.remembered);
     release_slack(&mut ps.mempool);
     ps.promises.retain(|p| p.until > now);
     ps.wanted.retain(|w| w.1 + ttl > now);
@@ -141,25 +140,6 @@ fn release_slack<T>(list: &mut Vec<T>) {
         *list = Vec::new();
     } else if list.capacity() > 4 * list.len() + 8 {
         list.shrink_to(2 * list.len());
-    }
-}
-
-/// Keeps a verdict list's capacity at the smallest power of two that holds it (at least 4).
-///
-/// A peer's verdict count swings with the blocks near it; under `release_slack` each list kept
-/// the room of its largest swing so far, so the lists' total capacity crept up with the run's
-/// length (at 50k peers 5.8 -> 7.5 MiB from tick 500 to 5000, the `mem_census` example) while
-/// the verdicts themselves stayed flat. Fitted after every visit, it stays at 5.2-5.4 MiB.
-/// Powers of two are also the only sizes `Vec` growth produces here (4, 8, 16, ... verdicts),
-/// so shrunk and grown lists share the same few block sizes.
-fn fit_verdicts(list: &mut Vec<Settled>) {
-    if list.is_empty() {
-        *list = Vec::new();
-        return;
-    }
-    let fit = list.len().next_power_of_two().max(4);
-    if list.capacity() > fit {
-        list.shrink_to(fit);
     }
 }
 
@@ -187,13 +167,13 @@ mod tests {
             until: TTL + GC_AFTER,
             verdict: Verdict::Committed,
         };
-        assert_eq!(peer(&world, 1).remembered, vec![settled]);
+        assert_eq!(peer(&world, 1).remembered.to_vec(), vec![settled]);
         assert_eq!(world.resource::<BlockBook>().get(b).unwrap().outcome, None);
 
         set_tick(&mut world, TTL);
         run(&mut world, collect_garbage);
         assert!(peer(&world, 0).mempool.is_empty());
-        assert_eq!(peer(&world, 1).remembered, vec![settled]);
+        assert_eq!(peer(&world, 1).remembered.to_vec(), vec![settled]);
         assert!(peer(&world, 0).remembered.is_empty());
         let outcome = world.resource::<BlockBook>().get(b).unwrap().outcome;
         assert_eq!(outcome, Some((Outcome::TimedOut, TTL)));
@@ -213,7 +193,7 @@ mod tests {
         // Lists that emptied hold no allocation.
         for p in 0..2 {
             assert_eq!(peer(&world, p).mempool.capacity(), 0, "peer {p}");
-            assert_eq!(peer(&world, p).remembered.capacity(), 0, "peer {p}");
+            assert_eq!(peer(&world, p).remembered.nodes(), 0, "peer {p}");
         }
     }
 
@@ -225,25 +205,6 @@ mod tests {
         assert!((5..=28).contains(&list.capacity()), "{}", list.capacity());
         list.clear();
         release_slack(&mut list);
-        assert_eq!(list.capacity(), 0);
-    }
-
-    #[test]
-    fn a_verdict_list_keeps_the_power_of_two_above_its_length() {
-        let settled = |block| Settled {
-            block,
-            until: 1,
-            verdict: Verdict::Committed,
-        };
-        let mut list: Vec<Settled> = Vec::with_capacity(64);
-        list.extend((0..9).map(settled));
-        fit_verdicts(&mut list);
-        assert_eq!(list.capacity(), 16);
-        list.truncate(2);
-        fit_verdicts(&mut list);
-        assert_eq!(list.capacity(), 4);
-        list.clear();
-        fit_verdicts(&mut list);
         assert_eq!(list.capacity(), 0);
     }
 
