@@ -108,8 +108,16 @@ fn main() {
             .resource::<Network>()
             .mailboxes
             .iter()
-            .flat_map(|m| m.slots.iter().chain(&m.spare))
-            .map(|buffer| buffer.capacity() * size_of::<Message>())
+            .map(|m| {
+                let slots: usize = m.slots.iter().map(|s| s.capacity()).sum();
+                let spare: usize = m
+                    .spare
+                    .iter()
+                    .chain(&m.spare_pages)
+                    .map(|b| b.capacity())
+                    .sum();
+                (slots + spare) * size_of::<Message>()
+            })
             .sum();
         let arenas: usize = world
             .resource::<Scratch>()

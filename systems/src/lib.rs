@@ -14,6 +14,7 @@ pub mod message;
 pub mod metrics;
 pub mod network;
 pub mod outcome;
+pub mod parcel;
 pub mod peer;
 pub mod prefetch;
 pub mod resources;

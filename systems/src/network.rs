@@ -10,6 +10,7 @@ use crate::config::DelayModel;
 use crate::faults::Faults;
 use crate::ids::{PeerIdx, Tick};
 use crate::message::{KindCounts, Message};
+use crate::parcel::Parcel;
 use bevy_ecs::prelude::Resource;
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
@@ -173,19 +174,22 @@ impl LinkBehaviour {
     }
 }
 
-/// One sender chunk's outgoing buffers: `slots[wheel_slot * chunks + receiver_chunk]`.
+/// One sender chunk's outgoing parcels: `slots[wheel_slot * chunks + receiver_chunk]`.
 ///
-/// A delivered buffer is not kept for its slot's next turn: slots far in the future hold few
-/// messages, and pinning each one's high-water capacity cost more memory than everything in
-/// flight. It goes to `spare` instead, and a slot this chunk starts filling at a short delay
+/// A delivered parcel's open buffer is not kept for its slot's next turn: slots far in the
+/// future hold few messages, and pinning each one's high-water capacity cost more memory than
+/// everything in flight. It goes to `spare` instead (its full pages are freed), and a slot this chunk starts filling at a short delay
 /// (see [`LinkBehaviour::reuse_within`]) takes it: such a slot is about to receive a full
 /// tick's load, so the buffer is not wasted, and sending grows fewer buffers from nothing
 /// (growing them was a tenth of the time spent in the allocator). Slots first touched at long
 /// delays start empty and grow; handing them spares too cost 1.5x the peak RSS.
 #[derive(Default)]
 pub struct Mailbox {
-    pub slots: Vec<Vec<Message>>,
+    pub slots: Vec<Parcel>,
     pub spare: Vec<Vec<Message>>,
+    /// Delivered full pages, for the next parcels that fill one. One size, so keeping them
+    /// costs no more than the allocator would keep: at most what was once in flight at once.
+    pub spare_pages: Vec<Vec<Message>>,
 }
 
 /// Everything in flight.
@@ -209,8 +213,9 @@ impl Network {
             link,
             mailboxes: (0..plan.count)
                 .map(|_| Mailbox {
-                    slots: (0..slots).map(|_| Vec::new()).collect(),
+                    slots: (0..slots).map(|_| Parcel::default()).collect(),
                     spare: Vec::new(),
+                    spare_pages: Vec::new(),
                 })
                 .collect(),
             faults,
@@ -218,7 +223,7 @@ impl Network {
     }
 
     /// Takes every buffer due at `tick`, grouped by receiving chunk, sender chunks in order.
-    pub fn take_due(&mut self, tick: Tick) -> Vec<Vec<Vec<Message>>> {
+    pub fn take_due(&mut self, tick: Tick) -> Vec<Vec<Parcel>> {
         let c = self.plan.count as usize;
         let base = (tick % self.wheel) as usize * c;
         (0..c)
@@ -232,10 +237,11 @@ impl Network {
     }
 
     /// Hands delivered buffers back to their sender chunks for reuse (see [`Mailbox`]).
-    pub fn recycle(&mut self, due: Vec<Vec<Vec<Message>>>) {
+    pub fn recycle(&mut self, due: Vec<Vec<Parcel>>) {
         let keep = self.plan.count as usize;
         for by_sender in due {
-            for (mailbox, mut buffer) in self.mailboxes.iter_mut().zip(by_sender) {
+            for (mailbox, parcel) in self.mailboxes.iter_mut().zip(by_sender) {
+                let mut buffer = parcel.unpack(&mut mailbox.spare_pages);
                 if buffer.capacity() > 0 && mailbox.spare.len() < keep {
                     buffer.clear();
                     mailbox.spare.push(buffer);
@@ -299,14 +305,14 @@ impl Outbox<'_> {
                 }
                 let slot = slot as usize;
                 let idx = slot * self.plan.count as usize + self.plan.chunk_of(msg.to);
-                let buffer = &mut self.mailbox.slots[idx];
-                if buffer.capacity() == 0
+                let parcel = &mut self.mailbox.slots[idx];
+                if parcel.open.capacity() == 0
                     && delay <= self.link.reuse_within
                     && let Some(spare) = self.mailbox.spare.pop()
                 {
-                    *buffer = spare;
+                    parcel.open = spare;
                 }
-                buffer.push(msg);
+                parcel.push(msg, &mut self.mailbox.spare_pages);
             }
         }
     }

@@ -147,7 +147,7 @@ pub fn in_flight(world: &World) -> Vec<Message> {
         .resource::<Network>()
         .mailboxes
         .iter()
-        .flat_map(|m| m.slots.iter().flatten().copied())
+        .flat_map(|m| m.slots.iter().flat_map(|s| s.iter().copied()))
         .collect();
     all.sort_by_key(|m| (m.to, m.from, m.kind as u8, m.block));
     all
@@ -158,7 +158,8 @@ pub fn post(world: &mut World, msg: Message, at: Tick) {
     let mut network = world.resource_mut::<Network>();
     let (plan, wheel) = (network.plan, network.wheel);
     let slot = (at % wheel) as usize * plan.count as usize + plan.chunk_of(msg.to);
-    network.mailboxes[plan.chunk_of(msg.from)].slots[slot].push(msg);
+    let mailbox = &mut network.mailboxes[plan.chunk_of(msg.from)];
+    mailbox.slots[slot].push(msg, &mut mailbox.spare_pages);
 }
 
 /// A message of `kind` about `block`, sent at `sent`.

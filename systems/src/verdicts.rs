@@ -27,8 +27,8 @@ const FREE: Settled = Settled {
 };
 
 /// Remembered verdicts in no particular order. Every node is full except the last, whose free
-/// slots hold `FREE`. The first two node pointers (10 verdicts) sit inline in the peer; more spill to a small
-/// list of node pointers.
+/// slots hold `FREE`. The first two node pointers (10 verdicts) sit inline in the peer; more
+/// spill to a small list of node pointers.
 #[derive(Clone, Debug, Default)]
 pub struct Verdicts {
     nodes: SmallVec<[Box<Node>; 2]>,

@@ -6,6 +6,7 @@ use crate::blocks::BlockBook;
 use crate::ids::{PeerIdx, Tick};
 use crate::message::{ALL_PARTS, ANSWER_SENDER, COMMITTED_MASK, Message, MessageKind};
 use crate::network::{Network, Outbox};
+use crate::parcel::Parcel;
 use crate::peer::{Body, Claims, Entry, EntryState, PeerState, Role, Verdict};
 use crate::prefetch;
 use crate::resources::{Clock, Peers, Scratch, Settings, Shared, for_each_chunk};
@@ -59,8 +60,12 @@ pub fn deliver_messages(
         // Counting sort by receiver: stable, so each inbox keeps sender-chunk order.
         let n = work.peers.len();
         let mut starts = bumpalo::vec![in &*arena; 0u32; n + 1];
-        for m in incoming.iter().flatten() {
-            starts[(m.to - work.first) as usize + 1] += 1;
+        // Slice by slice: a flat iterator over the parcels' pages cost 4-8 % of the run.
+        let slices = || incoming.iter().flat_map(Parcel::slices);
+        for slice in slices() {
+            for m in slice {
+                starts[(m.to - work.first) as usize + 1] += 1;
+            }
         }
         for i in 0..n {
             starts[i + 1] += starts[i];
@@ -70,12 +75,14 @@ pub fn deliver_messages(
             return;
         }
         let mut cursor = bumpalo::collections::Vec::from_iter_in(starts.iter().copied(), &arena);
-        let blank = incoming.iter().flatten().next().copied().unwrap_or(EMPTY);
+        let blank = slices().flatten().next().copied().unwrap_or(EMPTY);
         let mut inbox = bumpalo::vec![in &*arena; blank; total];
-        for m in incoming.iter().flatten() {
-            let r = (m.to - work.first) as usize;
-            inbox[cursor[r] as usize] = *m;
-            cursor[r] += 1;
+        for slice in slices() {
+            for m in slice {
+                let r = (m.to - work.first) as usize;
+                inbox[cursor[r] as usize] = *m;
+                cursor[r] += 1;
+            }
         }
         // Receivers with mail, in order; their state is prefetched in two steps ahead of
         // use: the peer itself far ahead, then (once its keys are in cache) the entries its
