@@ -1,7 +1,8 @@
 //! The messages one sender chunk queues for one receiving chunk at one wheel slot.
 //!
 //! The first `PAGE` messages sit in a `Vec` that grows as usual; the rest go to pages of
-//! exactly `PAGE` messages, never grown, each started when the one before is full. As plain `Vec`s the buffers doubled their way up to
+//! exactly `PAGE` messages, never grown, each started when the one before is full and
+//! recycled within the sender chunk. As plain `Vec`s the buffers doubled their way up to
 //! 96 KiB, and their count in each allocator size class (3, 6, 12, 24, 48, 96 KiB) swung with
 //! the traffic. The allocator keeps each class's pages at that class's own peak, and those
 //! peaks kept rising with the run's length: at 100k peers on 2 threads they added 3.6 MiB from

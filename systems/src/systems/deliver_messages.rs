@@ -60,7 +60,7 @@ pub fn deliver_messages(
         // Counting sort by receiver: stable, so each inbox keeps sender-chunk order.
         let n = work.peers.len();
         let mut starts = bumpalo::vec![in &*arena; 0u32; n + 1];
-        // Slice by slice: a flat iterator over the parcels' pages cost 4-8 % of the run.
+        // Slice by slice, so the inner loops stay tight.
         let slices = || incoming.iter().flat_map(Parcel::slices);
         for slice in slices() {
             for m in slice {
