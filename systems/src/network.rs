@@ -179,10 +179,10 @@ impl LinkBehaviour {
 /// A delivered parcel's open buffer is not kept for its slot's next turn: slots far in the
 /// future hold few messages, and pinning each one's high-water capacity cost more memory than
 /// everything in flight. It goes to `spare` instead (its full pages to `spare_pages`), and a
-/// slot this chunk starts filling at a short delay
-/// (see [`LinkBehaviour::reuse_within`]) takes it: such a slot is about to receive a full
-/// tick's load, so the buffer is not wasted, and sending grows fewer buffers from nothing
-/// (growing them was a tenth of the time spent in the allocator). Slots first touched at long
+/// slot this chunk starts filling at a short delay (see [`LinkBehaviour::reuse_within`])
+/// takes it: such a slot is about to receive a full tick's load, so the buffer is not wasted,
+/// and sending grows fewer buffers from nothing (growing them was a tenth of the time spent
+/// in the allocator). Slots first touched at long
 /// delays start empty and grow; handing them spares too cost 1.5x the peak RSS.
 #[derive(Default)]
 pub struct Mailbox {
