@@ -16,7 +16,7 @@ use ecrust_systems::blocks::BlockBook;
 use ecrust_systems::ids::PeerIdx;
 use ecrust_systems::message::Message;
 use ecrust_systems::network::Network;
-use ecrust_systems::peer::{Entry, PeerState, Settled, VoteRecord};
+use ecrust_systems::peer::{Entry, PeerState, VoteRecord};
 use ecrust_systems::resources::{Peers, Scratch};
 use ecrust_systems::ring::Neighbourhood;
 use std::mem::size_of;
@@ -46,7 +46,7 @@ struct PeerLists {
     entries: usize,
     entry_capacity: usize,
     remembered: usize,
-    remembered_capacity: usize,
+    remembered_bytes: usize,
     spilled_votes_bytes: usize,
     spilled_views_bytes: usize,
     learned_capacity: usize,
@@ -58,7 +58,8 @@ fn peer_lists(states: &[PeerState]) -> PeerLists {
         lists.entries += ps.mempool.len();
         lists.entry_capacity += ps.mempool.capacity();
         lists.remembered += ps.remembered.len();
-        lists.remembered_capacity += ps.remembered.nodes() * ecrust_systems::verdicts::NODE;
+        lists.remembered_bytes +=
+            ps.remembered.nodes() * size_of::<ecrust_systems::verdicts::Node>();
         lists.learned_capacity += ps.learned.capacity();
         for e in &ps.mempool {
             if e.votes.spilled() {
@@ -132,7 +133,7 @@ fn main() {
             lists.entries,
             mib(lists.entry_capacity * size_of::<Entry>()),
             lists.remembered,
-            mib(lists.remembered_capacity * size_of::<Settled>()),
+            mib(lists.remembered_bytes),
             mib(lists.spilled_votes_bytes),
             mib(lists.spilled_views_bytes),
             mib(lists.learned_capacity * size_of::<PeerIdx>()),

@@ -63,7 +63,7 @@ pub fn state_for(ps: &PeerState, block: BlockIdx) {
         }
         Err(_) => {
             if let Some(node) = ps.remembered.first_node() {
-                lines(node.as_ptr(), std::mem::size_of_val(node));
+                value(node);
             }
         }
     }
