@@ -287,7 +287,9 @@ impl Outbox<'_> {
     }
 
     /// Sends `msg`: it is lost, or queued for delivery after its sampled delay.
-    #[inline]
+    // Always inlined: left to the compiler it stayed a call (two out-of-line copies), and
+    // inlining it at every send site took 4-5 % off whole runs (alternating runs, 10k and 50k).
+    #[inline(always)]
     pub fn send(&mut self, msg: Message, rng: &mut Pcg64Mcg) {
         self.sent.add(msg.kind);
         if !self.faults.can_send(msg.from, msg.to, self.now) {
