@@ -11,6 +11,7 @@
 
 use bevy_ecs::world::World;
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
+use ecrust_systems::config::WorkloadConfig;
 use ecrust_systems::schedule::{TICK_SYSTEMS, run_tick_system};
 use ecrust_systems::{SimConfig, Simulation};
 use std::hint::black_box;
@@ -43,7 +44,10 @@ fn warmed_sim(peers: u32) -> Simulation {
         peers,
         // Far more ticks than any bench steps, so the workload never runs dry.
         ticks: 1_000_000,
-        tokens: 500,
+        workload: WorkloadConfig {
+            tokens: Some(500),
+            ..WorkloadConfig::default()
+        },
         ..SimConfig::default()
     };
     let mut sim = Simulation::new(config, 0).expect("bench configuration is valid");

@@ -19,6 +19,9 @@ pub struct Cli {
     /// Scenario file (TOML); flags override its values.
     #[arg(long, value_name = "FILE.toml")]
     pub config: Option<PathBuf>,
+    /// Protocol the peers run: original [default: original].
+    #[arg(long, value_name = "NAME")]
+    pub protocol: Option<String>,
     /// Number of peers [default: 2000].
     #[arg(long)]
     pub peers: Option<u32>,

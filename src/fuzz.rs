@@ -4,9 +4,9 @@
 //! any violation among honest peers is a failure, printed with the command that replays it.
 
 use crate::error::CliError;
-use ecrust_systems::adversary::Behaviour;
 use ecrust_systems::config::PartitionSpec;
-use ecrust_systems::rng::mix64;
+use ecrust_systems::config::{Behaviour, NetworkConfig};
+use ecrust_systems::model::rng::mix64;
 use ecrust_systems::{DelayModel, SimConfig, Simulation, Topology};
 
 /// A small deterministic generator: enough for choosing scenario parameters.
@@ -58,40 +58,44 @@ pub fn scenario(seed: u64) -> SimConfig {
             alpha: 1.0 + 2.0 * d.unit(),
         },
     };
+    // The draws keep their order: a seed names the same scenario as before.
     let mut c = SimConfig {
         peers,
         ticks,
         seed: d.next(),
+        ..SimConfig::default()
+    };
+    c.network = NetworkConfig {
         loss: 0.5 * d.unit(),
         delay,
         topology,
         degree: Some(d.range(16, (peers - 1).min(200) as u64) as f64),
-        tokens: d.range(1, 20) as u32,
-        block_size_min: 1,
-        block_size_max: d.range(1, 3) as u32,
-        ..SimConfig::default()
+        ..NetworkConfig::default()
     };
-    c.threshold = d.range(1, c.max_threshold().clamp(1, 4) as u64) as u32;
+    c.workload.tokens = Some(d.range(1, 20) as u32);
+    c.workload.block_size_min = 1;
+    c.workload.block_size_max = d.range(1, 3) as u32;
+    c.protocol.threshold = d.range(1, c.max_threshold().clamp(1, 4) as u64) as u32;
     if d.chance(0.3) {
         let at = d.range(10, (ticks / 2) as u64) as u32;
         let heal = at + d.range(10, (ticks / 2) as u64) as u32;
         let first = 0.2 + 0.6 * d.unit();
-        c.partitions = vec![PartitionSpec {
+        c.faults.partitions = vec![PartitionSpec {
             at,
             heal,
             groups: vec![first, 1.0 - first],
         }];
     }
     if d.chance(0.3) {
-        c.churn = 0.02 * d.unit();
-        c.churn_downtime = d.range(5, 50) as u32;
+        c.faults.churn = 0.02 * d.unit();
+        c.faults.churn_downtime = d.range(5, 50) as u32;
     }
     if d.chance(0.3) {
         // Below tolerance: withholding, flooding and equivocation up to 20 % (double
         // spends by a signing owner are outside what the protocol guarantees at these
         // thresholds: see docs/protocol.md).
-        c.byzantine = 0.2 * d.unit();
-        c.byzantine_behaviour = match d.range(0, 2) {
+        c.adversary.fraction = 0.2 * d.unit();
+        c.adversary.behaviour = match d.range(0, 2) {
             0 => Behaviour::Silent,
             1 => Behaviour::Flood,
             _ => Behaviour::Equivocate,

@@ -37,8 +37,17 @@ pub fn to_text(s: &RunSummary, facts: &RunFacts) -> String {
     row(
         "scenario",
         format!(
-            "{} peers, {} ticks, seed {}, threshold {}, loss {}, delay {}, {} (degree {:.0}), {} tokens",
-            s.peers, s.ticks, s.seed, s.threshold, s.loss, s.delay, s.topology, s.degree, s.tokens
+            "protocol {}, {} peers, {} ticks, seed {}, threshold {}, loss {}, delay {}, {} (degree {:.0}), {} tokens",
+            s.protocol,
+            s.peers,
+            s.ticks,
+            s.seed,
+            s.threshold,
+            s.loss,
+            s.delay,
+            s.topology,
+            s.degree,
+            s.tokens
         ),
     );
     row(

@@ -2,8 +2,7 @@
 
 use crate::cli::{Cli, TopologyArg};
 use crate::error::CliError;
-use ecrust_systems::adversary::Behaviour;
-use ecrust_systems::config::{PartitionSpec, ThresholdPolicy};
+use ecrust_systems::config::{Behaviour, PartitionSpec, ProtocolKind, ThresholdPolicy};
 use ecrust_systems::{DelayModel, SimConfig, Topology};
 use serde::Deserialize;
 use std::path::Path;
@@ -12,6 +11,8 @@ use std::path::Path;
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
+    /// `original` (the default).
+    pub protocol: Option<String>,
     pub peers: Option<u32>,
     pub ticks: Option<u32>,
     pub seed: Option<u64>,
@@ -111,37 +112,47 @@ pub fn resolve(cli: &Cli) -> Result<(SimConfig, usize), CliError> {
     resolve_file(cli, &file)
 }
 
-/// The configuration a scenario (already parsed) gives under the flags of `cli`.
+/// The configuration a scenario (already parsed) gives under the flags of `cli`. Whatever
+/// neither sets keeps `SimConfig::default()`, the one source of defaults.
 pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize), CliError> {
     let mut c = SimConfig::default();
+    // A flag wins over the file; either replaces the default.
     macro_rules! take {
-        ($field:ident) => {
-            if let Some(v) = cli.$field.or(file.$field) {
-                c.$field = v;
+        ($flag:ident => $($dst:ident).+) => {
+            if let Some(v) = cli.$flag.or(file.$flag) {
+                c.$($dst).+ = v;
             }
         };
     }
-    take!(peers);
-    take!(ticks);
-    take!(seed);
-    take!(threshold);
-    take!(loss);
-    take!(tokens);
-    if cli.tokens.or(file.tokens).is_none() {
-        // Keep large runs busy (at 50,000 peers, about 125 blocks in flight) while the
-        // headline 50k x 5000 run stays around half a minute on two cores.
-        c.tokens = (c.peers / 200).max(1);
+    take!(peers => peers);
+    take!(ticks => ticks);
+    take!(seed => seed);
+    take!(threshold => protocol.threshold);
+    take!(loss => network.loss);
+    take!(loss_spread => network.loss_spread);
+    take!(conflict_rate => workload.conflict_rate);
+    take!(churn => faults.churn);
+    take!(byzantine => adversary.fraction);
+    if let Some(tokens) = cli.tokens.or(file.tokens) {
+        c.workload.tokens = Some(tokens);
     }
-    take!(conflict_rate);
-    take!(churn);
-    take!(loss_spread);
-    take!(byzantine);
+    if let Some(d) = cli.degree.or(file.degree) {
+        c.network.degree = Some(d);
+    }
+    if let Some(s) = cli.protocol.as_deref().or(file.protocol.as_deref()) {
+        c.protocol.kind = ProtocolKind::parse(s).ok_or_else(|| {
+            CliError::usage(format!(
+                "protocol: '{s}' is unknown; allowed: {}",
+                ProtocolKind::names()
+            ))
+        })?;
+    }
     if let Some(s) = cli
         .threshold_policy
         .as_deref()
         .or(file.threshold_policy.as_deref())
     {
-        c.threshold_policy = ThresholdPolicy::parse(s).ok_or_else(|| {
+        c.protocol.threshold_policy = ThresholdPolicy::parse(s).ok_or_else(|| {
             CliError::usage(format!(
                 "threshold_policy: '{s}' is not `fixed` or `adaptive:MIN..MAX`"
             ))
@@ -152,7 +163,7 @@ pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize)
         .as_deref()
         .or(file.byzantine_behaviour.as_deref())
     {
-        c.byzantine_behaviour = Behaviour::parse(s).ok_or_else(|| {
+        c.adversary.behaviour = Behaviour::parse(s).ok_or_else(|| {
             CliError::usage(format!(
                 "byzantine_behaviour: '{s}' is unknown; allowed: {}",
                 Behaviour::NAMES
@@ -160,38 +171,35 @@ pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize)
         })?;
     }
     if let Some(d) = file.churn_downtime {
-        c.churn_downtime = d;
+        c.faults.churn_downtime = d;
     }
     if let Some(p) = &file.partition {
-        c.partitions = p.clone();
+        c.faults.partitions = p.clone();
     }
     for (v, dst) in [
-        (file.entry_ttl, &mut c.entry_ttl),
-        (file.mempool_cap, &mut c.mempool_cap),
-        (file.gc_after, &mut c.gc_after),
-        (file.learned_peers, &mut c.learned_peers),
+        (file.entry_ttl, &mut c.protocol.entry_ttl),
+        (file.mempool_cap, &mut c.protocol.mempool_cap),
+        (file.gc_after, &mut c.protocol.gc_after),
+        (file.learned_peers, &mut c.protocol.learned_peers),
     ] {
         if let Some(v) = v {
             *dst = v;
         }
     }
-    if let Some(d) = cli.degree.or(file.degree) {
-        c.degree = Some(d);
-    }
     if let Some(s) = cli.delay.as_deref().or(file.delay.as_deref()) {
-        c.delay = parse_delay(s)?;
+        c.network.delay = parse_delay(s)?;
     }
     if let Some(t) = cli.topology {
-        c.topology = match t {
+        c.network.topology = match t {
             TopologyArg::Random => Topology::Random,
             TopologyArg::RingGradient => Topology::RingGradient,
             TopologyArg::RingGaussian => Topology::RingGaussian,
         };
     } else if let Some(s) = &file.topology {
-        c.topology = parse_topology(s)?;
+        c.network.topology = parse_topology(s)?;
     }
     if let Some(s) = cli.block_size.as_deref().or(file.block_size.as_deref()) {
-        (c.block_size_min, c.block_size_max) = parse_range("block_size", s)?;
+        (c.workload.block_size_min, c.workload.block_size_max) = parse_range("block_size", s)?;
     }
     if let Some(check) = file.check {
         c.check = check;
@@ -234,8 +242,8 @@ mod tests {
         };
         let (c, _) = resolve(&cli).unwrap();
         assert_eq!(c.peers, 300);
-        assert_eq!(c.loss, 0.2);
-        assert_eq!(c.topology, Topology::Random);
+        assert_eq!(c.network.loss, 0.2);
+        assert_eq!(c.network.topology, Topology::Random);
     }
 
     #[test]

@@ -85,6 +85,27 @@ fn out_of_range_flags_are_one_line_usage_errors() {
     assert_usage_error(&["--peers", "many"], "peers", &[]);
     assert_usage_error(&["--no-such-flag"], "--no-such-flag", &[]);
     assert_usage_error(&["--delay", "5..2"], "delay", &["allowed"]);
+    assert_usage_error(
+        &["--protocol", "nosuch"],
+        "protocol",
+        &["allowed: original"],
+    );
+}
+
+#[test]
+fn the_protocol_is_chosen_by_flag_or_file_and_reported() {
+    let v = summary(&["--peers", "200", "--ticks", "30"]);
+    assert_eq!(v["protocol"], "original", "the default");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = write(
+        dir.path(),
+        "p.toml",
+        "protocol = \"original\"\npeers = 200\n",
+    );
+    let v = summary(&["--config", &file, "--ticks", "30"]);
+    assert_eq!(v["protocol"], "original");
+    let bad = write(dir.path(), "bad.toml", "protocol = \"nosuch\"\n");
+    assert_usage_error(&["--config", &bad], "protocol", &["allowed: original"]);
 }
 
 #[test]
@@ -131,6 +152,7 @@ fn help_and_version_go_to_stdout() {
 fn json_summary_has_every_documented_key() {
     let v = summary(&["--peers", "200", "--ticks", "60", "--tokens", "5"]);
     for key in [
+        "protocol",
         "peers",
         "ticks",
         "seed",

@@ -3,7 +3,7 @@
 use arrow_array::builder::{StringBuilder, UInt32Builder, UInt64Builder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{ArrowError, DataType, Field, Schema};
-use ecrust_systems::blocks::{BlockRecord, Outcome};
+use ecrust_systems::model::blocks::{BlockRecord, Outcome};
 use std::sync::Arc;
 
 pub fn schema() -> Schema {

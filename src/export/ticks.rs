@@ -3,8 +3,8 @@
 use arrow_array::builder::{UInt32Builder, UInt64Builder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{ArrowError, DataType, Field, Schema};
-use ecrust_systems::message::MessageKind;
-use ecrust_systems::metrics::TickMetrics;
+use ecrust_systems::model::message::MessageKind;
+use ecrust_systems::model::metrics::TickMetrics;
 use std::sync::Arc;
 
 /// The gauges and counters after the per-kind message columns, in column order.

@@ -12,13 +12,14 @@
 
 mod common;
 
-use ecrust_systems::blocks::BlockBook;
-use ecrust_systems::ids::PeerIdx;
-use ecrust_systems::message::Message;
-use ecrust_systems::network::Network;
-use ecrust_systems::peer::{Entry, PeerState, VoteRecord};
-use ecrust_systems::resources::{Peers, Scratch};
-use ecrust_systems::ring::Neighbourhood;
+use ecrust_systems::engine::network::Network;
+use ecrust_systems::engine::scratch::Scratch;
+use ecrust_systems::model::blocks::BlockBook;
+use ecrust_systems::model::ids::PeerIdx;
+use ecrust_systems::model::message::Message;
+use ecrust_systems::model::peer::{Entry, PeerState, VoteRecord};
+use ecrust_systems::model::ring::Neighbourhood;
+use ecrust_systems::model::world::Peers;
 use std::mem::size_of;
 
 const EVERY: u32 = 500;
@@ -59,7 +60,7 @@ fn peer_lists(states: &[PeerState]) -> PeerLists {
         lists.entry_capacity += ps.mempool.capacity();
         lists.remembered += ps.remembered.len();
         lists.remembered_bytes +=
-            ps.remembered.nodes() * size_of::<ecrust_systems::verdicts::Node>();
+            ps.remembered.nodes() * size_of::<ecrust_systems::model::verdicts::Node>();
         lists.learned_capacity += ps.learned.capacity();
         for e in &ps.mempool {
             if e.votes.spilled() {

@@ -71,9 +71,9 @@ pub fn run_tick_system(world: &mut World, index: usize) -> Result<(), RunSystemE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::blocks::{BlockBook, Outcome};
-    use crate::ledger::Ledger;
-    use crate::peer::EntryState;
+    use crate::model::blocks::{BlockBook, Outcome};
+    use crate::model::ledger::Ledger;
+    use crate::model::peer::EntryState;
     use crate::testing::*;
 
     #[test]
@@ -88,8 +88,11 @@ mod tests {
                 run_tick_system(&mut one_by_one, index).expect("tick systems run");
             }
         }
-        let digest = |w: &World| w.resource::<crate::metrics::Metrics>().digest.0;
-        assert_ne!(digest(&scheduled), crate::metrics::Digest::default().0);
+        let digest = |w: &World| w.resource::<crate::model::metrics::Metrics>().digest.0;
+        assert_ne!(
+            digest(&scheduled),
+            crate::model::metrics::Digest::default().0
+        );
         assert_eq!(digest(&scheduled), digest(&one_by_one));
     }
 
@@ -114,7 +117,7 @@ mod tests {
                 .find(0)
                 .is_ok_and(|i| ps.mempool[i].state == EntryState::Committed);
             if committed && ps.in_range(TOKEN_IDS[0]) {
-                assert_ne!(ps.mapping(0).block, crate::ids::GENESIS, "peer {p}");
+                assert_ne!(ps.mapping(0).block, crate::model::ids::GENESIS, "peer {p}");
             }
         }
         assert_eq!(world.resource::<Ledger>().violations.total(), 0);

@@ -1,18 +1,20 @@
 //! A simulation: the world, its tick schedule and the thread pool that runs it.
 
-use crate::blocks::{BlockBook, BlockRecord, RetiredBlocks};
 use crate::config::{ConfigError, SimConfig};
-use crate::faults::Faults;
-use crate::ledger::Ledger;
-use crate::metrics::Metrics;
-use crate::network::{ChunkPlan, Network};
-use crate::peer::PeerState;
-use crate::resources::{Clock, Peers, Scratch, Settings};
-use crate::ring::Ring;
+use crate::engine::chunk_plan::ChunkPlan;
+use crate::engine::network::Network;
+use crate::engine::scratch::Scratch;
+use crate::model::blocks::{BlockBook, BlockRecord, RetiredBlocks};
+use crate::model::faults::Faults;
+use crate::model::ledger::Ledger;
+use crate::model::metrics::Metrics;
+use crate::model::peer::PeerState;
+use crate::model::ring::Ring;
+use crate::model::tokens::TokenBook;
+use crate::model::workload::Workload;
+use crate::model::world::{Clock, Peers, Settings};
 use crate::schedule::tick_schedule;
 use crate::summary::RunSummary;
-use crate::tokens::TokenBook;
-use crate::workload::Workload;
 use bevy_ecs::prelude::*;
 use rayon::prelude::*;
 
@@ -115,7 +117,7 @@ impl Simulation {
     /// The run's figures so far. Also runs the end-of-run owner-view check.
     pub fn summary(&mut self) -> RunSummary {
         self.world.resource_scope(|world, mut ledger: Mut<Ledger>| {
-            let adversary = world.resource::<crate::adversary::Adversary>();
+            let adversary = world.resource::<crate::model::adversary::Adversary>();
             let peers = &world.resource::<Peers>().states;
             ledger.check_owner_views_of(peers, |p| adversary.is_honest(p as u32));
         });
@@ -144,27 +146,27 @@ pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> Wor
     let plan = ChunkPlan::new(ring.len());
     world.insert_resource(Network::new(
         plan,
-        crate::network::LinkBehaviour::new(config.loss, config.delay)
-            .with_spread(config.loss_spread, config.seed),
+        crate::model::links::LinkBehaviour::new(config.network.loss, config.network.delay)
+            .with_spread(config.network.loss_spread, config.seed),
         Faults::new(&config),
     ));
     world.insert_resource(Peers::new(states));
-    world.insert_resource(crate::adversary::Adversary::new(&config));
+    world.insert_resource(crate::model::adversary::Adversary::new(&config));
     world.insert_resource(ring);
     world.insert_resource(tokens);
-    world.insert_resource(Ledger::new(config.tokens as usize, config.check));
-    world.insert_resource(Workload::new(config.tokens));
+    world.insert_resource(Ledger::new(config.tokens() as usize, config.check));
+    world.insert_resource(Workload::new(config.tokens()));
     world.insert_resource(BlockBook::default());
     world.insert_resource(RetiredBlocks::default());
     world.insert_resource(Scratch::default());
     world.insert_resource(Metrics {
-        recovery: crate::metrics::Recovery::new(&config.partitions),
+        recovery: crate::model::metrics::Recovery::new(&config.faults.partitions),
         ..Metrics::default()
     });
     world.insert_resource(Clock::default());
-    world.insert_resource(crate::resources::CurrentThreshold {
-        value: match config.threshold_policy {
-            crate::config::ThresholdPolicy::Fixed => config.threshold,
+    world.insert_resource(crate::model::world::CurrentThreshold {
+        value: match config.protocol.threshold_policy {
+            crate::config::ThresholdPolicy::Fixed => config.protocol.threshold,
             crate::config::ThresholdPolicy::Adaptive { max, .. } => max,
         },
         observed_loss: 0.0,

@@ -1,17 +1,19 @@
 //! The figures a run reports, computed only from what the metrics recorded.
 
-use crate::blocks::BlockBook;
-use crate::ledger::{Ledger, Violations};
-use crate::message::{MessageKind, WireType};
-use crate::metrics::Metrics;
-use crate::resources::Settings;
-use crate::workload::Workload;
+use crate::model::blocks::BlockBook;
+use crate::model::ledger::{Ledger, Violations};
+use crate::model::message::{MessageKind, WireType};
+use crate::model::metrics::Metrics;
+use crate::model::workload::Workload;
+use crate::model::world::Settings;
 use bevy_ecs::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct RunSummary {
+    /// The protocol the peers ran (`original`).
+    pub protocol: &'static str,
     pub peers: u32,
     pub ticks: u32,
     pub seed: u64,
@@ -59,7 +61,7 @@ pub struct RunSummary {
     /// Messages lost to partitions or offline peers (part of `messages_dropped`).
     pub messages_cut: u64,
     /// Per scripted partition: commit level before it and ticks to recover after the heal.
-    pub partitions: Vec<crate::metrics::PartitionRecovery>,
+    pub partitions: Vec<crate::model::metrics::PartitionRecovery>,
     pub digest: String,
 }
 
@@ -85,25 +87,28 @@ impl RunSummary {
             digest.absorb(w);
         }
         Self {
+            protocol: config.protocol.kind.name(),
             peers: config.peers,
             ticks: m.ticks_done,
             seed: config.seed,
             threads,
-            threshold: config.threshold,
-            threshold_policy: match config.threshold_policy {
+            threshold: config.protocol.threshold,
+            threshold_policy: match config.protocol.threshold_policy {
                 crate::config::ThresholdPolicy::Fixed => "fixed".to_string(),
                 crate::config::ThresholdPolicy::Adaptive { min, max } => {
                     format!("adaptive:{min}..{max}")
                 }
             },
-            final_threshold: world.resource::<crate::resources::CurrentThreshold>().value,
-            byzantine: config.byzantine,
-            byzantine_behaviour: config.byzantine_behaviour.name(),
-            loss: config.loss,
-            delay: config.delay.describe(),
-            topology: config.topology.name().to_string(),
+            final_threshold: world
+                .resource::<crate::model::world::CurrentThreshold>()
+                .value,
+            byzantine: config.adversary.fraction,
+            byzantine_behaviour: config.adversary.behaviour.name(),
+            loss: config.network.loss,
+            delay: config.network.delay.describe(),
+            topology: config.network.topology.name().to_string(),
             degree: config.expected_degree(),
-            tokens: config.tokens,
+            tokens: config.tokens(),
             blocks_submitted: m.blocks_submitted,
             blocks_committed: m.blocks_committed,
             blocks_rejected: m.blocks_rejected,

@@ -3,19 +3,21 @@
 //! Five peers at ring ids 1000..=5000, every peer linked to every other, no loss and a delay
 //! of exactly one tick, so every message a test sends is due on the next tick and nowhere else.
 
-use crate::blocks::{BlockBook, Part};
-use crate::config::{DelayModel, SimConfig, Topology};
-use crate::ids::{BlockIdx, PeerIdx, Tick, TokenIdx};
-use crate::ledger::Ledger;
-use crate::message::{ANSWER_SENDER, Message, MessageKind};
-use crate::network::Network;
-use crate::peer::PeerState;
-use crate::resources::{Clock, Peers};
-use crate::ring::{LinkModel, Ring};
+use crate::config::{
+    DelayModel, LinkModel, NetworkConfig, ProtocolConfig, SimConfig, Topology, WorkloadConfig,
+};
+use crate::engine::network::Network;
+use crate::model::blocks::{BlockBook, Part};
+use crate::model::ids::{BlockIdx, PeerIdx, Tick, TokenIdx};
+use crate::model::ledger::Ledger;
+use crate::model::message::{ANSWER_SENDER, Message, MessageKind};
+use crate::model::peer::PeerState;
+use crate::model::ring::Ring;
+use crate::model::submission::{NewBlock, submit};
+use crate::model::tokens::TokenBook;
+use crate::model::workload::Workload;
+use crate::model::world::{Clock, Peers};
 use crate::sim::build_world_from;
-use crate::systems::inject_transactions::submit;
-use crate::tokens::TokenBook;
-use crate::workload::Workload;
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::RunSystemOnce;
 
@@ -37,20 +39,28 @@ pub fn tiny_config(tokens: u32) -> SimConfig {
         peers: PEER_IDS.len() as u32,
         ticks: 100,
         seed: 7,
-        threshold: 1,
-        loss: 0.0,
-        delay: DelayModel::Uniform { min: 1, max: 1 },
-        topology: Topology::Random,
-        degree: None,
-        tokens,
-        block_size_min: 1,
-        block_size_max: 1,
-        entry_ttl: TTL,
-        mempool_cap: 100,
-        gc_after: GC_AFTER,
-        learned_peers: 4,
-        conflict_rate: 0.0,
         check: true,
+        network: NetworkConfig {
+            loss: 0.0,
+            loss_spread: 0.0,
+            delay: DelayModel::Uniform { min: 1, max: 1 },
+            topology: Topology::Random,
+            degree: None,
+        },
+        workload: WorkloadConfig {
+            tokens: Some(tokens),
+            block_size_min: 1,
+            block_size_max: 1,
+            conflict_rate: 0.0,
+        },
+        protocol: ProtocolConfig {
+            threshold: 1,
+            entry_ttl: TTL,
+            mempool_cap: 100,
+            gc_after: GC_AFTER,
+            learned_peers: 4,
+            ..ProtocolConfig::default()
+        },
         ..SimConfig::default()
     }
 }
@@ -63,7 +73,7 @@ pub fn tiny_world_with(config: SimConfig) -> World {
         config.seed,
     );
     let tokens = TokenBook {
-        ids: TOKEN_IDS[..config.tokens as usize].to_vec(),
+        ids: TOKEN_IDS[..config.tokens() as usize].to_vec(),
     };
     build_world_from(config, ring, tokens)
 }
@@ -77,14 +87,24 @@ pub fn run<M>(world: &mut World, system: impl IntoSystem<(), (), M>) {
     world.run_system_once(system).expect("system runs");
 }
 
+/// Runs the tick system called `name` (see [`crate::schedule::TICK_SYSTEMS`]) once: a test
+/// of one system can run another without importing it.
+pub fn run_named(world: &mut World, name: &str) {
+    let index = crate::schedule::TICK_SYSTEMS
+        .iter()
+        .position(|&n| n == name)
+        .unwrap_or_else(|| panic!("no tick system {name}"));
+    crate::schedule::run_tick_system(world, index).expect("system runs");
+}
+
 /// Sets `decision` on every entry of peer `p` and queues the peer for the commit system, as
 /// the vote system would.
-pub fn decide(world: &mut World, p: PeerIdx, decision: crate::peer::Decision) {
+pub fn decide(world: &mut World, p: PeerIdx, decision: crate::model::peer::Decision) {
     for e in &mut peer_mut(world, p).mempool {
         e.decision = decision;
     }
     let plan = world.resource::<Network>().plan;
-    let mut scratch = world.resource_mut::<crate::resources::Scratch>();
+    let mut scratch = world.resource_mut::<crate::engine::scratch::Scratch>();
     scratch.fit(plan);
     let chunk = plan.chunk_of(p);
     scratch.chunks[chunk].decided.push(p - plan.first(chunk));
@@ -124,18 +144,15 @@ pub fn submit_block(world: &mut World, origin: PeerIdx, id: u64, tokens: &[Token
                 workload.free.retain(|t| !tokens.contains(t));
                 workload.active += 1;
                 let mut peers = world.resource_mut::<Peers>();
-                submit(
-                    &mut book,
-                    &mut peers,
-                    &ring,
-                    &token_book,
-                    now,
+                let new = NewBlock {
                     origin,
                     id,
                     parts,
-                    None,
-                    TTL,
-                )
+                    twin_of: None,
+                    now,
+                    ttl: TTL,
+                };
+                submit(&mut book, &mut peers, &ring, &token_book, new)
             })
         })
     })
@@ -195,9 +212,9 @@ fn token_holders_are_as_documented() {
 }
 
 /// Messages charged to block `b` so far.
-pub fn messages_charged(world: &World, b: crate::ids::BlockIdx) -> u64 {
+pub fn messages_charged(world: &World, b: crate::model::ids::BlockIdx) -> u64 {
     world
-        .resource::<crate::blocks::BlockBook>()
+        .resource::<crate::model::blocks::BlockBook>()
         .get(b)
         .expect("block held")
         .messages_sent()

@@ -4,16 +4,17 @@ use ecrust_systems::{DelayModel, RunSummary, SimConfig, Simulation, Topology};
 
 /// 600 peers make three chunks of work (256, 256, 88), so threads really split a tick.
 fn small_lossy_config(seed: u64) -> SimConfig {
-    SimConfig {
+    let mut c = SimConfig {
         peers: 600,
         ticks: 150,
         seed,
-        loss: 0.1,
-        tokens: 30,
-        delay: DelayModel::Geometric { stay: 0.5 },
-        topology: Topology::RingGradient,
         ..SimConfig::default()
-    }
+    };
+    c.network.loss = 0.1;
+    c.network.delay = DelayModel::Geometric { stay: 0.5 };
+    c.network.topology = Topology::RingGradient;
+    c.workload.tokens = Some(30);
+    c
 }
 
 fn run(config: SimConfig, threads: usize) -> RunSummary {
@@ -52,9 +53,10 @@ fn a_rerun_is_identical_and_another_seed_is_not() {
     let b = run(small_lossy_config(4), 2);
     assert_ne!(b.digest, a.digest);
     let c = run(
-        SimConfig {
-            threshold: 3,
-            ..small_lossy_config(3)
+        {
+            let mut c = small_lossy_config(3);
+            c.protocol.threshold = 3;
+            c
         },
         2,
     );
@@ -75,27 +77,24 @@ fn stepping_tick_by_tick_is_the_same_as_running() {
 /// Faults, adversaries and the adaptive policy draw randomness too: still thread-independent.
 #[test]
 fn faults_byzantine_peers_and_adaptive_thresholds_are_deterministic() {
-    use ecrust_systems::adversary::Behaviour;
-    use ecrust_systems::config::{PartitionSpec, ThresholdPolicy};
+    use ecrust_systems::config::{Behaviour, PartitionSpec, ThresholdPolicy};
     for behaviour in [
         Behaviour::Flood,
         Behaviour::DoubleSpend,
         Behaviour::Equivocate,
     ] {
-        let config = SimConfig {
-            delay: DelayModel::Normal { mean: 2.0, sd: 1.0 },
-            partitions: vec![PartitionSpec {
-                at: 40,
-                heal: 80,
-                groups: vec![0.3, 0.7],
-            }],
-            churn: 0.005,
-            churn_downtime: 10,
-            byzantine: 0.1,
-            byzantine_behaviour: behaviour,
-            threshold_policy: ThresholdPolicy::Adaptive { min: 1, max: 3 },
-            ..small_lossy_config(5)
-        };
+        let mut config = small_lossy_config(5);
+        config.network.delay = DelayModel::Normal { mean: 2.0, sd: 1.0 };
+        config.faults.partitions = vec![PartitionSpec {
+            at: 40,
+            heal: 80,
+            groups: vec![0.3, 0.7],
+        }];
+        config.faults.churn = 0.005;
+        config.faults.churn_downtime = 10;
+        config.adversary.fraction = 0.1;
+        config.adversary.behaviour = behaviour;
+        config.protocol.threshold_policy = ThresholdPolicy::Adaptive { min: 1, max: 3 };
         let one = run(config.clone(), 1);
         assert!(one.messages_cut > 0, "faults must be exercised");
         let three = run(config, 3);

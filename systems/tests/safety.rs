@@ -1,9 +1,9 @@
 //! D9: the global safety checker catches what it must, and honest runs give it nothing.
 
-use ecrust_systems::blocks::{Block, Part};
-use ecrust_systems::ids::{BlockIdx, GENESIS, TokenIdx};
-use ecrust_systems::ledger::Ledger;
-use ecrust_systems::peer::{Mapping, PeerState};
+use ecrust_systems::model::blocks::{Block, Part};
+use ecrust_systems::model::ids::{BlockIdx, GENESIS, TokenIdx};
+use ecrust_systems::model::ledger::Ledger;
+use ecrust_systems::model::peer::{Mapping, PeerState};
 use ecrust_systems::{SimConfig, Simulation};
 use smallvec::smallvec;
 use std::sync::atomic::AtomicU64;
@@ -96,15 +96,15 @@ fn without_checking_nothing_is_counted() {
 }
 
 fn small_run(conflict_rate: f64, seed: u64) -> ecrust_systems::RunSummary {
-    let config = SimConfig {
+    let mut config = SimConfig {
         peers: 300,
         ticks: 300,
         seed,
-        tokens: 30,
-        loss: 0.05,
-        conflict_rate,
         ..SimConfig::default()
     };
+    config.workload.tokens = Some(30);
+    config.workload.conflict_rate = conflict_rate;
+    config.network.loss = 0.05;
     let mut sim = Simulation::new(config, 2).expect("valid config");
     sim.run();
     sim.summary()

@@ -18,7 +18,6 @@ pub fn simulation(example: &str, peers: u32, ticks: u32) -> Simulation {
     let config = SimConfig {
         peers,
         ticks,
-        tokens: (peers / 200).max(1),
         ..SimConfig::default()
     };
     Simulation::new(config, 1).unwrap_or_else(|error| {

@@ -2,8 +2,8 @@
 //! threshold; the adaptive one follows the loss the network showed in recent ticks.
 
 use crate::config::ThresholdPolicy;
-use crate::metrics::Metrics;
-use crate::resources::{CurrentThreshold, Settings};
+use crate::model::metrics::Metrics;
+use crate::model::world::{CurrentThreshold, Settings};
 use bevy_ecs::prelude::*;
 
 /// Loss at which the adaptive policy reaches its minimum.
@@ -14,7 +14,7 @@ pub fn adapt_threshold(
     metrics: Res<Metrics>,
     mut current: ResMut<CurrentThreshold>,
 ) {
-    let ThresholdPolicy::Adaptive { min, max } = settings.0.threshold_policy else {
+    let ThresholdPolicy::Adaptive { min, max } = settings.0.protocol.threshold_policy else {
         return;
     };
     let last = &metrics.last;

@@ -1,9 +1,9 @@
 //! System 0: the network's faults for this tick: scripted partitions start or heal, churned
 //! peers leave or come back.
 
-use crate::metrics::Metrics;
-use crate::network::Network;
-use crate::resources::Clock;
+use crate::engine::network::Network;
+use crate::model::metrics::Metrics;
+use crate::model::world::Clock;
 use bevy_ecs::prelude::*;
 
 pub fn apply_faults(clock: Res<Clock>, mut network: ResMut<Network>, mut metrics: ResMut<Metrics>) {

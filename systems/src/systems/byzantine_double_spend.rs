@@ -4,30 +4,22 @@
 //! the same owner. So attacks scale with the workload and the adversary's size. Such blocks
 //! never return tokens to the honest driver.
 
-use crate::adversary::{Adversary, Behaviour};
-use crate::blocks::{BlockBook, Part};
-use crate::metrics::Metrics;
-use crate::resources::{Clock, Peers, Settings};
-use crate::ring::Ring;
-use crate::rng::{Stream, stream};
-use crate::systems::inject_transactions::submit;
-use crate::tokens::TokenBook;
-use crate::workload::Workload;
+use crate::config::Behaviour;
+use crate::model::adversary::Adversary;
+use crate::model::blocks::Part;
+use crate::model::ids::BlockIdx;
+use crate::model::rng::{Stream, stream};
+use crate::model::submission::{NewBlock, Submitter};
+use crate::model::world::{Clock, Settings};
 use bevy_ecs::prelude::*;
 use rand::Rng;
 use smallvec::smallvec;
 
-#[allow(clippy::too_many_arguments)]
 pub fn byzantine_double_spend(
     settings: Res<Settings>,
     clock: Res<Clock>,
     adversary: Res<Adversary>,
-    ring: Res<Ring>,
-    tokens: Res<TokenBook>,
-    mut book: ResMut<BlockBook>,
-    mut workload: ResMut<Workload>,
-    mut peers: ResMut<Peers>,
-    mut metrics: ResMut<Metrics>,
+    mut submitter: Submitter,
 ) {
     if adversary.behaviour != Behaviour::DoubleSpend || adversary.count == 0 {
         return;
@@ -36,7 +28,8 @@ pub fn byzantine_double_spend(
     let config = &settings.0;
     let attackers: Vec<_> = adversary.members().collect();
     let mut rng = stream(config.seed, Stream::Faults, now, 0xD0B1E);
-    let fresh: Vec<(crate::ids::BlockIdx, Part)> = book
+    let fresh: Vec<(BlockIdx, Part)> = submitter
+        .book
         .iter()
         .rev()
         .take_while(|(_, b)| b.submitted == now)
@@ -44,23 +37,17 @@ pub fn byzantine_double_spend(
         .map(|(i, b)| (i, b.parts[0]))
         .collect();
     for (honest, part) in fresh.into_iter().rev() {
-        if !rng.random_bool(config.byzantine) {
+        if !rng.random_bool(config.adversary.fraction) {
             continue;
         }
         let me = attackers[rng.random_range(0..attackers.len())];
-        submit(
-            &mut book,
-            &mut peers,
-            &ring,
-            &tokens,
+        submitter.submit(NewBlock {
+            origin: me,
+            id: rng.random(),
+            parts: smallvec![part],
+            twin_of: Some(honest),
             now,
-            me,
-            rng.random(),
-            smallvec![part],
-            Some(honest),
-            config.entry_ttl,
-        );
-        workload.active += 1;
-        metrics.current.blocks_submitted += 1;
+            ttl: config.protocol.entry_ttl,
+        });
     }
 }

@@ -2,12 +2,13 @@
 //! `FLOOD_PER_TICK` vote requests about random live blocks to random peers, claiming to hold
 //! and agree with everything: load on the network and noise in every tally it reaches.
 
-use crate::adversary::{Adversary, Behaviour};
-use crate::blocks::BlockBook;
-use crate::message::{ANSWER_SENDER, Message, MessageKind};
-use crate::network::Network;
-use crate::resources::{Clock, Peers, Scratch, Settings, for_each_chunk};
-use crate::rng::{Stream, stream};
+use crate::config::Behaviour;
+use crate::engine::pass::PeerPass;
+use crate::model::adversary::Adversary;
+use crate::model::blocks::BlockBook;
+use crate::model::message::{ANSWER_SENDER, Message, MessageKind};
+use crate::model::rng::{Stream, stream};
+use crate::model::world::{Clock, Settings};
 use bevy_ecs::prelude::*;
 use rand::Rng;
 
@@ -19,9 +20,7 @@ pub fn byzantine_flood(
     clock: Res<Clock>,
     adversary: Res<Adversary>,
     book: Res<BlockBook>,
-    mut peers: ResMut<Peers>,
-    mut network: ResMut<Network>,
-    mut scratch: ResMut<Scratch>,
+    mut pass: PeerPass,
 ) {
     if adversary.behaviour != Behaviour::Flood || adversary.count == 0 || book.is_empty() {
         return;
@@ -32,7 +31,7 @@ pub fn byzantine_flood(
     let end_block = book.next_idx();
     let adversary = &*adversary;
     let seed = settings.0.seed;
-    for_each_chunk(&mut peers, &mut network, &mut scratch, now, |mut work| {
+    pass.for_each_chunk(now, |mut work| {
         for local in 0..work.peers.len() {
             let me = work.first + local as u32;
             if !adversary.acts(me, Behaviour::Flood) {

@@ -1,35 +1,28 @@
 //! System 5: expire mempool entries, forget old committed ids and retire finished blocks, so
 //! memory depends on the work in flight, not on how long the run has been going.
 
-use crate::blocks::{BlockBook, Outcome, RetiredBlocks};
-use crate::ids::{PeerIdx, Tick};
-use crate::ledger::Ledger;
-use crate::metrics::Metrics;
-use crate::network::Network;
-use crate::outcome::settle_outcome;
-use crate::peer::{Claims, EntryState, PeerState, Settled, Verdict};
-use crate::resources::{Clock, PeerEvent, Peers, Scratch, Settings, for_each_chunk};
-use crate::workload::Workload;
+use crate::engine::pass::PeerPass;
+use crate::model::blocks::{Outcome, RetiredBlocks};
+use crate::model::ids::{PeerIdx, Tick};
+use crate::model::ledger::Ledger;
+use crate::model::outcome::Settlement;
+use crate::model::peer::{Claims, EntryState, PeerState, Settled, Verdict};
+use crate::model::world::{Clock, PeerEvent, Settings};
 use bevy_ecs::prelude::*;
 use smallvec::SmallVec;
 
-#[allow(clippy::too_many_arguments)]
 pub fn collect_garbage(
     settings: Res<Settings>,
     clock: Res<Clock>,
-    mut book: ResMut<BlockBook>,
     mut retired: ResMut<RetiredBlocks>,
     mut ledger: ResMut<Ledger>,
-    mut workload: ResMut<Workload>,
-    mut metrics: ResMut<Metrics>,
-    mut peers: ResMut<Peers>,
-    mut network: ResMut<Network>,
-    mut scratch: ResMut<Scratch>,
+    mut settlement: Settlement,
+    mut pass: PeerPass,
 ) {
     let now = clock.tick;
-    let ttl = settings.0.entry_ttl;
-    let keep = settings.0.gc_after;
-    for_each_chunk(&mut peers, &mut network, &mut scratch, now, |mut work| {
+    let ttl = settings.0.protocol.entry_ttl;
+    let keep = settings.0.protocol.gc_after;
+    pass.for_each_chunk(now, |mut work| {
         for local in 0..work.peers.len() {
             // Most peers have nothing due; their states stay untouched (and out of cache).
             if work.hints.gc_due[local] > now {
@@ -47,24 +40,17 @@ pub fn collect_garbage(
             work.hints.refresh(local, ps);
         }
     });
-    for chunk in &mut scratch.chunks {
+    for chunk in &mut pass.scratch.chunks {
         for ev in chunk.events.drain(..) {
             if let PeerEvent::TimedOut { peer, block } = ev
-                && book.get(block).is_some_and(|b| b.origin == peer)
+                && settlement.book.get(block).is_some_and(|b| b.origin == peer)
             {
-                settle_outcome(
-                    &mut book,
-                    &mut workload,
-                    &mut metrics,
-                    block,
-                    Outcome::TimedOut,
-                    now,
-                    ttl,
-                );
+                settlement.settle(block, Outcome::TimedOut, now, ttl);
             }
         }
     }
-    workload.release_expired(now, &book);
+    let Settlement { book, workload, .. } = &mut settlement;
+    workload.release_expired(now, book);
     let horizon = ttl + keep;
     let retired = &mut *retired;
     book.retire(now, horizon, |idx, b| {
@@ -146,7 +132,10 @@ fn release_slack<T>(list: &mut Vec<T>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::peer::{Body, Entry, Role};
+    use crate::model::blocks::BlockBook;
+    use crate::model::metrics::Metrics;
+    use crate::model::peer::{Body, Entry, Role};
+    use crate::model::workload::Workload;
     use crate::testing::*;
 
     #[test]

@@ -2,39 +2,52 @@
 //! hold) or block. The global bookkeeping (ledger, block outcomes) then hears of it in chunk
 //! order.
 
-use crate::blocks::{Block, BlockBook, Outcome};
-use crate::ids::{BlockIdx, PeerIdx};
-use crate::ledger::Ledger;
-use crate::metrics::Metrics;
-use crate::network::Network;
-use crate::outcome::settle_outcome;
-use crate::peer::{Claims, Decision, EntryState, Mapping, PeerState};
-use crate::resources::{Clock, PeerEvent, Peers, Scratch, for_each_chunk};
-use crate::systems::vote::{PartView, judge_part};
-use crate::tokens::TokenBook;
-use crate::workload::Workload;
+use crate::engine::pass::PeerPass;
+use crate::model::adversary::Adversary;
+use crate::model::blocks::{Block, Outcome};
+use crate::model::ids::{BlockIdx, PeerIdx};
+use crate::model::ledger::Ledger;
+use crate::model::outcome::Settlement;
+use crate::model::peer::{Claims, Decision, EntryState, Mapping, PeerState};
+use crate::model::tokens::TokenBook;
+use crate::model::world::{Clock, PeerEvent, Settings};
+use crate::protocol::{Protocol, with_protocol};
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 
-#[allow(clippy::too_many_arguments)]
 pub fn commit_blocks(
-    settings: Res<crate::resources::Settings>,
-    clock: Res<Clock>,
-    tokens: Res<TokenBook>,
-    mut book: ResMut<BlockBook>,
+    rules: CommitRules,
     mut ledger: ResMut<Ledger>,
-    mut workload: ResMut<Workload>,
-    mut metrics: ResMut<Metrics>,
-    mut peers: ResMut<Peers>,
-    mut network: ResMut<Network>,
-    mut scratch: ResMut<Scratch>,
-    adversary: Res<crate::adversary::Adversary>,
+    mut settlement: Settlement,
+    mut pass: PeerPass,
 ) {
-    let now = clock.tick;
-    let ttl = settings.0.entry_ttl;
+    with_protocol!(rules.settings.0.protocol.kind, |protocol| {
+        commit_with(protocol, &rules, &mut ledger, &mut settlement, &mut pass)
+    });
+}
+
+/// What the commit pass reads: the scenario, the clock, token ids and who is honest.
+#[derive(SystemParam)]
+pub struct CommitRules<'w> {
+    settings: Res<'w, Settings>,
+    clock: Res<'w, Clock>,
+    tokens: Res<'w, TokenBook>,
+    adversary: Res<'w, Adversary>,
+}
+
+fn commit_with<P: Protocol>(
+    protocol: &P,
+    rules: &CommitRules,
+    ledger: &mut Ledger,
+    settlement: &mut Settlement,
+    pass: &mut PeerPass,
+) {
+    let now = rules.clock.tick;
+    let ttl = rules.settings.0.protocol.entry_ttl;
     {
-        let book = &*book;
-        let tokens = &*tokens;
-        for_each_chunk(&mut peers, &mut network, &mut scratch, now, |mut work| {
+        let book = &*settlement.book;
+        let tokens = &*rules.tokens;
+        pass.for_each_chunk(now, |mut work| {
             for local in work.decided.drain(..) {
                 let ps = &mut work.peers[local as usize];
                 let me = work.first + local;
@@ -48,9 +61,7 @@ pub fn commit_blocks(
                         ps.mempool[ei].decision = Decision::Undecided;
                         continue;
                     };
-                    // Another block decided this same tick may have moved a token first.
-                    let still_valid = (0..block.parts.len())
-                        .all(|i| judge_part(ps, block, idx, i, tokens) != PartView::Conflict);
+                    let still_valid = protocol.still_valid(ps, block, idx, tokens);
                     ps.claims = Claims::Changed;
                     ps.collect_at(now);
                     if decision == Decision::Commit && still_valid {
@@ -68,18 +79,19 @@ pub fn commit_blocks(
             }
         });
     }
-    for chunk in &mut scratch.chunks {
+    let adversary = &*rules.adversary;
+    for chunk in &mut pass.scratch.chunks {
         for ev in chunk.events.drain(..) {
             match ev {
                 PeerEvent::Committed { peer, block } => {
-                    metrics.current.peer_commits += 1;
-                    let Some(b) = book.get_mut(block) else {
+                    settlement.metrics.current.peer_commits += 1;
+                    let Some(b) = settlement.book.get_mut(block) else {
                         continue;
                     };
                     b.commits += 1;
                     let origin = b.origin == peer;
                     // Safety is judged among honest peers (a Byzantine store is its own).
-                    let b = book.get(block).expect("just seen");
+                    let b = settlement.book.get(block).expect("just seen");
                     if adversary.is_honest(peer) {
                         ledger.on_commit(block, b, now);
                     } else if origin {
@@ -87,28 +99,12 @@ pub fn commit_blocks(
                         ledger.advance_heads(block, b);
                     }
                     if origin {
-                        settle_outcome(
-                            &mut book,
-                            &mut workload,
-                            &mut metrics,
-                            block,
-                            Outcome::Committed,
-                            now,
-                            ttl,
-                        );
+                        settlement.settle(block, Outcome::Committed, now, ttl);
                     }
                 }
                 PeerEvent::Blocked { peer, block } => {
-                    if book.get(block).is_some_and(|b| b.origin == peer) {
-                        settle_outcome(
-                            &mut book,
-                            &mut workload,
-                            &mut metrics,
-                            block,
-                            Outcome::Rejected,
-                            now,
-                            ttl,
-                        );
+                    if settlement.book.get(block).is_some_and(|b| b.origin == peer) {
+                        settlement.settle(block, Outcome::Rejected, now, ttl);
                     }
                 }
                 PeerEvent::DoubleSpend { peer, .. } if adversary.is_honest(peer) => {
@@ -172,8 +168,12 @@ pub fn apply_commit(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::GENESIS;
-    use crate::peer::{Body, Entry, Role};
+    use crate::engine::scratch::Scratch;
+    use crate::model::blocks::BlockBook;
+    use crate::model::ids::GENESIS;
+    use crate::model::metrics::Metrics;
+    use crate::model::peer::{Body, Entry, Role};
+    use crate::model::workload::Workload;
     use crate::testing::*;
 
     #[test]

@@ -1,59 +1,33 @@
-//! System 2: every message due this tick reaches its receiver, which records votes, answers
-//! queries and takes in block bodies. Replies leave through the receiver's outbox.
+//! System 2: every message due this tick reaches its receiver, which handles it by the
+//! protocol's rules (records votes, answers queries, takes in block bodies). Replies leave
+//! through the receiver's outbox.
 
-use crate::blocks::Block;
-use crate::blocks::BlockBook;
-use crate::ids::{PeerIdx, Tick};
-use crate::message::{ALL_PARTS, ANSWER_SENDER, COMMITTED_MASK, Message, MessageKind};
-use crate::network::{Network, Outbox};
-use crate::parcel::Parcel;
-use crate::peer::{Body, Claims, Entry, EntryState, PeerState, Role, Verdict};
-use crate::prefetch;
-use crate::resources::{Clock, Peers, Scratch, Settings, Shared, for_each_chunk};
-use crate::ring::{Ring, rotation};
-use crate::rng::{Stream, StreamKey};
-use crate::systems::byzantine_equivocate::stated_opinion;
-use crate::systems::byzantine_silence;
-use crate::systems::vote::{judge_block, outvoted_parts};
-use crate::tokens::TokenBook;
-use bevy_ecs::prelude::*;
+use crate::engine::parcel::Parcel;
+use crate::engine::pass::PeerPass;
+use crate::engine::prefetch;
+use crate::model::ids::PeerIdx;
+use crate::model::message::{ANSWER_SENDER, Message, MessageKind};
+use crate::model::rng::{Stream, StreamKey};
+use crate::protocol::{Protocol, RuleInputs, with_protocol};
 use rand::seq::SliceRandom;
-use rand_pcg::Pcg64Mcg;
 
 /// Prefetch distances, in receivers: the peer's own state, then the entries it will read.
 const FAR_AHEAD: usize = 16;
 const NEAR_AHEAD: usize = 8;
 
-/// A node that learned of a block by a vote asks again for its body after this many ticks.
-pub const REQUERY_TICKS: Tick = 4;
+pub fn deliver_messages(rules: RuleInputs, mut pass: PeerPass) {
+    with_protocol!(rules.settings.0.protocol.kind, |protocol| {
+        deliver_with(protocol, &rules, &mut pass)
+    });
+}
 
-#[allow(clippy::too_many_arguments)]
-pub fn deliver_messages(
-    settings: Res<Settings>,
-    clock: Res<Clock>,
-    ring: Res<Ring>,
-    tokens: Res<TokenBook>,
-    book: Res<BlockBook>,
-    mut peers: ResMut<Peers>,
-    mut network: ResMut<Network>,
-    mut scratch: ResMut<Scratch>,
-    adversary: Res<crate::adversary::Adversary>,
-    threshold: Res<crate::resources::CurrentThreshold>,
-) {
-    let now = clock.tick;
-    let due = network.take_due(now);
-    let cx = Shared {
-        config: &settings.0,
-        ring: &ring,
-        tokens: &tokens,
-        book: &book,
-        adversary: &adversary,
-        threshold: threshold.value,
-        now,
-    };
+fn deliver_with<P: Protocol>(protocol: &P, rules: &RuleInputs, pass: &mut PeerPass) {
+    let cx = rules.context();
+    let now = cx.now;
+    let due = pass.network.take_due(now);
     let due_ref = &due;
-    let inbox_streams = StreamKey::new(cx.config.seed, Stream::Inbox, now);
-    for_each_chunk(&mut peers, &mut network, &mut scratch, now, |mut work| {
+    let inbox_streams = StreamKey::new(rules.settings.0.seed, Stream::Inbox, now);
+    pass.for_each_chunk(now, |mut work| {
         let incoming = &due_ref[work.index];
         let mut arena = work.arena.lock().unwrap_or_else(|e| e.into_inner());
         arena.reset();
@@ -117,17 +91,15 @@ pub fn deliver_messages(
                     continue;
                 }
                 work.delivered.add(m.kind);
-                if !byzantine_silence::withholds(cx.adversary, me) {
-                    handle(me, ps, m, &cx, &mut work.outbox, &mut rng);
+                if !cx.adversary.withholds(me) {
+                    protocol.receive(me, ps, m, &cx, &mut work.outbox, &mut rng);
                 }
             }
             work.hints.refresh(local, ps);
         }
     });
-    network.recycle(due);
-    for chunk in &mut scratch.chunks {
-        chunk.charges.settle_into(&book);
-    }
+    pass.network.recycle(due);
+    pass.settle_charges(cx.book);
 }
 
 const EMPTY: Message = Message {
@@ -141,259 +113,13 @@ const EMPTY: Message = Message {
     holds: 0,
 };
 
-/// One message at its receiver `me`.
-pub fn handle(
-    me: PeerIdx,
-    ps: &mut PeerState,
-    m: &Message,
-    cx: &Shared,
-    out: &mut Outbox,
-    rng: &mut Pcg64Mcg,
-) {
-    // A block the book no longer holds is long finished: nothing useful can be done with it.
-    let Some(block) = cx.book.get(m.block) else {
-        return;
-    };
-    match m.kind {
-        MessageKind::VoteRequest | MessageKind::VoteEcho => on_vote(me, ps, m, block, cx, out, rng),
-        MessageKind::BlockQuery | MessageKind::ParentQuery => {
-            on_query(me, ps, m, block, cx, out, rng)
-        }
-        MessageKind::BlockReply | MessageKind::ParentReply => on_block(me, ps, m, block, cx),
-        MessageKind::Answer => {}
-    }
-}
-
-/// Sends a reply and charges it to the block it is about.
-#[inline]
-fn reply(out: &mut Outbox, rng: &mut Pcg64Mcg, msg: Message) {
-    out.charge(msg.block, 1);
-    out.send(msg, rng);
-}
-
-#[inline]
-fn trusted(me: PeerIdx, ps: &PeerState, from: PeerIdx, ring: &Ring) -> bool {
-    ring.seeded_link(me, from) || ps.knows_learned(from)
-}
-
-fn on_vote(
-    me: PeerIdx,
-    ps: &mut PeerState,
-    m: &Message,
-    block: &Block,
-    cx: &Shared,
-    out: &mut Outbox,
-    rng: &mut Pcg64Mcg,
-) {
-    let wants_reply = m.kind == MessageKind::VoteRequest;
-    let echo = |mask: u8| Message {
-        to: m.from,
-        from: me,
-        block: m.block,
-        sent: cx.now,
-        target: ANSWER_SENDER,
-        kind: MessageKind::VoteEcho,
-        mask,
-        holds: ALL_PARTS,
-    };
-    let query = Message {
-        to: m.from,
-        from: me,
-        block: m.block,
-        sent: cx.now,
-        target: ANSWER_SENDER,
-        kind: MessageKind::BlockQuery,
-        mask: 0,
-        holds: 0,
-    };
-    match ps.find(m.block) {
-        Ok(i) => {
-            let state = ps.mempool[i].state;
-            match state {
-                EntryState::Committed if wants_reply => reply(out, rng, echo(COMMITTED_MASK)),
-                EntryState::Blocked if wants_reply => reply(out, rng, echo(0)),
-                EntryState::Pending if trusted(me, ps, m.from, cx.ring) => {
-                    let e = &mut ps.mempool[i];
-                    let peers = cx.ring.len();
-                    if e.may_count(m.from, peers) {
-                        e.record_vote_counted(m.from, m.sent, m.mask, m.holds, peers);
-                    }
-                    match e.body {
-                        Body::Unknown { asked } if cx.now >= asked + REQUERY_TICKS => {
-                            e.body = Body::Unknown { asked: cx.now };
-                            reply(out, rng, query);
-                        }
-                        Body::Known if wants_reply => {
-                            // A holder answers with its opinion at once: askers far from a
-                            // token have few holders in view and need their word directly.
-                            // D3 holds here too: no "agree" for the later of two pending
-                            // spends of one owner.
-                            let mut o = judge_block(ps, block, m.block, cx.tokens);
-                            if o.agree != 0 {
-                                // Most askers reach peers that hold none of the tokens:
-                                // nothing to suppress, so skip the scan of the pool.
-                                o.agree &= !outvoted_parts(ps, m.block, block, cx.book);
-                            }
-                            let o = stated_opinion(cx.adversary, me, o, block.parts.len());
-                            ps.promise_agreed(block, m.block, o.agree, cx.config.entry_ttl);
-                            if o.holds != 0 {
-                                reply(
-                                    out,
-                                    rng,
-                                    Message {
-                                        holds: o.holds,
-                                        ..echo(o.agree)
-                                    },
-                                );
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                EntryState::Pending => ps.learn(m.from, cx.config.learned_peers as usize),
-                _ => {}
-            }
-        }
-        Err(at) => {
-            if let Some(verdict) = ps.verdict(m.block) {
-                if wants_reply {
-                    let mask = match verdict {
-                        Verdict::Committed => COMMITTED_MASK,
-                        Verdict::Blocked => 0,
-                    };
-                    reply(out, rng, echo(mask));
-                }
-            } else if trusted(me, ps, m.from, cx.ring) {
-                let expires = block.expires(cx.config.entry_ttl);
-                if ps.mempool.len() < cx.config.mempool_cap as usize && expires > cx.now {
-                    let mut e = Entry::new(
-                        m.block,
-                        expires,
-                        Body::Unknown { asked: cx.now },
-                        Role::Relay,
-                    );
-                    e.record_vote(m.from, m.sent, m.mask, m.holds);
-                    ps.insert_entry(at, e);
-                    reply(out, rng, query);
-                }
-            } else {
-                ps.learn(m.from, cx.config.learned_peers as usize);
-            }
-        }
-    }
-}
-
-fn has_body(ps: &PeerState, block: crate::ids::BlockIdx) -> bool {
-    match ps.find(block) {
-        Ok(i) => ps.mempool[i].body == Body::Known,
-        Err(_) => ps.remembers(block),
-    }
-}
-
-fn on_query(
-    me: PeerIdx,
-    ps: &mut PeerState,
-    m: &Message,
-    block: &Block,
-    cx: &Shared,
-    out: &mut Outbox,
-    rng: &mut Pcg64Mcg,
-) {
-    let target = if m.target == ANSWER_SENDER {
-        m.from
-    } else {
-        m.target
-    };
-    if has_body(ps, m.block) {
-        let kind = if m.kind == MessageKind::ParentQuery {
-            MessageKind::ParentReply
-        } else {
-            MessageKind::BlockReply
-        };
-        reply(
-            out,
-            rng,
-            Message {
-                to: target,
-                from: me,
-                block: m.block,
-                sent: cx.now,
-                target: ANSWER_SENDER,
-                kind,
-                mask: 0,
-                holds: 0,
-            },
-        );
-    } else if (block.id ^ cx.now as u64).is_multiple_of(4) {
-        // Forward towards the block's neighbourhood; the answer goes straight to the asker.
-        let nb = cx.ring.neighbourhood(me, block.id);
-        let to = nb.query_target(rotation(block.id, cx.ring.id(me), cx.now));
-        if to != me && to != target {
-            reply(
-                out,
-                rng,
-                Message {
-                    to,
-                    from: me,
-                    target,
-                    sent: cx.now,
-                    ..*m
-                },
-            );
-        }
-    }
-}
-
-fn on_block(me: PeerIdx, ps: &mut PeerState, m: &Message, block: &Block, cx: &Shared) {
-    if !block.is_well_formed() {
-        return;
-    }
-    match m.kind {
-        MessageKind::BlockReply => {
-            if let Some(e) = ps.entry_mut(m.block)
-                && matches!(e.body, Body::Unknown { .. })
-            {
-                e.learn_views(block.views(cx.ring, cx.tokens, me), cx.ring.len());
-                ps.claims = Claims::Changed;
-            }
-        }
-        MessageKind::ParentReply => {
-            let Some(w) = ps.wanted.iter().position(|&(b, _)| b == m.block) else {
-                return;
-            };
-            ps.wanted.swap_remove(w);
-            match ps.find(m.block) {
-                Ok(i) => {
-                    let e = &mut ps.mempool[i];
-                    if matches!(e.body, Body::Unknown { .. }) {
-                        e.learn_views(block.views(cx.ring, cx.tokens, me), cx.ring.len());
-                        ps.claims = Claims::Changed;
-                    }
-                }
-                Err(at) => {
-                    let expires = block.expires(cx.config.entry_ttl);
-                    if !ps.remembers(m.block)
-                        && ps.mempool.len() < cx.config.mempool_cap as usize
-                        && expires > cx.now
-                    {
-                        let mut e = Entry::new(m.block, expires, Body::Known, Role::Relay);
-                        e.views = block.views(cx.ring, cx.tokens, me);
-                        ps.insert_entry(at, e);
-                        ps.claims = Claims::Changed;
-                    }
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::peer::{Settled, VoteRecord};
-    use crate::systems::vote::vote;
+    use crate::model::message::{ALL_PARTS, COMMITTED_MASK};
+    use crate::model::peer::{Body, Entry, EntryState, Role, Settled, Verdict, VoteRecord};
     use crate::testing::*;
+    use bevy_ecs::world::World;
 
     fn sent(world: &World) -> Vec<(MessageKind, PeerIdx, PeerIdx, u8, u8)> {
         in_flight(world)
@@ -402,7 +128,7 @@ mod tests {
             .collect()
     }
 
-    fn request(from: PeerIdx, to: PeerIdx, block: crate::ids::BlockIdx) -> Message {
+    fn request(from: PeerIdx, to: PeerIdx, block: crate::model::ids::BlockIdx) -> Message {
         Message {
             mask: 1,
             holds: 1,
@@ -414,7 +140,7 @@ mod tests {
     fn a_vote_request_makes_a_relay_entry_and_the_body_follows() {
         let mut world = tiny_world();
         let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
-        run(&mut world, vote);
+        run_named(&mut world, "vote");
 
         set_tick(&mut world, 1);
         run(&mut world, deliver_messages);
@@ -447,7 +173,7 @@ mod tests {
             let e = &peer(&world, p).mempool[0];
             assert_eq!(e.body, Body::Known, "peer {p}");
             assert_eq!(e.views.len(), 2);
-            assert_eq!(e.tally, crate::peer::Tally::Stale);
+            assert_eq!(e.tally, crate::model::peer::Tally::Stale);
         }
         assert_eq!(messages_charged(&world, b), 12);
     }
@@ -517,7 +243,7 @@ mod tests {
         let mut world = tiny_world();
         let first = submit_block(&mut world, 0, BLOCK_ID, &[0]);
         world
-            .resource_mut::<crate::workload::Workload>()
+            .resource_mut::<crate::model::workload::Workload>()
             .free
             .push(0);
         let later = submit_block(&mut world, 1, BLOCK_ID + 100, &[0]);

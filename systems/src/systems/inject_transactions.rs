@@ -1,42 +1,31 @@
 //! System 1: the driver puts every free token into new blocks and submits them.
 
-use crate::blocks::{Block, BlockBook, Part};
-use crate::ids::{PeerIdx, Tick};
-use crate::ledger::Ledger;
-use crate::metrics::Metrics;
-use crate::peer::{Body, Claims, Entry, Role};
-use crate::resources::{Clock, Peers, Settings};
-use crate::ring::Ring;
-use crate::rng::{Stream, stream};
-use crate::tokens::TokenBook;
-use crate::workload::Workload;
+use crate::model::blocks::Part;
+use crate::model::ledger::Ledger;
+use crate::model::rng::{Stream, stream};
+use crate::model::submission::{NewBlock, Submitter};
+use crate::model::world::{Clock, Settings};
 use bevy_ecs::prelude::*;
 use rand::Rng;
 use rand::seq::SliceRandom;
 use smallvec::SmallVec;
-use std::sync::atomic::AtomicU64;
 
-#[allow(clippy::too_many_arguments)]
 pub fn inject_transactions(
     settings: Res<Settings>,
     clock: Res<Clock>,
-    ring: Res<Ring>,
-    tokens: Res<TokenBook>,
     ledger: Res<Ledger>,
-    mut book: ResMut<BlockBook>,
-    mut workload: ResMut<Workload>,
-    mut peers: ResMut<Peers>,
-    mut metrics: ResMut<Metrics>,
+    mut submitter: Submitter,
 ) {
     let config = &settings.0;
+    let workload = &config.workload;
     let now = clock.tick;
     let mut rng = stream(config.seed, Stream::Workload, now, 0);
-    let mut free = std::mem::take(&mut workload.free);
+    let mut free = std::mem::take(&mut submitter.workload.free);
     free.sort_unstable();
     free.shuffle(&mut rng);
     let mut rest = &free[..];
     while !rest.is_empty() {
-        let k = (rng.random_range(config.block_size_min..=config.block_size_max) as usize)
+        let k = (rng.random_range(workload.block_size_min..=workload.block_size_max) as usize)
             .min(rest.len());
         let (taken, left) = rest.split_at(k);
         rest = left;
@@ -51,87 +40,44 @@ pub fn inject_transactions(
                 }
             })
             .collect();
-        let origin = rng.random_range(0..ring.len());
-        let twin_parts: Option<SmallVec<[Part; 3]>> = (config.conflict_rate > 0.0
-            && rng.random_bool(config.conflict_rate))
+        let origin = rng.random_range(0..submitter.ring.len());
+        let twin_parts: Option<SmallVec<[Part; 3]>> = (workload.conflict_rate > 0.0
+            && rng.random_bool(workload.conflict_rate))
         .then(|| parts[..1].iter().copied().collect());
-        let idx = submit(
-            &mut book,
-            &mut peers,
-            &ring,
-            &tokens,
-            now,
+        let idx = submitter.submit(NewBlock {
             origin,
-            rng.random(),
+            id: rng.random(),
             parts,
-            None,
-            config.entry_ttl,
-        );
-        workload.active += 1;
-        metrics.current.blocks_submitted += 1;
+            twin_of: None,
+            now,
+            ttl: config.protocol.entry_ttl,
+        });
         if let Some(parts) = twin_parts {
             // The double spender submits the twin elsewhere, so the two race.
-            let origin = rng.random_range(0..ring.len());
-            submit(
-                &mut book,
-                &mut peers,
-                &ring,
-                &tokens,
-                now,
+            let origin = rng.random_range(0..submitter.ring.len());
+            submitter.submit(NewBlock {
                 origin,
-                rng.random(),
+                id: rng.random(),
                 parts,
-                Some(idx),
-                config.entry_ttl,
-            );
-            workload.active += 1;
-            metrics.current.blocks_submitted += 1;
+                twin_of: Some(idx),
+                now,
+                ttl: config.protocol.entry_ttl,
+            });
         }
     }
     free.clear();
-    workload.free = free;
-}
-
-/// Puts a new block into the book and into its origin's mempool.
-#[allow(clippy::too_many_arguments)]
-pub fn submit(
-    book: &mut BlockBook,
-    peers: &mut Peers,
-    ring: &Ring,
-    tokens: &TokenBook,
-    now: Tick,
-    origin: PeerIdx,
-    id: u64,
-    parts: SmallVec<[Part; 3]>,
-    twin_of: Option<crate::ids::BlockIdx>,
-    ttl: Tick,
-) -> crate::ids::BlockIdx {
-    let block = Block {
-        id,
-        submitted: now,
-        time: now + 1,
-        origin,
-        parts,
-        twin_of,
-        outcome: None,
-        commits: 0,
-        messages: AtomicU64::new(0),
-    };
-    let mut entry = Entry::new(book.next_idx(), now + ttl, Body::Known, Role::Origin);
-    entry.views = block.views(ring, tokens, origin);
-    let idx = book.push(block);
-    let peer = peers.state_mut(origin);
-    // New blocks have the largest index yet, so the pool stays sorted.
-    peer.push_entry(entry);
-    peer.claims = Claims::Changed;
-    idx
+    submitter.workload.free = free;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::GENESIS;
-    use crate::peer::EntryState;
+    use crate::model::blocks::BlockBook;
+    use crate::model::ids::GENESIS;
+    use crate::model::metrics::Metrics;
+    use crate::model::peer::EntryState;
+    use crate::model::peer::{Body, Role};
+    use crate::model::workload::Workload;
     use crate::testing::*;
 
     #[test]
@@ -179,10 +125,9 @@ mod tests {
 
     #[test]
     fn conflict_injection_submits_a_twin_spending_the_same_owner() {
-        let mut world = tiny_world_with(crate::config::SimConfig {
-            conflict_rate: 1.0,
-            ..tiny_config(1)
-        });
+        let mut config = tiny_config(1);
+        config.workload.conflict_rate = 1.0;
+        let mut world = tiny_world_with(config);
         run(&mut world, inject_transactions);
         let book = world.resource::<BlockBook>();
         assert_eq!(book.len(), 2);

@@ -1,11 +1,11 @@
-//! The systems, one per file, in the order they run each tick.
+//! The tick's systems, one per file, listed in the order they run (see
+//! [`crate::schedule::tick_schedule`]). A system imports `model`, `engine` and `protocol`,
+//! never another system.
 
 pub mod adapt_threshold;
 pub mod apply_faults;
 pub mod byzantine_double_spend;
-pub mod byzantine_equivocate;
 pub mod byzantine_flood;
-pub mod byzantine_silence;
 pub mod collect_garbage;
 pub mod commit;
 pub mod deliver_messages;

@@ -1,11 +1,12 @@
 //! System 6: fold the chunks' counters into the tick's metrics, update totals and the digest,
 //! and advance the clock.
 
-use crate::blocks::BlockBook;
-use crate::ledger::Ledger;
-use crate::metrics::Metrics;
-use crate::resources::{Clock, Scratch};
-use crate::workload::Workload;
+use crate::engine::scratch::Scratch;
+use crate::model::blocks::BlockBook;
+use crate::model::ledger::Ledger;
+use crate::model::metrics::Metrics;
+use crate::model::workload::Workload;
+use crate::model::world::Clock;
 use bevy_ecs::prelude::*;
 
 pub fn record_metrics(
@@ -57,9 +58,9 @@ pub fn record_metrics(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::message::MessageKind;
-    use crate::metrics::Digest;
-    use crate::resources::ChunkScratch;
+    use crate::engine::scratch::ChunkScratch;
+    use crate::model::message::MessageKind;
+    use crate::model::metrics::Digest;
     use crate::testing::*;
 
     fn chunk(sent: u64, delivered: u64, dropped: u64) -> ChunkScratch {

@@ -1,0 +1,80 @@
+//! The scenario a simulation runs: every parameter, grouped by the subsystem that reads it,
+//! with validation.
+//!
+//! This is plain data and depends on nothing else in the crate. The front end builds it from
+//! flags and TOML files; the core only checks that it is runnable and reports the first bad
+//! field with its allowed range. `SimConfig::default()` is the one source of every default.
+
+mod adversary;
+mod faults;
+mod network;
+mod protocol;
+mod validate;
+mod workload;
+
+pub use adversary::{AdversaryConfig, Behaviour};
+pub use faults::{FaultConfig, PartitionSpec};
+pub use network::{
+    DelayModel, GEOMETRIC_DELAY_CAP, HALF_RING, LONG_TAIL_CAP, LinkModel, MAX_DELAY, NetworkConfig,
+    RING, Topology,
+};
+pub use protocol::{NEIGHBOURHOOD_VOTERS, ProtocolConfig, ProtocolKind, ThresholdPolicy};
+pub use validate::{ConfigError, MAX_PEERS};
+pub use workload::{MAX_PARTS, PEERS_PER_TOKEN, WorkloadConfig};
+
+use serde::{Deserialize, Serialize};
+
+/// Everything a simulation needs, in protocol units.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SimConfig {
+    pub peers: u32,
+    pub ticks: u32,
+    pub seed: u64,
+    /// Run the global safety checker.
+    pub check: bool,
+    pub network: NetworkConfig,
+    pub faults: FaultConfig,
+    pub workload: WorkloadConfig,
+    pub adversary: AdversaryConfig,
+    pub protocol: ProtocolConfig,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            peers: 2000,
+            ticks: 1000,
+            seed: 1,
+            check: true,
+            network: NetworkConfig::default(),
+            faults: FaultConfig::default(),
+            workload: WorkloadConfig::default(),
+            adversary: AdversaryConfig::default(),
+            protocol: ProtocolConfig::default(),
+        }
+    }
+}
+
+impl SimConfig {
+    /// Tokens in circulation: as configured, or one per [`PEERS_PER_TOKEN`] peers.
+    pub fn tokens(&self) -> u32 {
+        self.workload
+            .tokens
+            .unwrap_or((self.peers / PEERS_PER_TOKEN).max(1))
+    }
+
+    /// The expected number of seeded links per node under this topology.
+    pub fn expected_degree(&self) -> f64 {
+        let others = self.peers.saturating_sub(1) as f64;
+        match self.network.degree {
+            Some(d) => d.min(others),
+            None => LinkModel::new(self.peers, &self.network).mean_probability() * others,
+        }
+    }
+
+    /// The largest threshold that can ever be exceeded with this degree.
+    pub fn max_threshold(&self) -> u32 {
+        let voters = (self.expected_degree().floor() as u32).min(NEIGHBOURHOOD_VOTERS);
+        voters.saturating_sub(1)
+    }
+}

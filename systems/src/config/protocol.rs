@@ -1,0 +1,99 @@
+//! The protocol the peers run, and its parameters.
+
+use serde::{Deserialize, Serialize};
+
+/// Protocol constant: a neighbourhood is the 4 known peers either side of a key, plus the key's
+/// own nearest peer, so a node counts at most 9 voters for any key.
+pub const NEIGHBOURHOOD_VOTERS: u32 = 9;
+
+/// Which rules the peers follow. The rules live under `protocol/`; each name listed here has
+/// an arm in `protocol::with_protocol!`, which the compiler checks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProtocolKind {
+    /// The original ecRust rules (`protocol/original/`).
+    #[default]
+    Original,
+}
+
+impl ProtocolKind {
+    /// Every protocol, by name.
+    pub const ALL: [(&'static str, ProtocolKind); 1] = [("original", ProtocolKind::Original)];
+
+    /// The names, for error messages.
+    pub fn names() -> String {
+        Self::ALL.map(|(name, _)| name).join(", ")
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .find(|(name, _)| *name == s)
+            .map(|&(_, kind)| kind)
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, kind)| *kind == self)
+            .map(|&(name, _)| name)
+            .unwrap_or("?")
+    }
+}
+
+/// The protocol and its parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProtocolConfig {
+    pub kind: ProtocolKind,
+    /// `VOTE_THRESHOLD`: a part is decided when its vote balance exceeds this margin.
+    pub threshold: u32,
+    pub threshold_policy: ThresholdPolicy,
+    /// Mempool entries expire this many ticks after creation (the original: 200).
+    pub entry_ttl: u32,
+    /// Vote-created mempool entries are only made while the pool holds fewer (the original: 100).
+    pub mempool_cap: u32,
+    /// Committed block ids are remembered (to answer votes) this many ticks after their entry expires.
+    pub gc_after: u32,
+    /// Peers learned from incoming votes, per node; the oldest is forgotten first.
+    pub learned_peers: u32,
+}
+
+impl Default for ProtocolConfig {
+    fn default() -> Self {
+        Self {
+            kind: ProtocolKind::Original,
+            threshold: 2,
+            threshold_policy: ThresholdPolicy::Fixed,
+            entry_ttl: 200,
+            mempool_cap: 100,
+            gc_after: 200,
+            learned_peers: 32,
+        }
+    }
+}
+
+/// How the vote threshold is chosen each tick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum ThresholdPolicy {
+    /// Always `threshold`.
+    #[default]
+    Fixed,
+    /// From the loss observed network-wide: `max` on a clean network, falling linearly to
+    /// `min` at 40 % loss (fewer votes arrive, so a lower margin still converges in time).
+    Adaptive { min: u32, max: u32 },
+}
+
+impl ThresholdPolicy {
+    /// `fixed` or `adaptive:MIN..MAX`.
+    pub fn parse(s: &str) -> Option<Self> {
+        if s == "fixed" {
+            return Some(Self::Fixed);
+        }
+        let (min, max) = s.strip_prefix("adaptive:")?.split_once("..")?;
+        Some(Self::Adaptive {
+            min: min.trim().parse().ok()?,
+            max: max.trim().parse().ok()?,
+        })
+    }
+}

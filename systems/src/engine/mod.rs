@@ -1,0 +1,14 @@
+//! The parallel engine: peers cut into fixed chunks, one task per chunk, messages carried by
+//! per-chunk mailboxes on a timing wheel. Nothing here knows the protocol's rules; the chunk
+//! plan depends on the peer count only, so results do not depend on the thread count.
+
+pub mod chunk_claims;
+pub mod chunk_plan;
+pub mod chunk_work;
+pub mod hints;
+pub mod network;
+pub mod outbox;
+pub mod parcel;
+pub mod pass;
+pub mod prefetch;
+pub mod scratch;

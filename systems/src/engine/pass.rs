@@ -1,0 +1,42 @@
+//! The resources a chunked pass over the peers borrows, as one system parameter.
+
+use crate::engine::chunk_work::{ChunkWork, for_each_chunk};
+use crate::engine::network::Network;
+use crate::engine::scratch::Scratch;
+use crate::model::blocks::BlockBook;
+use crate::model::ids::Tick;
+use crate::model::world::Peers;
+use bevy_ecs::prelude::ResMut;
+use bevy_ecs::system::SystemParam;
+
+/// The peers, the network and the per-chunk scratch: what [`for_each_chunk`] splits into
+/// chunks of work.
+#[derive(SystemParam)]
+pub struct PeerPass<'w> {
+    pub peers: ResMut<'w, Peers>,
+    pub network: ResMut<'w, Network>,
+    pub scratch: ResMut<'w, Scratch>,
+}
+
+impl PeerPass<'_> {
+    /// Runs `f` on every chunk of peers in parallel (see [`for_each_chunk`]).
+    pub fn for_each_chunk<F>(&mut self, now: Tick, f: F)
+    where
+        F: Fn(ChunkWork<'_>) + Sync + Send,
+    {
+        for_each_chunk(
+            &mut self.peers,
+            &mut self.network,
+            &mut self.scratch,
+            now,
+            f,
+        );
+    }
+
+    /// Adds the messages the pass charged to blocks to the book, chunk by chunk.
+    pub fn settle_charges(&mut self, book: &BlockBook) {
+        for chunk in &mut self.scratch.chunks {
+            chunk.charges.settle_into(book);
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! Blocks: immutable bodies shared by every peer that has received them.
+//!
+//! A peer "has" a body only once a Block message reached it (its mempool entry says so); the
+//! book is just where the bytes live, so a Block message carries a 4-byte index instead of a
+//! copy. Bodies are dropped from the front of the book once the block is finished and older
+//! than the garbage-collection horizon, which bounds memory however long the run.
+
+use crate::model::ids::{BlockIdx, PeerIdx, Tick, TokenIdx};
+use bevy_ecs::prelude::Resource;
+use smallvec::SmallVec;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Protocol capacity of a block (D2: 1..=6 parts, each token at most once).
+pub use crate::config::MAX_PARTS;
+
+/// One token transfer: `token` moves away from the owner set by block `last`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Part {
+    pub token: TokenIdx,
+    pub last: BlockIdx,
+    /// Time of block `last` (0 for genesis). A receiver would read it from the parent block;
+    /// carrying it saves a lookup and lets a node tell "I am behind" from "this is stale".
+    pub last_time: Tick,
+}
+
+/// How a block ended, as seen by the peer it was submitted to (its origin).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Committed,
+    Rejected,
+    TimedOut,
+}
+
+#[derive(Debug)]
+pub struct Block {
+    /// Ring id (random, as in the original simulator).
+    pub id: u64,
+    /// Tick the block was submitted.
+    pub submitted: Tick,
+    /// Block time, written into token mappings: `submitted + 1`, so it always exceeds the
+    /// genesis time 0 and its parent's time.
+    pub time: Tick,
+    pub origin: PeerIdx,
+    pub parts: SmallVec<[Part; 3]>,
+    /// A double-spending twin made by conflict injection: its tokens belong to another block.
+    pub twin_of: Option<BlockIdx>,
+    pub outcome: Option<(Outcome, Tick)>,
+    /// Number of peers that committed this block.
+    pub commits: u32,
+    /// Messages sent about this block (votes, queries and transfers), lost ones included.
+    pub messages: AtomicU64,
+}
+
+impl Block {
+    /// Charges `n` messages to this block; called from parallel senders.
+    #[inline]
+    pub fn charge(&self, n: u64) {
+        self.messages.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub fn messages_sent(&self) -> u64 {
+        self.messages.load(Ordering::Relaxed)
+    }
+
+    /// The end of the block's life: no peer holds an entry for it from this tick on, so once
+    /// it has passed nothing can commit the block any more.
+    #[inline]
+    pub fn expires(&self, ttl: Tick) -> Tick {
+        self.submitted + ttl
+    }
+
+    /// D2/S4: 1..=6 parts, no token twice.
+    pub fn is_well_formed(&self) -> bool {
+        let n = self.parts.len();
+        (1..=MAX_PARTS).contains(&n)
+            && (0..n).all(|i| (i + 1..n).all(|j| self.parts[i].token != self.parts[j].token))
+    }
+}
+
+#[derive(Resource, Default)]
+pub struct BlockBook {
+    base: BlockIdx,
+    blocks: VecDeque<Block>,
+}
+
+impl BlockBook {
+    #[inline]
+    pub fn get(&self, idx: BlockIdx) -> Option<&Block> {
+        idx.checked_sub(self.base)
+            .and_then(|i| self.blocks.get(i as usize))
+    }
+
+    #[inline]
+    pub fn get_mut(&mut self, idx: BlockIdx) -> Option<&mut Block> {
+        idx.checked_sub(self.base)
+            .and_then(|i| self.blocks.get_mut(i as usize))
+    }
+
+    /// Index the next pushed block will get.
+    pub fn next_idx(&self) -> BlockIdx {
+        self.base + self.blocks.len() as BlockIdx
+    }
+
+    pub fn push(&mut self, block: Block) -> BlockIdx {
+        let idx = self.next_idx();
+        assert!(
+            idx < crate::model::ids::GENESIS - 1,
+            "block index space exhausted"
+        );
+        self.blocks.push_back(block);
+        idx
+    }
+
+    /// Blocks still held (finished ones inside the horizon included).
+    pub fn len(&self) -> usize {
+        self.blocks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.blocks.is_empty()
+    }
+
+    /// Drops finished blocks older than `horizon` ticks from the front; returns them in order
+    /// so the caller can export them.
+    pub fn retire(&mut self, now: Tick, horizon: Tick, mut sink: impl FnMut(BlockIdx, &Block)) {
+        while let Some(front) = self.blocks.front() {
+            match front.outcome {
+                Some((_, at)) if at + horizon < now => {
+                    sink(self.base, front);
+                    self.blocks.pop_front();
+                    self.base += 1;
+                }
+                _ => break,
+            }
+        }
+    }
+
+    /// Every block still held, oldest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (BlockIdx, &Block)> {
+        self.blocks
+            .iter()
+            .enumerate()
+            .map(move |(i, b)| (self.base + i as BlockIdx, b))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use smallvec::smallvec;
+
+    fn block(parts: &[TokenIdx]) -> Block {
+        Block {
+            id: 1,
+            submitted: 0,
+            time: 1,
+            origin: 0,
+            parts: parts
+                .iter()
+                .map(|&token| Part {
+                    token,
+                    last: crate::model::ids::GENESIS,
+                    last_time: 0,
+                })
+                .collect(),
+            twin_of: None,
+            outcome: None,
+            commits: 0,
+            messages: AtomicU64::new(0),
+        }
+    }
+
+    #[test]
+    fn well_formed_blocks() {
+        assert!(block(&[1, 2, 3]).is_well_formed());
+        assert!(!block(&[1, 2, 1]).is_well_formed());
+        assert!(!block(&[]).is_well_formed());
+        assert!(block(&[0, 1, 2, 3, 4, 5]).is_well_formed());
+        assert!(!block(&[0, 1, 2, 3, 4, 5, 6]).is_well_formed());
+    }
+
+    #[test]
+    fn retire_keeps_indices_stable() {
+        let mut book = BlockBook::default();
+        for _ in 0..3 {
+            book.push(block(&[1]));
+        }
+        book.get_mut(0).unwrap().outcome = Some((Outcome::Committed, 5));
+        book.get_mut(2).unwrap().outcome = Some((Outcome::Committed, 5));
+        let mut gone = vec![];
+        book.retire(10, 2, |i, _| gone.push(i));
+        assert_eq!(gone, vec![0]);
+        assert!(book.get(0).is_none());
+        assert!(book.get(1).is_some() && book.get(2).is_some());
+        assert_eq!(book.next_idx(), 3);
+        let _: SmallVec<[Part; 3]> = smallvec![];
+    }
+}
+
+impl Block {
+    /// The peer's neighbourhood of each part's token, then of the block id (the witness).
+    pub fn views(
+        &self,
+        ring: &crate::model::ring::Ring,
+        tokens: &crate::model::tokens::TokenBook,
+        me: PeerIdx,
+    ) -> crate::model::peer::Views {
+        self.parts
+            .iter()
+            .map(|p| ring.neighbourhood(me, tokens.id(p.token)))
+            .chain(std::iter::once(ring.neighbourhood(me, self.id)))
+            .collect()
+    }
+
+    /// A summary row for export once the block is retired or the run ends.
+    pub fn record(&self, idx: BlockIdx) -> BlockRecord {
+        BlockRecord {
+            idx,
+            id: self.id,
+            submitted: self.submitted,
+            origin: self.origin,
+            outcome: self.outcome,
+            messages: self.messages_sent(),
+            tokens: self.parts.len() as u32,
+            peers_committed: self.commits,
+            twin_of: self.twin_of,
+        }
+    }
+}
+
+/// One block's life, for the blocks table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BlockRecord {
+    pub idx: BlockIdx,
+    pub id: u64,
+    pub submitted: Tick,
+    pub origin: PeerIdx,
+    pub outcome: Option<(Outcome, Tick)>,
+    pub messages: u64,
+    pub tokens: u32,
+    pub peers_committed: u32,
+    pub twin_of: Option<BlockIdx>,
+}
+
+/// Retired blocks waiting to be exported; only filled when someone asked for them.
+#[derive(Resource, Default)]
+pub struct RetiredBlocks {
+    pub enabled: bool,
+    pub records: Vec<BlockRecord>,
+}

@@ -1,0 +1,313 @@
+//! The ring of peers and each peer's seeded view of it.
+//!
+//! The original stores, for every peer, a sorted list of about N/6..N/2 known peers: O(N^2)
+//! memory and set-up time. Here whether peer `a` was seeded with a link to `b` is a pure
+//! function of `(seed, a, b, ring distance)`: a seeded hash compared with the topology's link
+//! probability. Nothing quadratic is stored; a neighbourhood (the 4 known peers either side of
+//! a key) is found by walking the sorted ring outward from the key, which is short because near
+//! peers are known with high probability in the ring topologies.
+
+use crate::config::{LinkModel, RING, SimConfig};
+use crate::model::ids::{PeerIdx, ring_distance};
+use crate::model::rng::{Stream, hash_words, mix64, stream};
+use bevy_ecs::prelude::Resource;
+use rand::RngCore;
+
+/// A probability as a threshold on a uniform u64 (1.0 and above: `u64::MAX`, always).
+#[inline]
+fn scaled(p: f64) -> u64 {
+    if p >= 1.0 {
+        u64::MAX
+    } else if p <= 0.0 {
+        0
+    } else {
+        (p * RING) as u64
+    }
+}
+
+/// The link model as integer thresholds, worked out once: the test runs for every trust check
+/// and every step of a neighbourhood walk, and converting the probabilities on each call was a
+/// third of its instructions.
+#[derive(Clone, Copy, Debug)]
+enum LinkTest {
+    Uniform {
+        threshold: u64,
+    },
+    /// Threshold `hi - span * d / 2^63`.
+    Gradient {
+        hi: u64,
+        span: u64,
+    },
+    Gaussian,
+}
+
+impl LinkTest {
+    fn new(link: LinkModel) -> Self {
+        match link {
+            LinkModel::Uniform { p } => LinkTest::Uniform {
+                threshold: scaled(p),
+            },
+            LinkModel::Gradient { min, max } => {
+                let (hi, lo) = (scaled(max), scaled(min));
+                LinkTest::Gradient {
+                    hi,
+                    span: hi - lo.min(hi),
+                }
+            }
+            LinkModel::Gaussian { .. } => LinkTest::Gaussian,
+        }
+    }
+}
+
+/// The sorted peer ring and the seeded link predicate.
+#[derive(Resource)]
+pub struct Ring {
+    /// Peer ids, sorted ascending; a peer's index here is its `PeerIdx`.
+    pub ids: Vec<u64>,
+    link: LinkModel,
+    test: LinkTest,
+    link_seed: u64,
+}
+
+/// The 4 known peers below and the 4 at or above a key, nearest first.
+///
+/// The ring interval from `below[3]` to `above[3]` is the node's `peer_range` of the key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Neighbourhood {
+    pub below: [PeerIdx; 4],
+    pub above: [PeerIdx; 4],
+}
+
+impl Neighbourhood {
+    /// Ring-interval bounds (positions) of the neighbourhood.
+    #[inline]
+    pub fn bounds(&self) -> (PeerIdx, PeerIdx) {
+        (self.below[3], self.above[3])
+    }
+
+    /// `peers_for(key, t)`: the two vote targets, `a` steps out on each side, a in 1..=4.
+    #[inline]
+    pub fn vote_targets(&self, rotation: u64) -> [PeerIdx; 2] {
+        let a = (rotation % 4) as usize;
+        [self.below[a], self.above[a]]
+    }
+
+    /// `peer_for(key, t)`: one target among the 8, for block queries and forwarding.
+    #[inline]
+    pub fn query_target(&self, rotation: u64) -> PeerIdx {
+        let b = (rotation % 8) as usize;
+        if b < 4 {
+            self.below[3 - b]
+        } else {
+            self.above[b - 4]
+        }
+    }
+
+    #[inline]
+    pub fn contains(&self, p: PeerIdx, peers: u32) -> bool {
+        crate::model::ids::in_ring_interval(p, self.below[3], self.above[3], peers)
+    }
+}
+
+/// The rotation that picks targets: `(key XOR self) + t`.
+#[inline]
+pub fn rotation(key: u64, self_id: u64, tick: u32) -> u64 {
+    (key ^ self_id).wrapping_add(tick as u64)
+}
+
+impl Ring {
+    pub fn new(config: &SimConfig) -> Self {
+        let mut rng = stream(config.seed, Stream::PeerIds, 0, 0);
+        let mut ids: Vec<u64> = (0..config.peers).map(|_| rng.next_u64()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        // Duplicates among N random u64s are astronomically rare; refill deterministically.
+        while ids.len() < config.peers as usize {
+            ids.push(rng.next_u64());
+            ids.sort_unstable();
+            ids.dedup();
+        }
+        Self::from_ids(
+            ids,
+            LinkModel::new(config.peers, &config.network),
+            config.seed,
+        )
+    }
+
+    /// A ring with given ids and link model (tests build tiny hand-made rings this way).
+    pub fn from_ids(mut ids: Vec<u64>, link: LinkModel, seed: u64) -> Self {
+        ids.sort_unstable();
+        Self {
+            ids,
+            link,
+            test: LinkTest::new(link),
+            link_seed: hash_words(&[seed, Stream::Topology as u64]),
+        }
+    }
+
+    #[inline]
+    pub fn len(&self) -> u32 {
+        self.ids.len() as u32
+    }
+
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    #[inline]
+    pub fn id(&self, p: PeerIdx) -> u64 {
+        self.ids[p as usize]
+    }
+
+    /// Position of the first peer whose id is >= key (wrapping to 0).
+    #[inline]
+    pub fn insertion(&self, key: u64) -> PeerIdx {
+        let i = self.ids.partition_point(|&id| id < key);
+        if i == self.ids.len() { 0 } else { i as PeerIdx }
+    }
+
+    /// Was `a` seeded with a link to `b`? Directional, as in the original.
+    #[inline]
+    pub fn seeded_link(&self, a: PeerIdx, b: PeerIdx) -> bool {
+        if a == b {
+            return false;
+        }
+        let d = ring_distance(self.id(a), self.id(b));
+        let h = mix64(self.link_seed ^ ((a as u64) << 32 | b as u64));
+        match self.test {
+            LinkTest::Uniform { threshold } => h < threshold,
+            LinkTest::Gradient { hi, span } => {
+                let drop = ((span as u128 * d as u128) >> 63) as u64;
+                let threshold = hi - drop.min(hi);
+                threshold == u64::MAX || h < threshold
+            }
+            LinkTest::Gaussian => {
+                let p = self.link.probability(d);
+                p >= 1.0 || (h >> 11) as f64 * (1.0 / (1u64 << 53) as f64) < p
+            }
+        }
+    }
+
+    /// The node's neighbourhood of `key`: 4 known peers at or above the key's insertion
+    /// point and 4 below it. If the node knows fewer, the walk covers the whole ring and
+    /// repeats the farthest found (so the range is then the whole ring).
+    pub fn neighbourhood(&self, node: PeerIdx, key: u64) -> Neighbourhood {
+        let n = self.len();
+        let start = self.insertion(key);
+        let mut nb = Neighbourhood::default();
+        let mut found = 0;
+        let mut p = start;
+        for _ in 0..n {
+            if self.seeded_link(node, p) {
+                nb.above[found] = p;
+                found += 1;
+                if found == 4 {
+                    break;
+                }
+            }
+            p = if p + 1 == n { 0 } else { p + 1 };
+        }
+        let whole_ring = found < 4;
+        for i in found..4 {
+            nb.above[i] = if found > 0 { nb.above[found - 1] } else { node };
+        }
+        found = 0;
+        let mut p = start;
+        for _ in 0..n {
+            p = if p == 0 { n - 1 } else { p - 1 };
+            if self.seeded_link(node, p) {
+                nb.below[found] = p;
+                found += 1;
+                if found == 4 {
+                    break;
+                }
+            }
+        }
+        for i in found..4 {
+            nb.below[i] = if found > 0 { nb.below[found - 1] } else { node };
+        }
+        if whole_ring || found < 4 {
+            // The range must then cover every peer: make it the full circle starting at `start`.
+            nb.below[3] = start;
+            nb.above[3] = if start == 0 { n - 1 } else { start - 1 };
+        }
+        nb
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn full_ring(n: u64) -> Ring {
+        Ring::from_ids(
+            (0..n).map(|i| i * 1000 + 500).collect(),
+            LinkModel::Uniform { p: 1.0 },
+            1,
+        )
+    }
+
+    #[test]
+    fn neighbourhood_of_a_fully_linked_ring() {
+        let ring = full_ring(20);
+        // Key 5_200 lies between peer 5 (5_500 is above) and peer 4 (4_500 below).
+        let nb = ring.neighbourhood(15, 5_200);
+        assert_eq!(nb.above, [5, 6, 7, 8]);
+        assert_eq!(nb.below, [4, 3, 2, 1]);
+        assert!(nb.contains(1, 20) && nb.contains(8, 20) && !nb.contains(9, 20));
+        // The node itself is skipped.
+        let nb = ring.neighbourhood(6, 5_200);
+        assert_eq!(nb.above, [5, 7, 8, 9]);
+    }
+
+    #[test]
+    fn neighbourhood_wraps_around_zero() {
+        let ring = full_ring(20);
+        let nb = ring.neighbourhood(10, 100);
+        assert_eq!(nb.above, [0, 1, 2, 3]);
+        assert_eq!(nb.below, [19, 18, 17, 16]);
+        assert!(nb.contains(19, 20) && nb.contains(0, 20) && !nb.contains(15, 20));
+    }
+
+    #[test]
+    fn targets_rotate_over_the_neighbourhood() {
+        let nb = Neighbourhood {
+            below: [4, 3, 2, 1],
+            above: [5, 6, 7, 8],
+        };
+        assert_eq!(nb.vote_targets(0), [4, 5]);
+        assert_eq!(nb.vote_targets(3), [1, 8]);
+        assert_eq!(nb.vote_targets(4), [4, 5]);
+        let all: Vec<_> = (0..8).map(|r| nb.query_target(r)).collect();
+        assert_eq!(all, vec![1, 2, 3, 4, 5, 6, 7, 8]);
+    }
+
+    #[test]
+    fn sparse_view_covers_whole_ring() {
+        let ring = Ring::from_ids((0..16).collect(), LinkModel::Uniform { p: 0.0 }, 1);
+        let nb = ring.neighbourhood(3, 7);
+        for p in 0..16 {
+            assert!(nb.contains(p, 16));
+        }
+    }
+
+    #[test]
+    fn link_density_matches_the_model() {
+        let config = SimConfig {
+            peers: 2000,
+            ..SimConfig::default()
+        };
+        let ring = Ring::new(&config);
+        let links: usize = (0..2000u32)
+            .step_by(97)
+            .map(|a| (0..2000).filter(|&b| ring.seeded_link(a, b)).count())
+            .sum();
+        let mean = links as f64 / 21.0;
+        let expected = config.expected_degree();
+        assert!(
+            (mean - expected).abs() < expected * 0.1,
+            "{mean} vs {expected}"
+        );
+    }
+}

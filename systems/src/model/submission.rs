@@ -1,0 +1,88 @@
+//! Submitting a block: into the book, and into its origin's mempool as a pending entry.
+
+use crate::model::blocks::{Block, BlockBook, Part};
+use crate::model::ids::{BlockIdx, PeerIdx, Tick};
+use crate::model::metrics::Metrics;
+use crate::model::peer::{Body, Claims, Entry, Role};
+use crate::model::ring::Ring;
+use crate::model::tokens::TokenBook;
+use crate::model::workload::Workload;
+use crate::model::world::Peers;
+use bevy_ecs::prelude::{Res, ResMut};
+use bevy_ecs::system::SystemParam;
+use smallvec::SmallVec;
+use std::sync::atomic::AtomicU64;
+
+/// A block about to be submitted.
+pub struct NewBlock {
+    pub origin: PeerIdx,
+    pub id: u64,
+    pub parts: SmallVec<[Part; 3]>,
+    /// The block this one races with the same spend, if it is a double spend.
+    pub twin_of: Option<BlockIdx>,
+    pub now: Tick,
+    /// Mempool entries expire this many ticks after creation.
+    pub ttl: Tick,
+}
+
+/// Puts a new block into the book and into its origin's mempool.
+pub fn submit(
+    book: &mut BlockBook,
+    peers: &mut Peers,
+    ring: &Ring,
+    tokens: &TokenBook,
+    new: NewBlock,
+) -> BlockIdx {
+    let block = Block {
+        id: new.id,
+        submitted: new.now,
+        time: new.now + 1,
+        origin: new.origin,
+        parts: new.parts,
+        twin_of: new.twin_of,
+        outcome: None,
+        commits: 0,
+        messages: AtomicU64::new(0),
+    };
+    let mut entry = Entry::new(
+        book.next_idx(),
+        new.now + new.ttl,
+        Body::Known,
+        Role::Origin,
+    );
+    entry.views = block.views(ring, tokens, new.origin);
+    let idx = book.push(block);
+    let peer = peers.state_mut(new.origin);
+    // New blocks have the largest index yet, so the pool stays sorted.
+    peer.push_entry(entry);
+    peer.claims = Claims::Changed;
+    idx
+}
+
+/// What submitting borrows, for the systems that submit blocks (the driver, the double
+/// spenders).
+#[derive(SystemParam)]
+pub struct Submitter<'w> {
+    pub ring: Res<'w, Ring>,
+    pub tokens: Res<'w, TokenBook>,
+    pub book: ResMut<'w, BlockBook>,
+    pub workload: ResMut<'w, Workload>,
+    pub peers: ResMut<'w, Peers>,
+    pub metrics: ResMut<'w, Metrics>,
+}
+
+impl Submitter<'_> {
+    /// Submits `new` and counts it as active and submitted.
+    pub fn submit(&mut self, new: NewBlock) -> BlockIdx {
+        let idx = submit(
+            &mut self.book,
+            &mut self.peers,
+            &self.ring,
+            &self.tokens,
+            new,
+        );
+        self.workload.active += 1;
+        self.metrics.current.blocks_submitted += 1;
+        idx
+    }
+}

@@ -1,0 +1,71 @@
+//! The protocol's rules, behind one seam.
+//!
+//! The systems own the passes (which peers, in which order, on which thread); a protocol owns
+//! what one peer does with one message, with its pending blocks at the vote, and whether a
+//! decision still holds when it is applied. Each pass picks the rules once, through
+//! [`with_protocol!`], and runs code specialised for them: nothing is dispatched per message.
+//!
+//! Adding a protocol: a folder beside `original/` with a type implementing [`Protocol`], its
+//! name in `config::ProtocolKind`, and its arm in [`with_protocol!`].
+
+mod context;
+pub mod original;
+
+pub use context::{RuleContext, RuleInputs};
+
+use crate::engine::outbox::Outbox;
+use crate::model::blocks::Block;
+use crate::model::ids::{BlockIdx, PeerIdx};
+use crate::model::message::Message;
+use crate::model::peer::PeerState;
+use crate::model::tokens::TokenBook;
+use rand_pcg::Pcg64Mcg;
+
+/// What a protocol decides for one peer. Implementations are stateless: the state is the
+/// peer's, the world's and the network's.
+pub trait Protocol: Sync {
+    /// One message, delivered to peer `me`; replies go to `out`.
+    fn receive(
+        &self,
+        me: PeerIdx,
+        ps: &mut PeerState,
+        m: &Message,
+        cx: &RuleContext,
+        out: &mut Outbox,
+        rng: &mut Pcg64Mcg,
+    );
+
+    /// Peer `me`'s vote pass over its pending blocks, under vote threshold `threshold`;
+    /// returns how many entries it left with a decision for the commit pass. `arena` is
+    /// scratch, reset by the caller.
+    #[allow(clippy::too_many_arguments)]
+    fn vote(
+        &self,
+        me: PeerIdx,
+        ps: &mut PeerState,
+        cx: &RuleContext,
+        threshold: u32,
+        arena: &bumpalo::Bump,
+        out: &mut Outbox,
+        rng: &mut Pcg64Mcg,
+    ) -> usize;
+
+    /// Whether a block decided at this peer may still be applied now: another block decided
+    /// in the same tick may have moved one of its tokens first.
+    fn still_valid(&self, ps: &PeerState, block: &Block, idx: BlockIdx, tokens: &TokenBook)
+    -> bool;
+}
+
+/// Runs `$body` with `$p` bound to the rules of protocol `$kind`: the one place where a
+/// protocol name meets its code.
+macro_rules! with_protocol {
+    ($kind:expr, |$p:ident| $body:expr) => {
+        match $kind {
+            $crate::config::ProtocolKind::Original => {
+                let $p = &$crate::protocol::original::Original;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_protocol;

@@ -1,0 +1,69 @@
+//! D3, the conflict rule: of two pending blocks spending the same (token, owner), a peer
+//! votes 0 on the one with the larger block id for as long as both are pending.
+
+use crate::model::blocks::{Block, BlockBook};
+use crate::model::ids::{BlockIdx, TokenIdx};
+use crate::model::peer::{Body, Claims, EntryState, PeerState};
+use crate::protocol::RuleContext;
+
+/// D3: of two pending blocks spending the same (token, owner), this peer votes 0 on the one
+/// with the larger block id for as long as both are pending. Recomputed only when the set of
+/// pending blocks with known bodies changed.
+pub fn mark_suppressed_claims(ps: &mut PeerState, cx: &RuleContext, arena: &bumpalo::Bump) {
+    if ps.claims == Claims::Current {
+        return;
+    }
+    ps.claims = Claims::Current;
+    let mut claims: bumpalo::collections::Vec<'_, (TokenIdx, BlockIdx, u64, u32, u8)> =
+        bumpalo::collections::Vec::new_in(arena);
+    for (ei, e) in ps.mempool.iter_mut().enumerate() {
+        e.suppressed = 0;
+        if e.state != EntryState::Pending || e.body != Body::Known {
+            continue;
+        }
+        let Some(b) = cx.book.get(e.block) else {
+            continue;
+        };
+        for (i, p) in b.parts.iter().enumerate() {
+            claims.push((p.token, p.last, b.id, ei as u32, i as u8));
+        }
+    }
+    if claims.len() < 2 {
+        return;
+    }
+    claims.sort_unstable();
+    for w in claims.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if a.0 == b.0 && a.1 == b.1 && a.2 != b.2 {
+            ps.mempool[b.3 as usize].suppressed |= 1 << b.4;
+        }
+    }
+}
+
+/// D3 for a single block: the parts of `block` that another pending block with a smaller id,
+/// whose body this peer holds, spends from the same owner. The same rule as
+/// [`mark_suppressed_claims`], for answering one vote request without sorting the whole mempool.
+pub fn outvoted_parts(ps: &PeerState, idx: BlockIdx, block: &Block, book: &BlockBook) -> u8 {
+    let mut bits = 0u8;
+    for e in &ps.mempool {
+        if e.block == idx || e.state != EntryState::Pending || e.body != Body::Known {
+            continue;
+        }
+        let Some(other) = book.get(e.block) else {
+            continue;
+        };
+        if other.id >= block.id {
+            continue;
+        }
+        for (i, p) in block.parts.iter().enumerate() {
+            if other
+                .parts
+                .iter()
+                .any(|q| q.token == p.token && q.last == p.last)
+            {
+                bits |= 1 << i;
+            }
+        }
+    }
+    bits
+}

@@ -1,0 +1,66 @@
+//! The original ecRust rules (`shared/PROTOCOL.md`), as the original simulator runs them.
+//!
+//! A block commits at a peer when, for each part, the voters it knows around the token that
+//! hold the token agree by a margin above the threshold, and more than `threshold` voters
+//! around the block id (the witness) have spoken.
+
+pub mod byzantine;
+pub mod conflicts;
+pub mod judge;
+pub mod receive;
+pub mod tally;
+pub mod vote;
+
+use super::{Protocol, RuleContext};
+use crate::engine::outbox::Outbox;
+use crate::model::blocks::Block;
+use crate::model::ids::{BlockIdx, PeerIdx};
+use crate::model::message::Message;
+use crate::model::peer::PeerState;
+use crate::model::tokens::TokenBook;
+use judge::{PartView, judge_part};
+use rand_pcg::Pcg64Mcg;
+
+/// The original protocol's rules.
+pub struct Original;
+
+impl Protocol for Original {
+    #[inline(always)]
+    fn receive(
+        &self,
+        me: PeerIdx,
+        ps: &mut PeerState,
+        m: &Message,
+        cx: &RuleContext,
+        out: &mut Outbox,
+        rng: &mut Pcg64Mcg,
+    ) {
+        receive::handle(me, ps, m, cx, out, rng);
+    }
+
+    #[inline(always)]
+    fn vote(
+        &self,
+        me: PeerIdx,
+        ps: &mut PeerState,
+        cx: &RuleContext,
+        threshold: u32,
+        arena: &bumpalo::Bump,
+        out: &mut Outbox,
+        rng: &mut Pcg64Mcg,
+    ) -> usize {
+        conflicts::mark_suppressed_claims(ps, cx, arena);
+        vote::vote_peer(me, ps, cx, threshold, out, rng)
+    }
+
+    #[inline]
+    fn still_valid(
+        &self,
+        ps: &PeerState,
+        block: &Block,
+        idx: BlockIdx,
+        tokens: &TokenBook,
+    ) -> bool {
+        (0..block.parts.len()).all(|i| judge_part(ps, block, idx, i, tokens) != PartView::Conflict)
+    }
+}

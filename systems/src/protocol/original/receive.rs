@@ -1,0 +1,264 @@
+//! One message at its receiver: votes are recorded, queries answered or forwarded, block
+//! bodies taken in. Replies leave through the receiver's outbox.
+
+use super::byzantine::stated_opinion;
+use super::conflicts::outvoted_parts;
+use super::judge::judge_block;
+use crate::engine::outbox::Outbox;
+use crate::model::blocks::Block;
+use crate::model::ids::{BlockIdx, PeerIdx, Tick};
+use crate::model::message::{ALL_PARTS, ANSWER_SENDER, COMMITTED_MASK, Message, MessageKind};
+use crate::model::peer::{Body, Claims, Entry, EntryState, PeerState, Role, Verdict};
+use crate::model::ring::{Ring, rotation};
+use crate::protocol::RuleContext;
+use rand_pcg::Pcg64Mcg;
+
+/// A node that learned of a block by a vote asks again for its body after this many ticks.
+pub const REQUERY_TICKS: Tick = 4;
+
+/// One message at its receiver `me`.
+pub fn handle(
+    me: PeerIdx,
+    ps: &mut PeerState,
+    m: &Message,
+    cx: &RuleContext,
+    out: &mut Outbox,
+    rng: &mut Pcg64Mcg,
+) {
+    // A block the book no longer holds is long finished: nothing useful can be done with it.
+    let Some(block) = cx.book.get(m.block) else {
+        return;
+    };
+    match m.kind {
+        MessageKind::VoteRequest | MessageKind::VoteEcho => on_vote(me, ps, m, block, cx, out, rng),
+        MessageKind::BlockQuery | MessageKind::ParentQuery => {
+            on_query(me, ps, m, block, cx, out, rng)
+        }
+        MessageKind::BlockReply | MessageKind::ParentReply => on_block(me, ps, m, block, cx),
+        MessageKind::Answer => {}
+    }
+}
+
+/// Sends a reply and charges it to the block it is about.
+#[inline]
+fn reply(out: &mut Outbox, rng: &mut Pcg64Mcg, msg: Message) {
+    out.charge(msg.block, 1);
+    out.send(msg, rng);
+}
+
+#[inline]
+fn trusted(me: PeerIdx, ps: &PeerState, from: PeerIdx, ring: &Ring) -> bool {
+    ring.seeded_link(me, from) || ps.knows_learned(from)
+}
+
+fn on_vote(
+    me: PeerIdx,
+    ps: &mut PeerState,
+    m: &Message,
+    block: &Block,
+    cx: &RuleContext,
+    out: &mut Outbox,
+    rng: &mut Pcg64Mcg,
+) {
+    let wants_reply = m.kind == MessageKind::VoteRequest;
+    let echo = |mask: u8| Message {
+        to: m.from,
+        from: me,
+        block: m.block,
+        sent: cx.now,
+        target: ANSWER_SENDER,
+        kind: MessageKind::VoteEcho,
+        mask,
+        holds: ALL_PARTS,
+    };
+    let query = Message {
+        to: m.from,
+        from: me,
+        block: m.block,
+        sent: cx.now,
+        target: ANSWER_SENDER,
+        kind: MessageKind::BlockQuery,
+        mask: 0,
+        holds: 0,
+    };
+    match ps.find(m.block) {
+        Ok(i) => {
+            let state = ps.mempool[i].state;
+            match state {
+                EntryState::Committed if wants_reply => reply(out, rng, echo(COMMITTED_MASK)),
+                EntryState::Blocked if wants_reply => reply(out, rng, echo(0)),
+                EntryState::Pending if trusted(me, ps, m.from, cx.ring) => {
+                    let e = &mut ps.mempool[i];
+                    let peers = cx.ring.len();
+                    if e.may_count(m.from, peers) {
+                        e.record_vote_counted(m.from, m.sent, m.mask, m.holds, peers);
+                    }
+                    match e.body {
+                        Body::Unknown { asked } if cx.now >= asked + REQUERY_TICKS => {
+                            e.body = Body::Unknown { asked: cx.now };
+                            reply(out, rng, query);
+                        }
+                        Body::Known if wants_reply => {
+                            // A holder answers with its opinion at once: askers far from a
+                            // token have few holders in view and need their word directly.
+                            // D3 holds here too: no "agree" for the later of two pending
+                            // spends of one owner.
+                            let mut o = judge_block(ps, block, m.block, cx.tokens);
+                            if o.agree != 0 {
+                                // Most askers reach peers that hold none of the tokens:
+                                // nothing to suppress, so skip the scan of the pool.
+                                o.agree &= !outvoted_parts(ps, m.block, block, cx.book);
+                            }
+                            let o = stated_opinion(cx.adversary, me, o, block.parts.len());
+                            ps.promise_agreed(block, m.block, o.agree, cx.params.entry_ttl);
+                            if o.holds != 0 {
+                                reply(
+                                    out,
+                                    rng,
+                                    Message {
+                                        holds: o.holds,
+                                        ..echo(o.agree)
+                                    },
+                                );
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                EntryState::Pending => ps.learn(m.from, cx.params.learned_peers as usize),
+                _ => {}
+            }
+        }
+        Err(at) => {
+            if let Some(verdict) = ps.verdict(m.block) {
+                if wants_reply {
+                    let mask = match verdict {
+                        Verdict::Committed => COMMITTED_MASK,
+                        Verdict::Blocked => 0,
+                    };
+                    reply(out, rng, echo(mask));
+                }
+            } else if trusted(me, ps, m.from, cx.ring) {
+                let expires = block.expires(cx.params.entry_ttl);
+                if ps.mempool.len() < cx.params.mempool_cap as usize && expires > cx.now {
+                    let mut e = Entry::new(
+                        m.block,
+                        expires,
+                        Body::Unknown { asked: cx.now },
+                        Role::Relay,
+                    );
+                    e.record_vote(m.from, m.sent, m.mask, m.holds);
+                    ps.insert_entry(at, e);
+                    reply(out, rng, query);
+                }
+            } else {
+                ps.learn(m.from, cx.params.learned_peers as usize);
+            }
+        }
+    }
+}
+
+fn has_body(ps: &PeerState, block: BlockIdx) -> bool {
+    match ps.find(block) {
+        Ok(i) => ps.mempool[i].body == Body::Known,
+        Err(_) => ps.remembers(block),
+    }
+}
+
+fn on_query(
+    me: PeerIdx,
+    ps: &mut PeerState,
+    m: &Message,
+    block: &Block,
+    cx: &RuleContext,
+    out: &mut Outbox,
+    rng: &mut Pcg64Mcg,
+) {
+    let target = if m.target == ANSWER_SENDER {
+        m.from
+    } else {
+        m.target
+    };
+    if has_body(ps, m.block) {
+        let kind = if m.kind == MessageKind::ParentQuery {
+            MessageKind::ParentReply
+        } else {
+            MessageKind::BlockReply
+        };
+        reply(
+            out,
+            rng,
+            Message {
+                to: target,
+                from: me,
+                block: m.block,
+                sent: cx.now,
+                target: ANSWER_SENDER,
+                kind,
+                mask: 0,
+                holds: 0,
+            },
+        );
+    } else if (block.id ^ cx.now as u64).is_multiple_of(4) {
+        // Forward towards the block's neighbourhood; the answer goes straight to the asker.
+        let nb = cx.ring.neighbourhood(me, block.id);
+        let to = nb.query_target(rotation(block.id, cx.ring.id(me), cx.now));
+        if to != me && to != target {
+            reply(
+                out,
+                rng,
+                Message {
+                    to,
+                    from: me,
+                    target,
+                    sent: cx.now,
+                    ..*m
+                },
+            );
+        }
+    }
+}
+
+fn on_block(me: PeerIdx, ps: &mut PeerState, m: &Message, block: &Block, cx: &RuleContext) {
+    if !block.is_well_formed() {
+        return;
+    }
+    match m.kind {
+        MessageKind::BlockReply => {
+            if let Some(e) = ps.entry_mut(m.block)
+                && matches!(e.body, Body::Unknown { .. })
+            {
+                e.learn_views(block.views(cx.ring, cx.tokens, me), cx.ring.len());
+                ps.claims = Claims::Changed;
+            }
+        }
+        MessageKind::ParentReply => {
+            let Some(w) = ps.wanted.iter().position(|&(b, _)| b == m.block) else {
+                return;
+            };
+            ps.wanted.swap_remove(w);
+            match ps.find(m.block) {
+                Ok(i) => {
+                    let e = &mut ps.mempool[i];
+                    if matches!(e.body, Body::Unknown { .. }) {
+                        e.learn_views(block.views(cx.ring, cx.tokens, me), cx.ring.len());
+                        ps.claims = Claims::Changed;
+                    }
+                }
+                Err(at) => {
+                    let expires = block.expires(cx.params.entry_ttl);
+                    if !ps.remembers(m.block)
+                        && ps.mempool.len() < cx.params.mempool_cap as usize
+                        && expires > cx.now
+                    {
+                        let mut e = Entry::new(m.block, expires, Body::Known, Role::Relay);
+                        e.views = block.views(cx.ring, cx.tokens, me);
+                        ps.insert_entry(at, e);
+                        ps.claims = Claims::Changed;
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}

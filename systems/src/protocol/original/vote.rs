@@ -1,0 +1,163 @@
+//! One peer's vote pass: judge each pending block, decide what the balances allow, and ask
+//! the neighbourhoods of whatever is still undecided (or, when behind, the parent's).
+
+use super::byzantine::stated_opinion;
+use super::judge::judge_block;
+use super::tally::decide;
+use crate::engine::outbox::Outbox;
+use crate::model::ids::{BlockIdx, PeerIdx, Tick};
+use crate::model::message::{ANSWER_SENDER, COMMITTED_MASK, Message, MessageKind};
+use crate::model::peer::{Body, Counted, Decision, EntryState, PeerState, Tally, WITNESS_BIT};
+use crate::model::ring::rotation;
+use crate::protocol::RuleContext;
+use rand_pcg::Pcg64Mcg;
+
+/// A parent block asked for to catch up is asked for again after this many ticks.
+pub const PARENT_RETRY_TICKS: Tick = 8;
+
+/// Votes on every pending entry of one peer; returns how many entries it decided.
+pub fn vote_peer(
+    me: PeerIdx,
+    ps: &mut PeerState,
+    cx: &RuleContext,
+    threshold: u32,
+    out: &mut Outbox,
+    rng: &mut Pcg64Mcg,
+) -> usize {
+    let mut decided = 0;
+    let threshold = threshold as i32;
+    let peers = cx.ring.len();
+    let my_id = cx.ring.id(me);
+    for ei in 0..ps.mempool.len() {
+        let e = &ps.mempool[ei];
+        if e.state != EntryState::Pending || e.body != Body::Known {
+            continue;
+        }
+        let idx = e.block;
+        let Some(block) = cx.book.get(idx) else {
+            continue;
+        };
+        let parts = block.parts.len();
+        let suppressed = e.suppressed;
+        let opinion = stated_opinion(
+            cx.adversary,
+            me,
+            judge_block(ps, block, idx, cx.tokens),
+            parts,
+        );
+        let (holds, behind) = (opinion.holds, opinion.behind);
+        let mask = opinion.agree & !suppressed;
+        let conflict = opinion.conflict;
+        ps.promise_agreed(block, idx, mask, cx.params.entry_ttl);
+        let e = &mut ps.mempool[ei];
+        if conflict {
+            e.decision = Decision::Reject;
+            decided += 1;
+            continue;
+        }
+        if e.tally == Tally::Stale {
+            if e.counted == Counted::Recount {
+                e.recount(peers);
+            }
+            let (undecided, rejected) = decide(&e.balance, parts, threshold);
+            e.undecided = undecided;
+            e.tally = Tally::Fresh;
+            if rejected {
+                e.decision = Decision::Reject;
+                decided += 1;
+                continue;
+            }
+        }
+        if e.undecided == 0 && behind == 0 {
+            e.decision = Decision::Commit;
+            decided += 1;
+            continue;
+        }
+        if behind != 0 {
+            // Catch up first: no vote requests while my store is behind this block.
+            for i in 0..parts {
+                if behind & (1 << i) != 0 {
+                    ask_parent(me, ps, block.parts[i].last, cx, out, rng);
+                }
+            }
+            continue;
+        }
+        let undecided = e.undecided;
+        let mut sent = 0;
+        for i in 0..parts {
+            if undecided & (1 << i) != 0 {
+                let key = cx.tokens.id(block.parts[i].token);
+                let targets = e.views[i].vote_targets(rotation(key, my_id, cx.now));
+                for to in targets {
+                    out.send(request(me, to, idx, mask, holds, cx.now), rng);
+                }
+                sent += 2;
+            }
+        }
+        if undecided & WITNESS_BIT != 0 {
+            let targets = e.views[parts].vote_targets(rotation(block.id, my_id, cx.now));
+            for to in targets {
+                out.send(request(me, to, idx, mask, holds, cx.now), rng);
+            }
+            sent += 2;
+        }
+        out.charge(idx, sent);
+    }
+    decided
+}
+
+#[inline]
+fn request(from: PeerIdx, to: PeerIdx, block: BlockIdx, mask: u8, holds: u8, now: Tick) -> Message {
+    debug_assert!(mask != COMMITTED_MASK);
+    Message {
+        to,
+        from,
+        block,
+        sent: now,
+        target: ANSWER_SENDER,
+        kind: MessageKind::VoteRequest,
+        mask,
+        holds,
+    }
+}
+
+/// Asks the parent's neighbourhood for block `parent`, at most every few ticks.
+fn ask_parent(
+    me: PeerIdx,
+    ps: &mut PeerState,
+    parent: BlockIdx,
+    cx: &RuleContext,
+    out: &mut Outbox,
+    rng: &mut Pcg64Mcg,
+) {
+    let Some(pb) = cx.book.get(parent) else {
+        return;
+    };
+    if ps.find(parent).is_ok() {
+        return;
+    }
+    match ps.wanted.iter_mut().find(|(b, _)| *b == parent) {
+        Some((_, at)) if *at + PARENT_RETRY_TICKS > cx.now => return,
+        Some((_, at)) => *at = cx.now,
+        None => {
+            ps.wanted.push((parent, cx.now));
+            ps.collect_at(cx.now + cx.params.entry_ttl);
+        }
+    }
+    let nb = cx.ring.neighbourhood(me, pb.id);
+    let to = nb.query_target(rotation(pb.id, cx.ring.id(me), cx.now));
+    out.charge(parent, 1);
+    out.send(
+        Message {
+            to,
+            from: me,
+            block: parent,
+            sent: cx.now,
+            target: ANSWER_SENDER,
+            kind: MessageKind::ParentQuery,
+            mask: 0,
+            holds: 0,
+        },
+        rng,
+    );
+}
