@@ -205,7 +205,7 @@ impl Block {
         ring: &crate::model::ring::Ring,
         tokens: &crate::model::tokens::TokenBook,
         me: PeerIdx,
-    ) -> crate::model::peer::Views {
+    ) -> crate::model::ring::Views {
         self.parts
             .iter()
             .map(|p| ring.neighbourhood(me, tokens.id(p.token)))

@@ -5,7 +5,6 @@
 //! lookup, and contiguous chunks of the vector are what the parallel systems hand to threads.
 
 use crate::model::ids::{BlockIdx, GENESIS, PeerIdx, Tick, TokenIdx};
-use crate::model::ring::Neighbourhood;
 use crate::model::verdicts::Verdicts;
 use smallvec::SmallVec;
 
@@ -84,11 +83,8 @@ pub const WITNESS_SLOT: usize = 6;
 /// Bit of the witness in `undecided` masks (bits 0..6 are parts).
 pub const WITNESS_BIT: u8 = 1 << 6;
 
-/// A block's views at one peer: one per part, then the witness's. Room for the default
-/// blocks of up to three parts inline: a spilled list is one more allocation that every
-/// delivered vote and every vote request has to chase (a third of the entries spilled when
-/// the room was three).
-pub type Views = SmallVec<[Neighbourhood; 4]>;
+pub use crate::model::ring::Views;
+pub use crate::model::verdicts::{Settled, Verdict};
 
 #[derive(Clone, Debug)]
 pub struct Entry {
@@ -254,21 +250,6 @@ pub struct Promise {
     pub last: BlockIdx,
     pub block: BlockIdx,
     pub until: Tick,
-}
-
-/// How a peer decided a block.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verdict {
-    Committed,
-    Blocked,
-}
-
-/// A decided block, remembered until `until` so later votes for it get an echo.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Settled {
-    pub block: BlockIdx,
-    pub until: Tick,
-    pub verdict: Verdict,
 }
 
 /// A token's current owner as this peer stores it.

@@ -9,8 +9,22 @@
 //! class, so a node freed by one peer serves the next peer's verdicts.
 
 use crate::model::ids::{BlockIdx, Tick};
-use crate::model::peer::{Settled, Verdict};
 use smallvec::SmallVec;
+
+/// How a peer decided a block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Committed,
+    Blocked,
+}
+
+/// A decided block, remembered until `until` so later votes for it get an echo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Settled {
+    pub block: BlockIdx,
+    pub until: Tick,
+    pub verdict: Verdict,
+}
 
 /// Records per node. A node keeps its fields in separate arrays: seven block indices, seven
 /// expiry ticks and seven verdicts make 63 bytes, which the allocator serves from its 64-byte

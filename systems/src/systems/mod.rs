@@ -1,6 +1,7 @@
-//! The tick's systems, one per file, listed in the order they run (see
-//! [`crate::schedule::tick_schedule`]). A system imports `model`, `engine` and `protocol`,
-//! never another system.
+//! The tick's systems, one per file. They run in this order ([`crate::schedule::tick_schedule`]):
+//! `apply_faults`, `adapt_threshold`, `inject_transactions`, `byzantine_double_spend`,
+//! `deliver_messages`, `vote`, `byzantine_flood`, `commit_blocks`, `collect_garbage`,
+//! `record_metrics`. A system imports `model`, `engine` and `protocol`, never another system.
 
 pub mod adapt_threshold;
 pub mod apply_faults;
