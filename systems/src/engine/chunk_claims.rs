@@ -5,12 +5,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Which thread runs which chunk: thread `t` of `T` owns the `t`-th of `T` equal runs of
 /// chunks, takes its own from the front and, once they are done, takes others' from the back.
 ///
-/// A chunk thus runs on the same thread pass after pass and tick after tick unless the load
-/// is uneven. Under rayon's splitting the halves of the chunk list went to whichever worker
-/// woke first, so a peer's lists were allocated on one thread and freed on the other about
-/// half the time: mimalloc's per-thread heaps each kept pages for every peer, and peak RSS of
-/// identical two-thread runs varied by ±6 %. Which thread runs a chunk never changes what
-/// the chunk computes, so the digest does not depend on it.
+/// A chunk thus runs on the same thread pass after pass unless the load is uneven, so a
+/// peer's lists are mostly freed on the thread that allocated them (under rayon's splitting
+/// the allocator's per-thread heaps each kept pages for every peer). Which thread runs a
+/// chunk never changes what the chunk computes, so the digest does not depend on it.
 pub(crate) struct ChunkClaims {
     /// Per run: its next front and one past its back, packed as `front << 32 | back`.
     runs: Vec<AtomicU64>,

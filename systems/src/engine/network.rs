@@ -21,9 +21,8 @@ use bevy_ecs::prelude::Resource;
 /// everything in flight. It goes to `spare` instead (its full pages to `spare_pages`), and a
 /// slot this chunk starts filling at a short delay (see [`LinkBehaviour::reuse_within`])
 /// takes it: such a slot is about to receive a full tick's load, so the buffer is not wasted,
-/// and sending grows fewer buffers from nothing (growing them was a tenth of the time spent
-/// in the allocator). Slots first touched at long
-/// delays start empty and grow; handing them spares too cost 1.5x the peak RSS.
+/// and sending grows fewer buffers from nothing. Slots first touched at long delays start
+/// empty and grow: handing them spares too costs more memory than it saves.
 #[derive(Default)]
 pub struct Mailbox {
     pub slots: Vec<Parcel>,

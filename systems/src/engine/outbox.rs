@@ -34,8 +34,7 @@ impl Outbox<'_> {
     }
 
     /// Sends `msg`: it is lost, or queued for delivery after its sampled delay.
-    // Always inlined: left to the compiler it stayed a call (two out-of-line copies), and
-    // inlining it at every send site took 4-5 % off whole runs (alternating runs, 10k and 50k).
+    // Always inlined: left to the compiler it stayed a call (see BENCHMARKS.md, aa0d9a2).
     #[inline(always)]
     pub fn send(&mut self, msg: Message, rng: &mut Pcg64Mcg) {
         self.sent.add(msg.kind);

@@ -2,13 +2,10 @@
 //!
 //! The first `PAGE` messages sit in a `Vec` that grows as usual; the rest go to pages of
 //! exactly `PAGE` messages, never grown, each started when the one before is full and
-//! recycled within the sender chunk. As plain `Vec`s the buffers doubled their way up to
-//! 96 KiB, and their count in each allocator size class (3, 6, 12, 24, 48, 96 KiB) swung with
-//! the traffic. The allocator keeps each class's pages at that class's own peak, and those
-//! peaks kept rising with the run's length: at 100k peers on 2 threads they added 3.6 MiB from
-//! tick 500 to tick 5000 (mimalloc built with `MI_STAT=2`). A full first buffer and every page
-//! are the same 3 KiB, so the traffic's swings move blocks within one class. Pages are also
-//! never copied to grow.
+//! recycled within the sender chunk. Plain doubling `Vec`s spread over several allocator
+//! size classes whose peaks rose with the run's length; a full first buffer and every page
+//! are the same size, so the traffic's swings move blocks within one class (BENCHMARKS.md,
+//! "Design history"). Pages are also never copied to grow.
 
 use crate::model::message::Message;
 

@@ -360,10 +360,8 @@ impl PeerState {
         self.mempool.push(e);
     }
 
-    /// Room for one more entry. Four peers in five hold no entry and most others one, so a
-    /// pool's first two allocations are exact (256 and 512 bytes) rather than `Vec`'s usual
-    /// room for four: at 50k peers the pools' capacity fell from 8-9 MiB to 3 MiB (the
-    /// `mem_census` example, measured when entries were 224 bytes).
+    /// Room for one more entry. Most peers hold no entry and most others one, so a pool's
+    /// first two allocations are exact rather than `Vec`'s usual room for four.
     #[inline]
     fn reserve_entry(&mut self) {
         if self.mempool.len() == self.mempool.capacity() && self.mempool.len() < 2 {

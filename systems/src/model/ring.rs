@@ -16,8 +16,7 @@ use smallvec::SmallVec;
 
 /// A block's views at one peer: one per part, then the witness's. Room for the default
 /// blocks of up to three parts inline: a spilled list is one more allocation that every
-/// delivered vote and every vote request has to chase (a third of the entries spilled when
-/// the room was three).
+/// delivered vote and every vote request has to chase (BENCHMARKS.md, "Design history").
 pub type Views = SmallVec<[Neighbourhood; 4]>;
 
 /// A probability as a threshold on a uniform u64 (1.0 and above: `u64::MAX`, always).

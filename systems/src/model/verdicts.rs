@@ -1,12 +1,10 @@
 //! A peer's remembered verdicts, kept in nodes of one fixed size.
 //!
-//! A peer's verdict count swings with the blocks near it: from none to several dozen and back
-//! within a block's lifetime. As a `Vec` fitted to powers of two, each list moved between five
-//! allocator size classes (48 to 768 bytes) as it swung. The allocator keeps each class's pages
-//! at that class's own peak, and the five peaks kept rising as the run went on: at 50k peers
-//! they added 2.7 MiB from tick 500 to tick 5000, most of the growth in peak RSS, while the
-//! verdicts themselves stayed flat. Nodes of one size keep every verdict list in one size
-//! class, so a node freed by one peer serves the next peer's verdicts.
+//! A peer's verdict count swings with the blocks near it. As a `Vec`, each list moved between
+//! several allocator size classes as it swung, and the allocator keeps each class at its own
+//! peak, so peak RSS rose with the run's length. Nodes of one size keep every verdict list in
+//! one size class, so a node freed by one peer serves the next peer's verdicts
+//! (BENCHMARKS.md, "Design history").
 
 use crate::model::ids::{BlockIdx, Tick};
 use smallvec::SmallVec;
@@ -27,11 +25,8 @@ pub struct Settled {
 }
 
 /// Records per node. A node keeps its fields in separate arrays: seven block indices, seven
-/// expiry ticks and seven verdicts make 63 bytes, which the allocator serves from its 64-byte
-/// class, one cache line. As an array of 12-byte records the same line held only five: at
-/// 50k peers (6.3 verdicts a peer on average) seven a node take 70k nodes where five took 86k,
-/// and fewer lists need a second node, a second miss. Ten records per node (the 128-byte
-/// class) were as flat, but most lists are short and half-empty nodes cost 2 MiB more.
+/// expiry ticks and seven verdicts make 63 bytes, the allocator's 64-byte class, one cache
+/// line, so most peers' lists fit one node.
 pub const NODE: usize = 7;
 
 /// One node of records; slot `i` of each array belongs to the same record.
@@ -55,8 +50,7 @@ impl Node {
     }
 
     /// The slots holding `block`, as a bit set. Every slot is compared, with no branch per
-    /// slot (the slot a verdict sits in is random). This measured neither faster nor slower
-    /// than stopping at the first match: the lookup's time is the node's cache miss.
+    /// slot (the slot a verdict sits in is random); the lookup's time is the node's miss.
     #[inline]
     fn matches(&self, block: BlockIdx) -> u32 {
         let mut bits = 0;
