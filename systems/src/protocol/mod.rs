@@ -35,17 +35,14 @@ pub trait Protocol: Sync {
         rng: &mut Pcg64Mcg,
     );
 
-    /// Peer `me`'s vote pass over its pending blocks, under vote threshold `threshold`;
-    /// returns how many entries it left with a decision for the commit pass. `arena` is
-    /// scratch, reset by the caller.
-    #[allow(clippy::too_many_arguments)]
+    /// Peer `me`'s vote pass over its pending blocks; returns how many entries it left with a
+    /// decision for the commit pass.
     fn vote(
         &self,
         me: PeerIdx,
         ps: &mut PeerState,
         cx: &RuleContext,
-        threshold: u32,
-        arena: &bumpalo::Bump,
+        round: VoteRound,
         out: &mut Outbox,
         rng: &mut Pcg64Mcg,
     ) -> usize;
@@ -54,6 +51,14 @@ pub trait Protocol: Sync {
     /// in the same tick may have moved one of its tokens first.
     fn still_valid(&self, ps: &PeerState, block: &Block, idx: BlockIdx, tokens: &TokenBook)
     -> bool;
+}
+
+/// What a vote pass adds to the rule context: the threshold in force this tick, and the
+/// chunk's scratch arena (reset by the caller).
+#[derive(Clone, Copy)]
+pub struct VoteRound<'a> {
+    pub threshold: u32,
+    pub arena: &'a bumpalo::Bump,
 }
 
 /// Runs `$body` with `$p` bound to the rules of protocol `$kind`: the one place where a

@@ -9,7 +9,7 @@ use crate::engine::prefetch;
 use crate::model::ids::PeerIdx;
 use crate::model::rng::{Stream, StreamKey};
 use crate::model::world::{CurrentThreshold, Pool};
-use crate::protocol::{Protocol, RuleInputs, with_protocol};
+use crate::protocol::{Protocol, RuleInputs, VoteRound, with_protocol};
 use bevy_ecs::prelude::*;
 
 pub fn vote(rules: RuleInputs, threshold: Res<CurrentThreshold>, mut pass: PeerPass) {
@@ -46,7 +46,11 @@ fn vote_with<P: Protocol>(protocol: &P, rules: &RuleInputs, threshold: u32, pass
                 continue;
             }
             let mut rng = vote_streams.stream(me as u64);
-            if protocol.vote(me, ps, &cx, threshold, &arena, &mut work.outbox, &mut rng) > 0 {
+            let round = VoteRound {
+                threshold,
+                arena: &arena,
+            };
+            if protocol.vote(me, ps, &cx, round, &mut work.outbox, &mut rng) > 0 {
                 work.decided.push(local as u32);
             }
             work.hints.refresh(local, ps);

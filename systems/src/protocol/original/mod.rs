@@ -11,7 +11,7 @@ pub mod receive;
 pub mod tally;
 pub mod vote;
 
-use super::{Protocol, RuleContext};
+use super::{Protocol, RuleContext, VoteRound};
 use crate::engine::outbox::Outbox;
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, PeerIdx};
@@ -44,13 +44,12 @@ impl Protocol for Original {
         me: PeerIdx,
         ps: &mut PeerState,
         cx: &RuleContext,
-        threshold: u32,
-        arena: &bumpalo::Bump,
+        round: VoteRound,
         out: &mut Outbox,
         rng: &mut Pcg64Mcg,
     ) -> usize {
-        conflicts::mark_suppressed_claims(ps, cx, arena);
-        vote::vote_peer(me, ps, cx, threshold, out, rng)
+        conflicts::mark_suppressed_claims(ps, cx, round.arena);
+        vote::vote_peer(me, ps, cx, round.threshold, out, rng)
     }
 
     #[inline]
