@@ -17,7 +17,7 @@ pub fn to_json(s: &RunSummary, facts: &RunFacts) -> Value {
         map.insert("peak_rss_bytes".into(), json!(facts.peak_rss_bytes));
         map.insert("interrupted".into(), json!(facts.interrupted));
         let delivered_per_s = if facts.wall_seconds > 0.0 {
-            s.messages_total as f64 / facts.wall_seconds
+            s.messages_delivered as f64 / facts.wall_seconds
         } else {
             0.0
         };
@@ -53,12 +53,29 @@ pub fn to_text(s: &RunSummary, facts: &RunFacts) -> String {
     row(
         "blocks",
         format!(
-            "{} submitted, {} committed, {} rejected, {} timed out, {} in flight",
+            "{} submitted, {} committed, {} rejected, {} timed out, {} in flight (a block and its twins count once)",
             s.blocks_submitted,
             s.blocks_committed,
             s.blocks_rejected,
             s.blocks_timed_out,
             s.blocks_in_flight
+        ),
+    );
+    if s.conflict_families.total > 0 {
+        let c = &s.conflict_families;
+        row(
+            "conflict families",
+            format!(
+                "{}: {} one member committed, {} none, {} forked",
+                c.total, c.one_committed, c.none_committed, c.forked
+            ),
+        );
+    }
+    row(
+        "ticks",
+        format!(
+            "{} with submissions, then {} draining",
+            s.ticks, s.drain_ticks
         ),
     );
     row(
@@ -68,11 +85,18 @@ pub fn to_text(s: &RunSummary, facts: &RunFacts) -> String {
     row(
         "messages",
         format!(
-            "{} delivered, {} sent, {} lost",
-            s.messages_total, s.messages_sent, s.messages_dropped
+            "{} sent, {} delivered, {} lost or cut",
+            s.messages_sent, s.messages_delivered, s.messages_dropped
         ),
     );
-    row("messages per commit", opt(s.messages_per_commit, 1));
+    row(
+        "messages per commit",
+        format!(
+            "{} sent, {} delivered",
+            opt(s.messages_per_commit, 1),
+            opt(s.delivered_per_commit, 1)
+        ),
+    );
     row(
         "rounds per commit",
         opt(s.rounds_per_commit, 2) + "  (ticks / commits, as the original)",
@@ -92,17 +116,19 @@ pub fn to_text(s: &RunSummary, facts: &RunFacts) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    row("by type", by(&s.messages_by_type));
-    row("by phase", by(&s.messages_by_phase));
+    row("sent by phase", by(&s.sent_by_phase));
+    row("delivered by type", by(&s.messages_by_type));
+    row("delivered by phase", by(&s.messages_by_phase));
     row(
         "safety",
         if s.safety_checked {
             format!(
-                "{} violations ({} conflicting commits, {} double spends, {} owner disagreements)",
+                "{} violations ({} conflicting commits, {} double spends, {} owner disagreements, {} conservation)",
                 s.safety_violations,
                 s.violations.conflicting_commits,
                 s.violations.double_spends,
-                s.violations.owner_disagreements
+                s.violations.owner_disagreements,
+                s.violations.conservation
             )
         } else {
             "not checked (--no-check)".into()

@@ -38,7 +38,8 @@ pub fn run(cli: &Cli) -> Result<i32, CliError> {
     let ticks = sim.config().ticks;
     let progress = Progress::new(ticks, cli.quiet);
     let mut status = RunStatus::Complete;
-    while sim.tick() < ticks {
+    // The configured ticks, then the drain until every block has an outcome.
+    while !sim.finished() {
         if interrupt.requested() {
             status = RunStatus::Partial;
             break;
@@ -48,7 +49,7 @@ pub fn run(cli: &Cli) -> Result<i32, CliError> {
             export.record_tick(&sim.metrics().last)?;
             export.record_blocks(sim.take_retired_blocks())?;
         }
-        progress.update(sim.tick(), sim.metrics().blocks_committed);
+        progress.update(sim.tick().min(ticks), sim.metrics().blocks_committed);
     }
     progress.finish();
     let summary = sim.summary();

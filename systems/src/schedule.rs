@@ -109,7 +109,11 @@ mod tests {
         assert_eq!(outcome, Outcome::Committed);
         // Tick 0 asks, 1 learns of the block, 2-3 fetch the body, 4 votes travel, 5 decides.
         assert_eq!(at, 5);
-        assert_eq!(first.commits, 5, "every peer committed it");
+        assert_eq!(
+            first.commits,
+            PEER_IDS.len() as u32,
+            "every peer committed it"
+        );
         // Every peer that committed it and holds token 0 stores the new owner.
         for p in 0..5 {
             let ps = peer(&world, p);

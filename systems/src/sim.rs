@@ -84,11 +84,23 @@ impl Simulation {
         self.pool.install(|| schedule.run(world));
     }
 
-    /// Runs every remaining tick of the configuration.
+    /// Runs every remaining tick of the configuration, then drains.
     pub fn run(&mut self) {
-        while self.tick() < self.config().ticks {
+        while !self.finished() {
             self.step();
         }
+    }
+
+    /// Whether the run is over: its ticks are done and every submitted block has an outcome
+    /// at its origin. After the configured ticks nothing new is submitted (the drain), and a
+    /// block still pending times out `entry_ttl` ticks after its submission, so the drain
+    /// takes at most that long; the cap only guards against a bug.
+    pub fn finished(&self) -> bool {
+        let config = self.config();
+        let tick = self.tick();
+        tick >= config.ticks
+            && (self.world.resource::<Workload>().active == 0
+                || tick >= config.ticks + config.protocol.entry_ttl + 2)
     }
 
     pub fn metrics(&self) -> &Metrics {
@@ -157,6 +169,7 @@ pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> Wor
     world.insert_resource(Ledger::new(config.tokens() as usize, config.check));
     world.insert_resource(Workload::new(config.tokens()));
     world.insert_resource(BlockBook::default());
+    world.insert_resource(crate::model::families::Families::default());
     world.insert_resource(RetiredBlocks::default());
     world.insert_resource(Scratch::default());
     world.insert_resource(Metrics {

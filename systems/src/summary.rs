@@ -1,10 +1,9 @@
 //! The figures a run reports, computed only from what the metrics recorded.
 
-use crate::model::blocks::BlockBook;
+use crate::model::families::Families;
 use crate::model::ledger::{Ledger, Violations};
 use crate::model::message::{MessageKind, WireType};
 use crate::model::metrics::Metrics;
-use crate::model::workload::Workload;
 use crate::model::world::Settings;
 use bevy_ecs::prelude::*;
 use serde::Serialize;
@@ -15,7 +14,10 @@ pub struct RunSummary {
     /// The protocol the peers ran (`original`).
     pub protocol: &'static str,
     pub peers: u32,
+    /// Ticks with new submissions (the configured ticks, fewer if interrupted).
     pub ticks: u32,
+    /// Ticks after those, until every submitted block had an outcome at its origin.
+    pub drain_ticks: u32,
     pub seed: u64,
     pub threads: usize,
     pub threshold: u32,
@@ -29,24 +31,38 @@ pub struct RunSummary {
     pub topology: String,
     pub degree: f64,
     pub tokens: u32,
+    /// Submissions: a block and every twin raced against it count once (a conflict family).
+    /// Each ends committed (one member or more committed), rejected, timed out, or is still
+    /// in flight; runs drain after their last tick, so in flight is 0 unless interrupted.
     pub blocks_submitted: u64,
     pub blocks_committed: u64,
     pub blocks_rejected: u64,
     pub blocks_timed_out: u64,
     pub blocks_in_flight: u64,
-    /// committed / (submitted - still in flight at the end) (D6).
+    /// committed / submitted, every submission counted.
     pub commit_rate: Option<f64>,
-    /// Delivered messages (the original counts delivered, not lost, messages).
-    pub messages_total: u64,
+    /// Families with more than one member, and how they ended (forked: two members
+    /// committed, a safety violation also counted in `violations`).
+    pub conflict_families: ConflictFamilies,
+    /// Individual blocks, twins included, by their outcome at their origin.
+    pub member_blocks: MemberBlocks,
+    /// Every message sent (delivered, lost, cut by a partition or churn, or in flight).
     pub messages_sent: u64,
+    pub messages_delivered: u64,
+    /// Lost on the wire or cut by a partition or an offline peer.
     pub messages_dropped: u64,
+    /// Sent messages per committed submission.
     pub messages_per_commit: Option<f64>,
-    /// The original's figure: ticks / commits.
+    /// Delivered messages per committed submission (the original's figure).
+    pub delivered_per_commit: Option<f64>,
+    /// The original's figure: ticks / commits (the drain's ticks not included).
     pub rounds_per_commit: Option<f64>,
     /// Per-block latency, submission to commit at the origin.
     pub ticks_per_commit_mean: Option<f64>,
     pub ticks_per_commit_p50: Option<u32>,
     pub ticks_per_commit_p99: Option<u32>,
+    /// Sent messages by protocol phase.
+    pub sent_by_phase: BTreeMap<&'static str, u64>,
     /// Delivered messages by the original's four types.
     pub messages_by_type: BTreeMap<&'static str, u64>,
     /// Delivered messages by protocol phase.
@@ -65,6 +81,24 @@ pub struct RunSummary {
     pub digest: String,
 }
 
+/// How the conflict families ended.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ConflictFamilies {
+    pub total: u64,
+    pub one_committed: u64,
+    pub none_committed: u64,
+    pub forked: u64,
+}
+
+/// Individual blocks, twins included, by their outcome at their origin.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct MemberBlocks {
+    pub submitted: u64,
+    pub committed: u64,
+    pub rejected: u64,
+    pub timed_out: u64,
+}
+
 fn ratio(a: u64, b: u64) -> Option<f64> {
     (b > 0).then(|| a as f64 / b as f64)
 }
@@ -74,22 +108,24 @@ impl RunSummary {
         let config = &world.resource::<Settings>().0;
         let m = world.resource::<Metrics>();
         let ledger = world.resource::<Ledger>();
-        let workload = world.resource::<Workload>();
-        let _ = world.resource::<BlockBook>();
-        let finished = m.blocks_submitted - workload.active;
+        let families = world.resource::<Families>().tally;
+        let committed = families.committed + families.forked;
+        let ticks = m.ticks_done.min(config.ticks);
         let delivered = m.delivered.total();
         let mut digest = m.digest;
         for w in [
             ledger.violations.conflicting_commits,
             ledger.violations.double_spends,
             ledger.violations.owner_disagreements,
+            ledger.violations.conservation,
         ] {
             digest.absorb(w);
         }
         Self {
             protocol: config.protocol.kind.name(),
             peers: config.peers,
-            ticks: m.ticks_done,
+            ticks,
+            drain_ticks: m.ticks_done - ticks,
             seed: config.seed,
             threads,
             threshold: config.protocol.threshold,
@@ -109,20 +145,37 @@ impl RunSummary {
             topology: config.network.topology.name().to_string(),
             degree: config.expected_degree(),
             tokens: config.tokens(),
-            blocks_submitted: m.blocks_submitted,
-            blocks_committed: m.blocks_committed,
-            blocks_rejected: m.blocks_rejected,
-            blocks_timed_out: m.blocks_timed_out,
-            blocks_in_flight: workload.active,
-            commit_rate: ratio(m.blocks_committed, finished),
-            messages_total: delivered,
+            blocks_submitted: families.submitted,
+            blocks_committed: committed,
+            blocks_rejected: families.blocked,
+            blocks_timed_out: families.timed_out,
+            blocks_in_flight: families.in_flight(),
+            commit_rate: ratio(committed, families.submitted),
+            conflict_families: ConflictFamilies {
+                total: families.conflicts,
+                one_committed: families.conflicts_one_committed,
+                none_committed: families.conflicts_none_committed,
+                forked: families.conflicts_forked,
+            },
+            member_blocks: MemberBlocks {
+                submitted: m.blocks_submitted,
+                committed: m.blocks_committed,
+                rejected: m.blocks_rejected,
+                timed_out: m.blocks_timed_out,
+            },
             messages_sent: m.sent.total(),
+            messages_delivered: delivered,
             messages_dropped: m.dropped.total(),
-            messages_per_commit: ratio(delivered, m.blocks_committed),
-            rounds_per_commit: ratio(m.ticks_done as u64, m.blocks_committed),
+            messages_per_commit: ratio(m.sent.total(), committed),
+            delivered_per_commit: ratio(delivered, committed),
+            rounds_per_commit: ratio(ticks as u64, committed),
             ticks_per_commit_mean: m.latency.mean(),
             ticks_per_commit_p50: m.latency.quantile(0.5),
             ticks_per_commit_p99: m.latency.quantile(0.99),
+            sent_by_phase: MessageKind::ALL
+                .iter()
+                .map(|&k| (k.name(), m.sent.get(k)))
+                .collect(),
             messages_by_type: WireType::ALL
                 .iter()
                 .map(|&t| (t.name(), m.delivered.by_wire_type(t)))

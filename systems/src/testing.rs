@@ -140,9 +140,14 @@ pub fn submit_block(world: &mut World, origin: PeerIdx, id: u64, tokens: &[Token
     world.resource_scope(|world, mut book: Mut<BlockBook>| {
         world.resource_scope(|world, ring: Mut<Ring>| {
             world.resource_scope(|world, token_book: Mut<TokenBook>| {
-                let mut workload = world.resource_mut::<Workload>();
-                workload.free.retain(|t| !tokens.contains(t));
-                workload.active += 1;
+                {
+                    let mut workload = world.resource_mut::<Workload>();
+                    workload.free.retain(|t| !tokens.contains(t));
+                    workload.active += 1;
+                }
+                world
+                    .resource_mut::<crate::model::families::Families>()
+                    .on_submit(book.next_idx(), None);
                 let mut peers = world.resource_mut::<Peers>();
                 let new = NewBlock {
                     origin,

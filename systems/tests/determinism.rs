@@ -66,9 +66,10 @@ fn a_rerun_is_identical_and_another_seed_is_not() {
 #[test]
 fn stepping_tick_by_tick_is_the_same_as_running() {
     let mut sim = Simulation::new(small_lossy_config(5), 2).expect("valid config");
-    while sim.tick() < 150 {
+    while !sim.finished() {
         sim.step();
     }
+    assert!(sim.tick() > 150, "the run drains after its ticks");
     let mut stepped = sim.summary();
     stepped.threads = 0;
     assert_eq!(stepped.digest, run(small_lossy_config(5), 2).digest);

@@ -95,7 +95,35 @@ fn without_checking_nothing_is_counted() {
     assert_eq!(ledger.violations.total(), 0);
 }
 
-fn small_run(conflict_rate: f64, seed: u64) -> ecrust_systems::RunSummary {
+/// S6: a committed block naming a token that does not exist, or one token twice, is caught.
+#[test]
+fn a_block_that_would_grow_the_token_count_is_a_conservation_violation() {
+    let mut ledger = Ledger::new(2, true);
+    ledger.on_commit(0, &spend(7, GENESIS, 0, 1), 1);
+    assert_eq!(ledger.violations.conservation, 1, "token 7 does not exist");
+    let mut twice = spend(0, GENESIS, 0, 2);
+    twice.parts.push(twice.parts[0]);
+    ledger.on_commit(1, &twice, 2);
+    assert_eq!(
+        ledger.violations.conservation, 2,
+        "token 0 twice in one block"
+    );
+    assert_eq!(ledger.head(0).block, GENESIS, "neither touched the chains");
+}
+
+/// Asking for the owner-view check twice counts its disagreements once.
+#[test]
+fn owner_disagreements_are_a_snapshot_not_a_running_sum() {
+    let mut ledger = Ledger::new(1, true);
+    ledger.on_commit(0, &spend(0, GENESIS, 0, 1), 1);
+    ledger.on_commit(1, &spend(0, GENESIS, 0, 2), 2);
+    let peers = [holding(0, 0, 1), holding(0, 0, 1), holding(0, 1, 2)];
+    assert_eq!(ledger.check_owner_views(&peers), 1);
+    assert_eq!(ledger.check_owner_views(&peers), 1);
+    assert_eq!(ledger.violations.owner_disagreements, 1);
+}
+
+fn small_config(seed: u64) -> SimConfig {
     let mut config = SimConfig {
         peers: 300,
         ticks: 300,
@@ -103,40 +131,78 @@ fn small_run(conflict_rate: f64, seed: u64) -> ecrust_systems::RunSummary {
         ..SimConfig::default()
     };
     config.workload.tokens = Some(30);
-    config.workload.conflict_rate = conflict_rate;
     config.network.loss = 0.05;
+    config
+}
+
+fn run(config: SimConfig) -> ecrust_systems::RunSummary {
     let mut sim = Simulation::new(config, 2).expect("valid config");
     sim.run();
-    sim.summary()
+    let first = sim.summary();
+    assert_eq!(
+        sim.summary().violations,
+        first.violations,
+        "a summary does not change the run"
+    );
+    first
 }
 
 #[test]
-fn honest_runs_have_no_violations() {
+fn honest_runs_have_no_violations_and_leave_no_block_out() {
     for seed in [1, 2] {
-        let s = small_run(0.0, seed);
+        let s = run(small_config(seed));
         assert!(s.safety_checked);
         assert!(s.blocks_committed > 50, "seed {seed}: {s:?}");
         assert_eq!(s.safety_violations, 0, "seed {seed}: {:?}", s.violations);
+        assert_eq!(s.blocks_in_flight, 0, "the drain finishes every block");
+        assert_eq!(
+            s.blocks_submitted,
+            s.blocks_committed + s.blocks_rejected + s.blocks_timed_out,
+            "every submission ends one way"
+        );
     }
 }
 
+/// The original protocol is not safe when an owner signs twice, and the checker sees it
+/// through the real commit path: conflict injection gives conflicting commits (S1) and peers
+/// that store a forked owner. Every conflict family is counted once, and how each ended adds
+/// up.
 #[test]
-fn conflict_runs_are_checked_and_reported() {
-    let s = small_run(0.3, 1);
-    eprintln!("conflict_rate 0.3: {:?}", s.violations);
-    assert!(s.blocks_submitted > s.blocks_committed && s.blocks_rejected > 0);
-    assert_eq!(s.safety_violations, s.violations.total());
-    // S2 holds: no peer commits over a mapping it does not store.
-    assert_eq!(s.violations.double_spends, 0);
+fn the_checker_catches_the_original_forking_under_double_signing_owners() {
+    let mut config = small_config(1);
+    config.workload.conflict_rate = 0.3;
+    let s = run(config);
+    assert!(
+        s.violations.conflicting_commits > 0,
+        "the original forks here: {:?}",
+        s.violations
+    );
+    assert!(s.violations.owner_disagreements > 0, "{:?}", s.violations);
+    assert_eq!(
+        s.violations.double_spends, 0,
+        "S2 holds: no peer overwrites its store"
+    );
+    let c = s.conflict_families;
+    assert!(c.total > 10, "{c:?}");
+    assert_eq!(c.total, c.one_committed + c.none_committed + c.forked);
+    assert!(
+        s.member_blocks.submitted > s.blocks_submitted,
+        "twins are members, not extra submissions"
+    );
 }
 
-/// S1 under conflict injection. Fails today: both twins of a double spend commit at some peers
-/// (14 conflicting commits and 11 owner disagreements here). Holders vote "yes" to each twin
-/// they see before they see the other, and votes stay counted until replaced, so two askers can
-/// each gather a decisive margin. Run with `--ignored`.
+/// The same through Byzantine owners that double-sign (`double-spend` behaviour).
 #[test]
-#[ignore = "known S1 violations under conflict injection"]
-fn conflict_runs_never_commit_two_spends_of_one_owner() {
-    let s = small_run(0.3, 1);
-    assert_eq!(s.violations.conflicting_commits, 0, "{:?}", s.violations);
+fn the_checker_catches_byzantine_owners_double_signing() {
+    let mut config = small_config(3);
+    config.peers = 1000;
+    config.adversary.fraction = 0.1;
+    config.adversary.behaviour = ecrust_systems::config::Behaviour::DoubleSpend;
+    let s = run(config);
+    assert!(s.conflict_families.total > 0, "{:?}", s.conflict_families);
+    assert!(
+        s.violations.conflicting_commits > 0,
+        "the original forks here: {:?}",
+        s.violations
+    );
 }

@@ -148,7 +148,6 @@ impl BlockBook {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use smallvec::smallvec;
 
     fn block(parts: &[TokenIdx]) -> Block {
         Block {
@@ -194,7 +193,6 @@ mod tests {
         assert!(book.get(0).is_none());
         assert!(book.get(1).is_some() && book.get(2).is_some());
         assert_eq!(book.next_idx(), 3);
-        let _: SmallVec<[Part; 3]> = smallvec![];
     }
 }
 

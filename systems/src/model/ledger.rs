@@ -21,11 +21,15 @@ pub struct Violations {
     pub double_spends: u64,
     /// A peer stores an owner that is a fork of the committed chain.
     pub owner_disagreements: u64,
+    /// S6: a committed block names a token that does not exist or names one token twice (the
+    /// token count would grow). S6's per-node clause, one (token, owner) spent once among a
+    /// node's commits, is S1 seen at one node, so `conflicting_commits` counts it.
+    pub conservation: u64,
 }
 
 impl Violations {
     pub fn total(&self) -> u64 {
-        self.conflicting_commits + self.double_spends + self.owner_disagreements
+        self.conflicting_commits + self.double_spends + self.owner_disagreements + self.conservation
     }
 }
 
@@ -63,6 +67,11 @@ impl Ledger {
 
     /// A peer committed `block`.
     pub fn on_commit(&mut self, idx: BlockIdx, block: &Block, now: Tick) {
+        if self.check && !self.conserves(block) {
+            // Nothing of it may touch the chains: its tokens are not all real.
+            self.violations.conservation += 1;
+            return;
+        }
         for part in &block.parts {
             let t = part.token as usize;
             if self.check {
@@ -85,6 +94,12 @@ impl Ledger {
             }
         }
         self.advance_heads(idx, block);
+    }
+
+    /// S6 for one block: every token exists, and none appears twice.
+    fn conserves(&self, block: &Block) -> bool {
+        let tokens = self.heads.len();
+        block.parts.iter().all(|p| (p.token as usize) < tokens) && block.is_well_formed()
     }
 
     /// Moves each token's chain head to `block` if the block follows it. The driver spends
@@ -115,7 +130,9 @@ impl Ledger {
     }
 
     /// Owner views: where two blocks were committed from the same owner of a token, every
-    /// peer that stores the one fewer peers store disagrees with the committed majority.
+    /// peer that stores the one fewer peers store disagrees with the committed majority. A
+    /// snapshot of the views now: it replaces the count of the last check, so asking twice
+    /// counts nothing twice.
     pub fn check_owner_views(&mut self, peers: &[PeerState]) -> u64 {
         self.check_owner_views_of(peers, |_| true)
     }
@@ -149,7 +166,7 @@ impl Ledger {
             *all.entry((t, prev)).or_default() += n;
         }
         let bad: u64 = all.iter().map(|(k, n)| n - best[k]).sum();
-        self.violations.owner_disagreements += bad;
+        self.violations.owner_disagreements = bad;
         bad
     }
 

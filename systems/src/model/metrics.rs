@@ -246,10 +246,23 @@ mod tests {
 
     #[test]
     fn digest_changes_with_any_word() {
-        let mut a = Digest::default();
-        let mut b = Digest::default();
-        a.absorb(1);
-        b.absorb(2);
-        assert_ne!(a, b);
+        let digest_of = |m: &TickMetrics| {
+            let mut d = Digest::default();
+            m.words().for_each(|w| d.absorb(w));
+            d
+        };
+        let base = TickMetrics::default();
+        let words = base.words().count();
+        for i in 0..words {
+            // The same metrics with word i alone changed.
+            let changed: Vec<u64> = base
+                .words()
+                .enumerate()
+                .map(|(k, w)| if k == i { w + 1 } else { w })
+                .collect();
+            let mut d = Digest::default();
+            changed.iter().for_each(|&w| d.absorb(w));
+            assert_ne!(d, digest_of(&base), "word {i} of {words}");
+        }
     }
 }

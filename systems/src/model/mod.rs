@@ -5,6 +5,7 @@
 pub mod adversary;
 pub mod blocks;
 pub mod charges;
+pub mod families;
 pub mod faults;
 pub mod ids;
 pub mod ledger;

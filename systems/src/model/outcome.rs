@@ -1,6 +1,7 @@
 //! Recording a block's outcome at its origin: metrics, latency, and freeing its tokens.
 
 use crate::model::blocks::{BlockBook, Outcome};
+use crate::model::families::Families;
 use crate::model::ids::{BlockIdx, Tick};
 use crate::model::metrics::Metrics;
 use crate::model::workload::Workload;
@@ -13,12 +14,14 @@ pub struct Settlement<'w> {
     pub book: ResMut<'w, BlockBook>,
     pub workload: ResMut<'w, Workload>,
     pub metrics: ResMut<'w, Metrics>,
+    pub families: ResMut<'w, Families>,
 }
 
 impl Settlement<'_> {
-    /// Records the first outcome of `block` at its origin (see [`settle_outcome`]).
+    /// Records the first outcome of `block` at its origin (see [`settle_outcome`]) and, with
+    /// it, its family's progress.
     pub fn settle(&mut self, block: BlockIdx, outcome: Outcome, now: Tick, ttl: Tick) {
-        settle_outcome(
+        let first = settle_outcome(
             &mut self.book,
             &mut self.workload,
             &mut self.metrics,
@@ -27,10 +30,14 @@ impl Settlement<'_> {
             now,
             ttl,
         );
+        if first && let Some(b) = self.book.get(block) {
+            self.families.on_outcome(block, b.twin_of, outcome);
+        }
     }
 }
 
-/// Records the first outcome of `block` at its origin; later ones are ignored.
+/// Records the first outcome of `block` at its origin, and returns whether it was the first;
+/// later ones are ignored.
 pub fn settle_outcome(
     book: &mut BlockBook,
     workload: &mut Workload,
@@ -39,12 +46,12 @@ pub fn settle_outcome(
     outcome: Outcome,
     now: Tick,
     ttl: Tick,
-) {
+) -> bool {
     let Some(b) = book.get_mut(block) else {
-        return;
+        return false;
     };
     if b.outcome.is_some() {
-        return;
+        return false;
     }
     b.outcome = Some((outcome, now));
     workload.active -= 1;
@@ -57,7 +64,7 @@ pub fn settle_outcome(
         Outcome::TimedOut => metrics.current.blocks_timed_out += 1,
     }
     if b.twin_of.is_some() {
-        return;
+        return true;
     }
     match outcome {
         // A block rejected at its origin may still commit elsewhere until it expires; its
@@ -67,4 +74,5 @@ pub fn settle_outcome(
             workload.free.extend(b.parts.iter().map(|p| p.token))
         }
     }
+    true
 }

@@ -1,6 +1,7 @@
 //! Submitting a block: into the book, and into its origin's mempool as a pending entry.
 
 use crate::model::blocks::{Block, BlockBook, Part};
+use crate::model::families::Families;
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::metrics::Metrics;
 use crate::model::peer::{Body, Claims, Entry, Role};
@@ -69,11 +70,13 @@ pub struct Submitter<'w> {
     pub workload: ResMut<'w, Workload>,
     pub peers: ResMut<'w, Peers>,
     pub metrics: ResMut<'w, Metrics>,
+    pub families: ResMut<'w, Families>,
 }
 
 impl Submitter<'_> {
-    /// Submits `new` and counts it as active and submitted.
+    /// Submits `new` and counts it as active and submitted, and in its conflict family.
     pub fn submit(&mut self, new: NewBlock) -> BlockIdx {
+        let twin_of = new.twin_of;
         let idx = submit(
             &mut self.book,
             &mut self.peers,
@@ -83,6 +86,7 @@ impl Submitter<'_> {
         );
         self.workload.active += 1;
         self.metrics.current.blocks_submitted += 1;
+        self.families.on_submit(idx, twin_of);
         idx
     }
 }

@@ -270,17 +270,24 @@ mod tests {
     }
 
     #[test]
-    fn a_query_for_an_unknown_body_is_not_answered_by_the_asked() {
-        let mut world = tiny_world();
-        let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
-        post(&mut world, message(MessageKind::BlockQuery, 0, 1, b, 0), 1);
-        set_tick(&mut world, 1);
-        run(&mut world, deliver_messages);
-        // Peer 1 has no body: it either forwards the query or drops it, never replies.
-        assert!(
-            in_flight(&world)
-                .iter()
-                .all(|m| m.kind == MessageKind::BlockQuery && m.target == 0)
-        );
+    fn a_query_for_an_unknown_body_is_forwarded_one_tick_in_four_never_answered() {
+        // Forwarded when (block id ^ tick) is a multiple of 4: at tick 4 for id 4200, not at 1.
+        for (tick, forwarded) in [(1, false), (4, true)] {
+            let mut world = tiny_world();
+            let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+            post(
+                &mut world,
+                message(MessageKind::BlockQuery, 0, 1, b, 0),
+                tick,
+            );
+            set_tick(&mut world, tick);
+            run(&mut world, deliver_messages);
+            // Peer 1 has no body: no reply, and a forward keeps the asker as its target.
+            let sent = in_flight(&world);
+            assert_eq!(sent.len(), usize::from(forwarded), "tick {tick}: {sent:?}");
+            for m in sent {
+                assert_eq!((m.kind, m.from, m.target), (MessageKind::BlockQuery, 1, 0));
+            }
+        }
     }
 }

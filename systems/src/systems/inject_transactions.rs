@@ -19,6 +19,10 @@ pub fn inject_transactions(
     let config = &settings.0;
     let workload = &config.workload;
     let now = clock.tick;
+    if now >= config.ticks {
+        // The drain: the run's blocks finish, no new ones start.
+        return;
+    }
     let mut rng = stream(config.seed, Stream::Workload, now, 0);
     let mut free = std::mem::take(&mut submitter.workload.free);
     free.sort_unstable();

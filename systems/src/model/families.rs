@@ -1,0 +1,178 @@
+//! Conflict families: a block and every twin raced against it (conflict injection, a
+//! double-spending owner) are one submission. A family is committed when one member commits;
+//! two members committing is a fork, a safety violation, and is counted as one.
+
+use crate::model::blocks::Outcome;
+use crate::model::ids::BlockIdx;
+use bevy_ecs::prelude::Resource;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// How a family ended, once every member has an outcome at its origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FamilyEnd {
+    /// Exactly one member committed.
+    Committed,
+    /// Two or more members committed: the ledger forked.
+    Forked,
+    /// No member committed, and none timed out: every member was rejected.
+    Blocked,
+    /// No member committed, and at least one timed out.
+    TimedOut,
+}
+
+/// Counts of families by how they ended; those not ended yet are in flight.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct FamilyTally {
+    pub submitted: u64,
+    pub committed: u64,
+    pub forked: u64,
+    pub blocked: u64,
+    pub timed_out: u64,
+    /// Families with more than one member (a real conflict), and how those ended.
+    pub conflicts: u64,
+    pub conflicts_one_committed: u64,
+    pub conflicts_none_committed: u64,
+    pub conflicts_forked: u64,
+}
+
+impl FamilyTally {
+    /// Families with no end yet.
+    pub fn in_flight(&self) -> u64 {
+        self.submitted - self.committed - self.forked - self.blocked - self.timed_out
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Open {
+    members: u32,
+    settled: u32,
+    committed: u32,
+    timed_out: u32,
+}
+
+/// Every open family, by its first member, and the tally of those that ended.
+#[derive(Resource, Default)]
+pub struct Families {
+    open: HashMap<BlockIdx, Open>,
+    pub tally: FamilyTally,
+}
+
+impl Families {
+    /// A block was submitted: it starts a family, or joins the one of the block it races.
+    /// Twins are submitted in their first member's tick, before any member can settle.
+    pub fn on_submit(&mut self, idx: BlockIdx, twin_of: Option<BlockIdx>) {
+        match twin_of {
+            None => {
+                self.tally.submitted += 1;
+                self.open.insert(
+                    idx,
+                    Open {
+                        members: 1,
+                        ..Open::default()
+                    },
+                );
+            }
+            Some(first) => {
+                if let Some(f) = self.open.get_mut(&first) {
+                    f.members += 1;
+                }
+            }
+        }
+    }
+
+    /// A member got its (first) outcome at its origin; returns how its family ended if this
+    /// was the family's last open member.
+    pub fn on_outcome(
+        &mut self,
+        idx: BlockIdx,
+        twin_of: Option<BlockIdx>,
+        outcome: Outcome,
+    ) -> Option<FamilyEnd> {
+        let first = twin_of.unwrap_or(idx);
+        let f = self.open.get_mut(&first)?;
+        f.settled += 1;
+        match outcome {
+            Outcome::Committed => f.committed += 1,
+            Outcome::TimedOut => f.timed_out += 1,
+            Outcome::Rejected => {}
+        }
+        if f.settled < f.members {
+            return None;
+        }
+        let f = self.open.remove(&first)?;
+        let end = match (f.committed, f.timed_out) {
+            (0, 0) => FamilyEnd::Blocked,
+            (0, _) => FamilyEnd::TimedOut,
+            (1, _) => FamilyEnd::Committed,
+            _ => FamilyEnd::Forked,
+        };
+        let t = &mut self.tally;
+        match end {
+            FamilyEnd::Committed => t.committed += 1,
+            FamilyEnd::Forked => t.forked += 1,
+            FamilyEnd::Blocked => t.blocked += 1,
+            FamilyEnd::TimedOut => t.timed_out += 1,
+        }
+        if f.members > 1 {
+            t.conflicts += 1;
+            match end {
+                FamilyEnd::Committed => t.conflicts_one_committed += 1,
+                FamilyEnd::Forked => t.conflicts_forked += 1,
+                FamilyEnd::Blocked | FamilyEnd::TimedOut => t.conflicts_none_committed += 1,
+            }
+        }
+        Some(end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_without_twins_is_a_family_of_one() {
+        let mut f = Families::default();
+        f.on_submit(0, None);
+        assert_eq!(f.tally.in_flight(), 1);
+        let end = f.on_outcome(0, None, Outcome::Committed);
+        assert_eq!(end, Some(FamilyEnd::Committed));
+        assert_eq!(
+            (f.tally.committed, f.tally.conflicts, f.tally.in_flight()),
+            (1, 0, 0)
+        );
+    }
+
+    #[test]
+    fn a_family_ends_when_its_last_member_settles_and_two_commits_are_a_fork() {
+        let mut f = Families::default();
+        f.on_submit(4, None);
+        f.on_submit(5, Some(4));
+        f.on_submit(6, Some(4));
+        assert_eq!(f.tally.submitted, 1, "twins are not extra submissions");
+        assert_eq!(f.on_outcome(5, Some(4), Outcome::Committed), None);
+        assert_eq!(f.on_outcome(4, None, Outcome::Committed), None);
+        assert_eq!(
+            f.on_outcome(6, Some(4), Outcome::Rejected),
+            Some(FamilyEnd::Forked)
+        );
+        let t = f.tally;
+        assert_eq!(
+            (t.forked, t.committed, t.conflicts, t.conflicts_forked),
+            (1, 0, 1, 1)
+        );
+    }
+
+    #[test]
+    fn a_family_with_no_commit_ends_timed_out_if_any_member_did() {
+        let mut f = Families::default();
+        f.on_submit(1, None);
+        f.on_submit(2, Some(1));
+        f.on_outcome(1, None, Outcome::Rejected);
+        assert_eq!(
+            f.on_outcome(2, Some(1), Outcome::TimedOut),
+            Some(FamilyEnd::TimedOut)
+        );
+        assert_eq!(f.tally.conflicts_none_committed, 1);
+    }
+}
