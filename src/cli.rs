@@ -61,6 +61,13 @@ pub struct Cli {
     /// Probability per tick that a peer goes offline (for `churn_downtime` ticks) [default: 0].
     #[arg(long)]
     pub churn: Option<f64>,
+    /// Ticks a churned peer stays offline [default: 50].
+    #[arg(long, value_name = "TICKS")]
+    pub churn_downtime: Option<u32>,
+    /// A scripted partition, AT..HEAL:G1,G2,... (ring fractions summing to 1); repeatable,
+    /// replaces the scenario file's `[[partition]]` tables.
+    #[arg(long, value_name = "AT..HEAL:GROUPS")]
+    pub partition: Vec<String>,
     /// Threshold policy: `fixed` (always --threshold) or `adaptive:MIN..MAX` [default: fixed].
     #[arg(long, value_name = "POLICY")]
     pub threshold_policy: Option<String>,
@@ -79,6 +86,9 @@ pub struct Cli {
     /// Skip the safety checker.
     #[arg(long)]
     pub no_check: bool,
+    /// Exit with code 1 when the safety checker finds a violation (the fuzzer's replays).
+    #[arg(long, conflicts_with = "no_check")]
+    pub fail_on_violation: bool,
     /// Summary format on stdout.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
     pub summary: SummaryFormat,
@@ -122,6 +132,13 @@ pub enum Command {
         /// Runs at once; 0 = one per core [default: 0].
         #[arg(long, default_value_t = 0)]
         jobs: usize,
+        /// The protocol under test [default: original].
+        #[arg(long, value_name = "NAME", default_value = "original")]
+        protocol: String,
+        /// Shrink the first failing scenario (fewer peers, ticks, tokens, attackers) while it
+        /// still fails, and print the smallest failing command.
+        #[arg(long)]
+        shrink: bool,
     },
 }
 

@@ -7,8 +7,9 @@ pub const EXIT_USAGE: i32 = 2;
 /// Exit code for a failure during the run.
 pub const EXIT_FAILURE: i32 = 1;
 /// Exit code for a run stopped by SIGINT (128 + 2, as shells report it).
-#[allow(dead_code)] // used once runs can be interrupted (SIGINT)
 pub const EXIT_INTERRUPTED: i32 = 130;
+/// Exit code for a run whose safety checker found a violation, under `--fail-on-violation`.
+pub const EXIT_VIOLATION: i32 = 1;
 
 #[derive(Debug)]
 pub enum CliError {

@@ -59,7 +59,16 @@ fn real_main() -> Result<i32, CliError> {
             seed,
             only,
             jobs,
-        }) => fuzz::run(*scenarios, *seed, *only, *jobs),
+            protocol,
+            shrink,
+        }) => fuzz::run(&fuzz::FuzzArgs {
+            scenarios: *scenarios,
+            first_seed: *seed,
+            only: *only,
+            jobs: *jobs,
+            protocol,
+            shrink: *shrink,
+        }),
         None => run::run(&cli),
     }
 }

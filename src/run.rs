@@ -1,7 +1,7 @@
 //! The run loop: build the simulation, tick it, export, report.
 
 use crate::cli::{Cli, SummaryFormat};
-use crate::error::{CliError, EXIT_INTERRUPTED};
+use crate::error::{CliError, EXIT_INTERRUPTED, EXIT_VIOLATION};
 use crate::export::{ArrowExport, RunStatus};
 use crate::flamegraph::Profiler;
 use crate::interrupt::Interrupt;
@@ -70,7 +70,14 @@ pub fn run(cli: &Cli) -> Result<i32, CliError> {
         SummaryFormat::Text => print!("{}", to_text(&summary, &facts)),
     }
     Ok(match status {
-        RunStatus::Complete => 0,
         RunStatus::Partial => EXIT_INTERRUPTED,
+        RunStatus::Complete if cli.fail_on_violation && summary.safety_violations > 0 => {
+            eprintln!(
+                "safety violated: {} violations ({:?})",
+                summary.safety_violations, summary.violations
+            );
+            EXIT_VIOLATION
+        }
+        RunStatus::Complete => 0,
     })
 }

@@ -86,6 +86,22 @@ fn parse_range(field: &'static str, s: &str) -> Result<(u32, u32), CliError> {
     }
 }
 
+/// Parses `AT..HEAL:G1,G2,...` into a partition (validated with the rest of the config).
+fn parse_partition(s: &str) -> Result<PartitionSpec, CliError> {
+    let bad = || {
+        CliError::usage(format!(
+            "partition: '{s}' is not AT..HEAL:G1,G2,... (e.g. 100..300:0.5,0.5)"
+        ))
+    };
+    let (span, groups) = s.split_once(':').ok_or_else(bad)?;
+    let (at, heal) = parse_range("partition", span).map_err(|_| bad())?;
+    let groups = groups
+        .split(',')
+        .map(|g| g.trim().parse::<f64>().map_err(|_| bad()))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(PartitionSpec { at, heal, groups })
+}
+
 fn parse_delay(s: &str) -> Result<DelayModel, CliError> {
     DelayModel::parse(s).ok_or_else(|| {
         CliError::usage(format!(
@@ -170,10 +186,16 @@ pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize)
             ))
         })?;
     }
-    if let Some(d) = file.churn_downtime {
+    if let Some(d) = cli.churn_downtime.or(file.churn_downtime) {
         c.faults.churn_downtime = d;
     }
-    if let Some(p) = &file.partition {
+    if !cli.partition.is_empty() {
+        c.faults.partitions = cli
+            .partition
+            .iter()
+            .map(|s| parse_partition(s))
+            .collect::<Result<_, _>>()?;
+    } else if let Some(p) = &file.partition {
         c.faults.partitions = p.clone();
     }
     for (v, dst) in [

@@ -24,6 +24,11 @@ use rand_pcg::Pcg64Mcg;
 /// What a protocol decides for one peer. Implementations are stateless: the state is the
 /// peer's, the world's and the network's.
 pub trait Protocol: Sync {
+    /// The largest Byzantine share of peers under which the protocol claims safety (no
+    /// conflicting commits), double-signing owners included. The fuzzer attacks up to and
+    /// past it; violations past it are reported, not counted as failures.
+    const BYZANTINE_BOUND: f64;
+
     /// One message, delivered to peer `me`; replies go to `out`.
     fn receive(
         &self,
@@ -51,6 +56,15 @@ pub trait Protocol: Sync {
     /// in the same tick may have moved one of its tokens first.
     fn still_valid(&self, ps: &PeerState, block: &Block, idx: BlockIdx, tokens: &TokenBook)
     -> bool;
+}
+
+/// The Byzantine share under which protocol `kind` claims safety (see
+/// [`Protocol::BYZANTINE_BOUND`]).
+pub fn byzantine_bound(kind: crate::config::ProtocolKind) -> f64 {
+    fn bound<P: Protocol>(_: &P) -> f64 {
+        P::BYZANTINE_BOUND
+    }
+    with_protocol!(kind, |p| bound(p))
 }
 
 /// What a vote pass adds to the rule context: the threshold in force this tick, and the
