@@ -41,6 +41,7 @@ pub fn submit(args: &SweepArgs, plan: &SweepPlan, dir: &Path) -> Result<i32, Cli
     }
     // Nothing is written before we know there is a Slurm to submit to.
     let sbatch = sbatch::find()?;
+    let new_dir = !dir.exists();
     std::fs::create_dir_all(dir)
         .map_err(|e| CliError::usage(format!("slurm: cannot create {}: {e}", dir.display())))?;
     std::fs::write(dir.join(manifest::SWEEP_COPY), &plan.text)
@@ -50,7 +51,28 @@ pub fn submit(args: &SweepArgs, plan: &SweepPlan, dir: &Path) -> Result<i32, Cli
         &sweep_manifest(plan, shards),
     )?;
     let all: Vec<usize> = (0..shards).collect();
-    submit_shards(args, plan, &sbatch, dir, shards, &all)
+    let submitted = submit_shards(args, plan, &sbatch, dir, shards, &all);
+    if let Err(CliError::Usage(_)) = &submitted {
+        // sbatch refused: nothing runs, so leave the directory as it was and a corrected
+        // command can use it again.
+        forget_submission(dir, new_dir);
+    }
+    submitted
+}
+
+/// Removes what `submit` wrote, and the directory itself if it made it.
+fn forget_submission(dir: &Path, made_dir: bool) {
+    for name in [
+        manifest::SWEEP_MANIFEST,
+        manifest::SWEEP_COPY,
+        script::SCRIPT,
+    ] {
+        let _ = std::fs::remove_file(dir.join(name));
+    }
+    let _ = std::fs::remove_dir(dir.join("logs"));
+    if made_dir {
+        let _ = std::fs::remove_dir(dir);
+    }
 }
 
 /// Resubmits the shards of `dir` that are not complete.
