@@ -51,7 +51,7 @@ pub fn submit(args: &SweepArgs, plan: &SweepPlan, dir: &Path) -> Result<i32, Cli
         &sweep_manifest(plan, shards),
     )?;
     let all: Vec<usize> = (0..shards).collect();
-    let submitted = submit_shards(args, plan, &sbatch, dir, shards, &all);
+    let submitted = submit_shards(args, &job_name(&plan.path), &sbatch, dir, shards, &all);
     if let Err(CliError::Usage(_)) = &submitted {
         // sbatch refused: nothing runs, so leave the directory as it was and a corrected
         // command can use it again.
@@ -118,12 +118,22 @@ pub fn resume(args: &SweepArgs, dir: &Path) -> Result<i32, CliError> {
         "slurm: resubmitting shards {}",
         survey::describe_missing(&states)
     );
-    submit_shards(args, &plan, &sbatch, dir, found.shards, &missing)
+    let name = job_name(Path::new(&found.sweep_file));
+    submit_shards(args, &name, &sbatch, dir, found.shards, &missing)
+}
+
+/// `ecrust-<sweep file stem>`, what `squeue` shows.
+fn job_name(sweep_file: &Path) -> String {
+    let stem = sweep_file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("sweep");
+    format!("ecrust-{stem}")
 }
 
 fn submit_shards(
     args: &SweepArgs,
-    plan: &SweepPlan,
+    job_name: &str,
     sbatch: &Path,
     dir: &Path,
     shards: usize,
@@ -136,17 +146,12 @@ fn submit_shards(
     let logs = dir.join("logs");
     std::fs::create_dir_all(&logs).with_context(|| format!("cannot create {}", logs.display()))?;
     let array = array_spec(indices);
-    let stem = plan
-        .path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("sweep");
     let mut sbatch_args = vec![
         "--parsable".to_string(),
         format!("--array={array}"),
         // Requeue a task whose node fails or is preempted instead of losing its shard.
         "--requeue".to_string(),
-        format!("--job-name=ecrust-{stem}"),
+        format!("--job-name={job_name}"),
         format!("--output={}", logs.join("shard-%a-job-%A.out").display()),
     ];
     sbatch_args.extend(args.partition.iter().map(|p| format!("--partition={p}")));
