@@ -18,8 +18,8 @@ pub fn run(cli: &Cli) -> Result<i32, CliError> {
     let config_json = serde_json::to_string(&config).context("cannot describe the config")?;
     let seed = config.seed;
     // Outputs are opened before the run, so a bad path fails now, not after an hour.
-    let target = (cli.arrow.as_ref().map(|dir| (dir, Format::Arrow)))
-        .or(cli.parquet.as_ref().map(|dir| (dir, Format::Parquet)));
+    let target = cli.arrow.as_ref().map(|dir| (dir, Format::Arrow));
+    let target = target.or(cli.parquet.as_ref().map(|dir| (dir, Format::Parquet)));
     let mut export = match target {
         Some((dir, format)) => Some(
             RunExport::create(dir, format, &config_json, seed)

@@ -174,6 +174,15 @@ fn parquet_files_hold_what_the_arrow_files_hold() {
     let status = run_table[0].column_by_name("status").unwrap();
     let status = status.as_any().downcast_ref::<StringArray>().unwrap();
     assert_eq!(status.value(0), "complete");
+    // One format per run: both at once is a one-line usage error.
+    let both = Command::new(BIN)
+        .args(["--quiet", "--arrow", "a", "--parquet", "b"])
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&both.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("--parquet"), "{err}");
     let names: Vec<_> = std::fs::read_dir(&parquet)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
