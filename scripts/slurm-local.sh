@@ -11,8 +11,8 @@
 # this script started is stopped (scontrol shutdown, then by PID; munged --stop), and the exit
 # code is COMMAND's.
 #
-# Exit codes besides COMMAND's: 77 when Slurm is missing and cannot be installed here (not root,
-# or no apt-get), so callers can skip; 1 when Slurm would not install or start.
+# Exit codes besides COMMAND's: 77 when this machine cannot run it (not root, or Slurm missing
+# and no apt-get), so callers can skip; 1 when Slurm would not install or start.
 # SLURM_LOCAL_PORT (default 6817) picks slurmctld's port; slurmd uses the next one.
 set -euo pipefail
 
@@ -37,9 +37,14 @@ slurm_missing() {
     return 1
 }
 
+# slurmd, munged's run directory and the installation all need root (SlurmUser=root below).
+if [[ $(id -u) -ne 0 ]]; then
+    say "cannot run a local Slurm: needs root (to install ${PACKAGES[*]} and start slurmd)"
+    exit 77
+fi
 if slurm_missing; then
-    if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
-        say "cannot install ${PACKAGES[*]}: needs root and apt-get"
+    if ! command -v apt-get >/dev/null 2>&1; then
+        say "cannot install ${PACKAGES[*]}: no apt-get on this machine"
         exit 77
     fi
     say "installing ${PACKAGES[*]} (apt-get)"
@@ -59,6 +64,7 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/slurm-local.XXXXXX")
 chmod 755 "$work"
 munged_pid=""
+command_pid=""
 ctld_pid=""
 slurmd_pid=""
 keep_work=0
@@ -84,6 +90,10 @@ stop_pid() {
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
+    if [[ -n "$command_pid" ]]; then
+        kill -TERM "$command_pid" 2>/dev/null || true
+        stop_pid "$command_pid"
+    fi
     if [[ -n "$ctld_pid" ]]; then
         # Jobs still queued or running would outlive the daemons: cancel them first.
         scancel --full --quiet --user="$(id -un)" >/dev/null 2>&1 || true
@@ -181,8 +191,13 @@ if [[ "$state" != "idle" ]]; then
 fi
 say "node localhost idle ($(nproc) CPUs); running: $*"
 
+# In the background, so that a TERM or INT to this script runs the cleanup at once (bash
+# delays traps until a foreground command ends); `<&0` keeps our stdin for it.
 set +e
-"$@"
+"$@" <&0 &
+command_pid=$!
+wait "$command_pid"
 rc=$?
+command_pid=""
 set -e
 exit "$rc"
