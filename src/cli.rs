@@ -95,6 +95,9 @@ pub struct Cli {
     /// Write ticks.arrow, blocks.arrow and run.arrow (Arrow IPC) into this directory.
     #[arg(long, value_name = "DIR")]
     pub arrow: Option<PathBuf>,
+    /// Write ticks.parquet, blocks.parquet and run.parquet (zstd) into this directory.
+    #[arg(long, value_name = "DIR", conflicts_with = "arrow")]
+    pub parquet: Option<PathBuf>,
     /// Profile the run and write a flamegraph SVG here.
     #[arg(long, value_name = "FILE.svg")]
     pub flamegraph: Option<PathBuf>,
@@ -106,18 +109,10 @@ pub struct Cli {
 /// Subcommands; without one, `ecrust-ecs` runs a single scenario.
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run a grid of scenarios in parallel; one Arrow row per run.
-    Sweep {
-        /// Sweep file: a `[base]` scenario and a `[grid]` of values per key.
-        #[arg(long, value_name = "FILE.toml")]
-        config: PathBuf,
-        /// Output Arrow file [default: the sweep file's `out`, else out/<name>.arrow].
-        #[arg(long, value_name = "FILE.arrow")]
-        out: Option<PathBuf>,
-        /// Runs at once; 0 = one per core [default: 0].
-        #[arg(long, default_value_t = 0)]
-        jobs: usize,
-    },
+    /// Run a grid of scenarios: here in parallel, one shard of it, or as a Slurm job array.
+    Sweep(crate::sweep::SweepArgs),
+    /// Merge the shards of a sweep (`sweep --shard` / `--slurm`) into one table.
+    Gather(crate::gather::GatherArgs),
     /// Run random small scenarios with the safety checker; report any failing seed.
     Fuzz {
         /// How many scenarios.

@@ -5,6 +5,7 @@ mod error;
 mod export;
 mod flamegraph;
 mod fuzz;
+mod gather;
 mod interrupt;
 mod jobs;
 mod progress;
@@ -51,9 +52,8 @@ fn real_main() -> Result<i32, CliError> {
         }
     };
     match &cli.command {
-        Some(cli::Command::Sweep { config, out, jobs }) => {
-            sweep::run(config, out.as_deref(), *jobs)
-        }
+        Some(cli::Command::Sweep(args)) => sweep::run(args),
+        Some(cli::Command::Gather(args)) => gather::run(args),
         Some(cli::Command::Fuzz {
             scenarios,
             seed,

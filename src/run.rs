@@ -2,7 +2,7 @@
 
 use crate::cli::{Cli, SummaryFormat};
 use crate::error::{CliError, EXIT_INTERRUPTED, EXIT_VIOLATION};
-use crate::export::{ArrowExport, RunStatus};
+use crate::export::{Format, RunExport, RunStatus};
 use crate::flamegraph::Profiler;
 use crate::interrupt::Interrupt;
 use crate::progress::Progress;
@@ -18,10 +18,12 @@ pub fn run(cli: &Cli) -> Result<i32, CliError> {
     let config_json = serde_json::to_string(&config).context("cannot describe the config")?;
     let seed = config.seed;
     // Outputs are opened before the run, so a bad path fails now, not after an hour.
-    let mut export = match &cli.arrow {
-        Some(dir) => Some(
-            ArrowExport::create(dir, &config_json, seed)
-                .map_err(|e| CliError::usage(format!("arrow: {e:#}")))?,
+    let target = cli.arrow.as_ref().map(|dir| (dir, Format::Arrow));
+    let target = target.or(cli.parquet.as_ref().map(|dir| (dir, Format::Parquet)));
+    let mut export = match target {
+        Some((dir, format)) => Some(
+            RunExport::create(dir, format, &config_json, seed)
+                .map_err(|e| CliError::usage(format!("{}: {e:#}", format.extension())))?,
         ),
         None => None,
     };

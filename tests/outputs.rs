@@ -1,8 +1,9 @@
 //! Outputs end to end: Arrow files that read back and agree with the summary, SIGINT leaving
 //! a partial-marked file, flamegraphs, and bad output paths refused before the run.
 
-use arrow_array::{Array, StringArray, UInt64Array};
+use arrow_array::{Array, Float64Array, RecordBatch, StringArray, UInt64Array};
 use arrow_ipc::reader::FileReader;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::Value;
 use std::fs::File;
 use std::path::Path;
@@ -37,6 +38,30 @@ fn read(
     let meta = reader.custom_metadata().clone();
     let batches = reader.map(|b| b.expect("batch")).collect();
     (batches, meta)
+}
+
+fn read_parquet(path: &Path) -> (Vec<RecordBatch>, std::collections::HashMap<String, String>) {
+    let builder = ParquetRecordBatchReaderBuilder::try_new(File::open(path).expect("file exists"))
+        .expect("Parquet");
+    let meta = builder.schema().metadata().clone().into();
+    let batches = builder
+        .build()
+        .unwrap()
+        .map(|b| b.expect("batch"))
+        .collect();
+    (batches, meta)
+}
+
+/// One table as a single batch, without schema metadata, for comparing contents.
+fn contents(batches: &[RecordBatch]) -> RecordBatch {
+    let schema = std::sync::Arc::new(arrow_schema::Schema::new(
+        batches[0].schema().fields().clone(),
+    ));
+    let plain: Vec<RecordBatch> = batches
+        .iter()
+        .map(|b| RecordBatch::try_new(schema.clone(), b.columns().to_vec()).unwrap())
+        .collect();
+    arrow_select::concat::concat_batches(&schema, &plain).unwrap()
 }
 
 fn rows(batches: &[arrow_array::RecordBatch]) -> usize {
@@ -97,23 +122,78 @@ fn arrow_files_read_back_and_agree_with_the_summary() {
         s["blocks_committed"].as_u64().unwrap()
     );
 
+    // The run table is one row, a typed column per summary field.
     let (run, _) = read(&out.join("run.arrow"));
-    let keys = run[0]
-        .column(0)
-        .as_any()
-        .downcast_ref::<StringArray>()
-        .unwrap();
-    let values = run[0]
-        .column(1)
-        .as_any()
-        .downcast_ref::<StringArray>()
-        .unwrap();
-    let status = (0..keys.len())
-        .find(|&i| keys.value(i) == "status")
-        .unwrap();
-    assert_eq!(values.value(status), "complete");
+    assert_eq!(rows(&run), 1);
+    let text = |name: &str| {
+        let col = run[0]
+            .column_by_name(name)
+            .unwrap_or_else(|| panic!("{name}"));
+        col.as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap()
+            .value(0)
+            .to_string()
+    };
+    assert_eq!(text("status"), "complete");
+    assert_eq!(text("digest"), s["digest"].as_str().unwrap());
+    let committed = run[0].column_by_name("blocks_committed").unwrap();
+    let committed = committed.as_any().downcast_ref::<Float64Array>().unwrap();
+    assert_eq!(committed.value(0), s["blocks_committed"].as_f64().unwrap());
+    assert!(run[0].column_by_name("messages_by_type.vote").is_some());
     // No temporary file is left behind.
     let names: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".partial")), "{names:?}");
+}
+
+#[test]
+fn parquet_files_hold_what_the_arrow_files_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = ["--peers", "300", "--ticks", "150", "--tokens", "10"];
+    let arrow = dir.path().join("arrow");
+    let parquet = dir.path().join("parquet");
+    let a = run_json(&[&run[..], &["--arrow", arrow.to_str().unwrap()]].concat());
+    let p = run_json(&[&run[..], &["--parquet", parquet.to_str().unwrap()]].concat());
+    assert_eq!(a["digest"], p["digest"]);
+    for table in ["ticks", "blocks"] {
+        let (ab, am) = read(&arrow.join(format!("{table}.arrow")));
+        let (pb, pm) = read_parquet(&parquet.join(format!("{table}.parquet")));
+        assert_eq!(contents(&ab), contents(&pb), "{table}");
+        for key in [
+            "ecrust.config",
+            "ecrust.seed",
+            "ecrust.version",
+            "ecrust.status",
+        ] {
+            assert_eq!(
+                am.get(key).or(ab[0].schema().metadata().get(key)),
+                pm.get(key),
+                "{table} {key}"
+            );
+        }
+        assert_eq!(pm["ecrust.status"], "complete");
+        // The run's ticks and then its drain.
+        let done = 150 + p["drain_ticks"].as_u64().unwrap();
+        assert_eq!(pm["ecrust.ticks_done"], done.to_string());
+    }
+    let (run_table, _) = read_parquet(&parquet.join("run.parquet"));
+    assert_eq!(rows(&run_table), 1);
+    let status = run_table[0].column_by_name("status").unwrap();
+    let status = status.as_any().downcast_ref::<StringArray>().unwrap();
+    assert_eq!(status.value(0), "complete");
+    // One format per run: both at once is a one-line usage error.
+    let both = Command::new(BIN)
+        .args(["--quiet", "--arrow", "a", "--parquet", "b"])
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&both.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("--parquet"), "{err}");
+    let names: Vec<_> = std::fs::read_dir(&parquet)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
@@ -170,43 +250,49 @@ fn pyarrow_reads_the_files_as_the_docs_say() {
 
 #[test]
 fn sigint_leaves_a_readable_partial_file_and_exit_code_130() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let child = Command::new(BIN)
-        .args([
-            "--quiet",
-            "--summary",
-            "json",
-            "--peers",
-            "2000",
-            "--ticks",
-            "10000000",
-        ])
-        .arg("--arrow")
-        .arg(&out)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Let it run some ticks (the temporary file appears at start-up).
-    let started = Instant::now();
-    while !out.join(".ticks.arrow.partial").exists() && started.elapsed() < Duration::from_secs(20)
-    {
-        std::thread::sleep(Duration::from_millis(20));
+    for format in ["arrow", "parquet"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let child = Command::new(BIN)
+            .args([
+                "--quiet",
+                "--summary",
+                "json",
+                "--peers",
+                "2000",
+                "--ticks",
+                "10000000",
+            ])
+            .arg(format!("--{format}"))
+            .arg(&out)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Let it run some ticks (the temporary file appears at start-up).
+        let temp = out.join(format!(".ticks.{format}.partial"));
+        let started = Instant::now();
+        while !temp.exists() && started.elapsed() < Duration::from_secs(20) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(700));
+        let kill = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(130), "{format}");
+        let s: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(s["interrupted"], true);
+        let path = out.join(format!("ticks.{format}"));
+        let (ticks, meta) = match format {
+            "arrow" => read(&path),
+            _ => read_parquet(&path),
+        };
+        assert_eq!(meta["ecrust.status"], "partial", "{format}");
+        assert_eq!(rows(&ticks) as u64, s["ticks"].as_u64().unwrap());
+        assert!(rows(&ticks) > 0);
     }
-    std::thread::sleep(Duration::from_millis(700));
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(130));
-    let s: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(s["interrupted"], true);
-    let (ticks, meta) = read(&out.join("ticks.arrow"));
-    assert_eq!(meta["ecrust.status"], "partial");
-    assert_eq!(rows(&ticks) as u64, s["ticks"].as_u64().unwrap());
-    assert!(rows(&ticks) > 0);
 }
 
 #[test]
@@ -216,6 +302,7 @@ fn an_unwritable_output_is_refused_before_the_run() {
     std::fs::write(&file, "not a directory").unwrap();
     for args in [
         vec!["--arrow", file.to_str().unwrap()],
+        vec!["--parquet", file.to_str().unwrap()],
         vec!["--flamegraph", "/nonexistent-dir/f.svg"],
     ] {
         let started = Instant::now();

@@ -1,24 +1,29 @@
-//! Arrow IPC export of a run: `ticks.arrow`, `blocks.arrow` and `run.arrow` in one directory.
+//! Export of a run: `ticks`, `blocks` and `run` tables in one directory, as Arrow IPC
+//! (`--arrow DIR`) or Parquet (`--parquet DIR`), with the same schemas and metadata.
 //!
 //! Rows are streamed in record batches, so memory does not grow with the run. Each file is
-//! written under a temporary name and renamed when finished; the footer metadata of
-//! `ticks.arrow` and `blocks.arrow`, and the `status` row of `run.arrow`, say whether the run
-//! completed or was interrupted (`partial`). Schemas: `docs/outputs.md`.
+//! written under a temporary name and renamed when finished; the footer metadata of every file
+//! and the `status` column of the run table say whether the run completed or was interrupted
+//! (`partial`). Schemas: `docs/outputs.md`.
 
 mod blocks;
+mod format;
+mod ipc;
+pub mod json_columns;
+mod parquet;
 mod run_table;
 mod staged_file;
+mod table_file;
 mod ticks;
 
-use anyhow::{Context, Result};
-use arrow_ipc::writer::FileWriter;
+pub use format::Format;
+pub use table_file::TableFile;
+
+use anyhow::Result;
 use arrow_schema::Schema;
 use ecrust_systems::model::blocks::BlockRecord;
 use ecrust_systems::model::metrics::TickMetrics;
-use staged_file::StagedFile;
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -42,62 +47,29 @@ impl RunStatus {
     }
 }
 
-/// One Arrow IPC file being written.
-struct Table {
-    schema: Arc<Schema>,
-    writer: FileWriter<BufWriter<File>>,
-    file: StagedFile,
+/// The status footer every table of a run ends with.
+fn footer(status: RunStatus, ticks_done: u32) -> [(&'static str, String); 2] {
+    [
+        ("ecrust.status", status.name().to_string()),
+        ("ecrust.ticks_done", ticks_done.to_string()),
+    ]
 }
 
-impl Table {
-    fn create(
-        dir: &Path,
-        name: &str,
-        schema: Schema,
-        meta: &HashMap<String, String>,
-    ) -> Result<Self> {
-        let schema = Arc::new(schema.with_metadata(meta.clone()));
-        let (file, out) = StagedFile::create(dir, name)?;
-        let writer = FileWriter::try_new_buffered(out, &schema)
-            .with_context(|| format!("cannot start {name}"))?;
-        Ok(Self {
-            schema,
-            writer,
-            file,
-        })
-    }
-
-    fn finish(mut self, status: RunStatus, ticks_done: u32) -> Result<PathBuf> {
-        self.writer.write_metadata("ecrust.status", status.name());
-        self.writer
-            .write_metadata("ecrust.ticks_done", ticks_done.to_string());
-        self.writer
-            .finish()
-            .context("cannot finish an Arrow file")?;
-        let out = self
-            .writer
-            .into_inner()
-            .context("cannot flush an Arrow file")?;
-        out.into_inner()
-            .map_err(|e| e.into_error())
-            .context("cannot flush an Arrow file")?;
-        self.file.commit()
-    }
-}
-
-pub struct ArrowExport {
+pub struct RunExport {
     dir: PathBuf,
+    format: Format,
     meta: HashMap<String, String>,
-    ticks: Table,
+    ticks: TableFile,
     tick_rows: ticks::TickRows,
-    blocks: Table,
+    blocks: TableFile,
     block_rows: blocks::BlockRows,
 }
 
-impl ArrowExport {
+impl RunExport {
     /// Creates `dir` if needed and opens the files; fails before the run if it cannot.
-    pub fn create(dir: &Path, config_json: &str, seed: u64) -> Result<Self> {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    pub fn create(dir: &Path, format: Format, config_json: &str, seed: u64) -> Result<Self> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
         let meta = HashMap::from([
             ("ecrust.config".to_string(), config_json.to_string()),
             ("ecrust.seed".to_string(), seed.to_string()),
@@ -106,12 +78,21 @@ impl ArrowExport {
                 env!("CARGO_PKG_VERSION").to_string(),
             ),
         ]);
+        let table = |name: &str, schema: Schema| {
+            TableFile::create(
+                dir,
+                &format!("{name}.{}", format.extension()),
+                format,
+                Arc::new(schema.with_metadata(meta.clone())),
+            )
+        };
         Ok(Self {
-            ticks: Table::create(dir, "ticks.arrow", ticks::schema(), &meta)?,
+            ticks: table("ticks", ticks::schema())?,
             tick_rows: Default::default(),
-            blocks: Table::create(dir, "blocks.arrow", blocks::schema(), &meta)?,
+            blocks: table("blocks", blocks::schema())?,
             block_rows: Default::default(),
             dir: dir.to_path_buf(),
+            format,
             meta,
         })
     }
@@ -134,28 +115,22 @@ impl ArrowExport {
 
     fn flush_ticks(&mut self) -> Result<()> {
         if self.tick_rows.len() > 0 {
-            let batch = self.tick_rows.take_batch(&self.ticks.schema)?;
-            self.ticks
-                .writer
-                .write(&batch)
-                .context("cannot write ticks.arrow")?;
+            let batch = self.tick_rows.take_batch(self.ticks.schema())?;
+            self.ticks.write(&batch)?;
         }
         Ok(())
     }
 
     fn flush_blocks(&mut self) -> Result<()> {
         if self.block_rows.len() > 0 {
-            let batch = self.block_rows.take_batch(&self.blocks.schema)?;
-            self.blocks
-                .writer
-                .write(&batch)
-                .context("cannot write blocks.arrow")?;
+            let batch = self.block_rows.take_batch(self.blocks.schema())?;
+            self.blocks.write(&batch)?;
         }
         Ok(())
     }
 
     /// Writes what is left (`unfinished` are the blocks the run still holds), closes the
-    /// files and moves them into place, then writes `run.arrow`.
+    /// files and moves them into place, then writes the run table.
     pub fn finish(
         mut self,
         status: RunStatus,
@@ -167,11 +142,12 @@ impl ArrowExport {
         self.flush_ticks()?;
         self.flush_blocks()?;
         let mut written = vec![
-            self.ticks.finish(status, ticks_done)?,
-            self.blocks.finish(status, ticks_done)?,
+            self.ticks.finish(&footer(status, ticks_done))?,
+            self.blocks.finish(&footer(status, ticks_done))?,
         ];
         written.push(run_table::write(
             &self.dir,
+            self.format,
             &self.meta,
             status,
             ticks_done,

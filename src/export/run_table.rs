@@ -1,50 +1,57 @@
-//! `run.arrow`: how the run was made and how it ended, as key/value rows.
+//! `run.arrow` / `run.parquet`: one row saying how the run was made and how it ended: `status`,
+//! `ticks_done`, `version`, `config` (JSON), then one typed column per summary field, so SQL
+//! engines can aggregate over many runs (`select avg(messages_per_commit) from 'out/*/run.parquet'`).
 
-use super::RunStatus;
-use super::staged_file::StagedFile;
+use super::json_columns;
+use super::table_file::TableFile;
+use super::{Format, RunStatus};
 use anyhow::{Context, Result};
-use arrow_array::{ArrayRef, RecordBatch, StringArray};
-use arrow_ipc::writer::FileWriter;
+use arrow_array::{ArrayRef, RecordBatch, StringArray, UInt32Array};
 use arrow_schema::{DataType, Field, Schema};
-use std::collections::HashMap;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// Columns before the summary's; a summary field of the same name gets a `summary.` prefix.
+const LEADING: [&str; 4] = ["status", "ticks_done", "version", "config"];
+
 pub fn write(
     dir: &Path,
+    format: Format,
     meta: &HashMap<String, String>,
     status: RunStatus,
     ticks_done: u32,
     summary_json: &str,
 ) -> Result<PathBuf> {
-    let schema = Arc::new(
-        Schema::new(vec![
-            Field::new("key", DataType::Utf8, false),
-            Field::new("value", DataType::Utf8, false),
-        ])
-        .with_metadata(meta.clone()),
-    );
-    let ticks_done = ticks_done.to_string();
-    let rows = [
-        ("status", status.name()),
-        ("ticks_done", ticks_done.as_str()),
-        ("seed", meta["ecrust.seed"].as_str()),
-        ("config", meta["ecrust.config"].as_str()),
-        ("summary", summary_json),
-        ("version", meta["ecrust.version"].as_str()),
+    let summary: Value =
+        serde_json::from_str(summary_json).context("the run summary is not JSON")?;
+    let text = |s: &str| Arc::new(StringArray::from(vec![s.to_string()])) as ArrayRef;
+    let mut fields = vec![
+        Field::new(LEADING[0], DataType::Utf8, false),
+        Field::new(LEADING[1], DataType::UInt32, false),
+        Field::new(LEADING[2], DataType::Utf8, false),
+        Field::new(LEADING[3], DataType::Utf8, false),
     ];
-    let keys: ArrayRef = Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.0)));
-    let values: ArrayRef = Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.1)));
-    let batch = RecordBatch::try_new(schema.clone(), vec![keys, values])?;
-    let (file, out) = StagedFile::create(dir, "run.arrow")?;
-    let mut writer =
-        FileWriter::try_new_buffered(out, &schema).context("cannot start run.arrow")?;
-    writer.write_metadata("ecrust.status", status.name());
-    writer.write(&batch).context("cannot write run.arrow")?;
-    writer.finish().context("cannot finish run.arrow")?;
-    let out = writer.into_inner().context("cannot flush run.arrow")?;
-    out.into_inner()
-        .map_err(|e| e.into_error())
-        .context("cannot flush run.arrow")?;
-    file.commit()
+    let mut arrays: Vec<ArrayRef> = vec![
+        text(status.name()),
+        Arc::new(UInt32Array::from(vec![ticks_done])),
+        text(&meta["ecrust.version"]),
+        text(&meta["ecrust.config"]),
+    ];
+    for (field, array) in json_columns::columns(&[summary], &BTreeMap::new()) {
+        let field = if LEADING.contains(&field.name().as_str()) {
+            field.clone().with_name(format!("summary.{}", field.name()))
+        } else {
+            field
+        };
+        fields.push(field);
+        arrays.push(array);
+    }
+    let schema = Arc::new(Schema::new(fields).with_metadata(meta.clone()));
+    let batch = RecordBatch::try_new(schema.clone(), arrays)?;
+    let name = format!("run.{}", format.extension());
+    let mut file = TableFile::create(dir, &name, format, schema)?;
+    file.write(&batch)?;
+    file.finish(&super::footer(status, ticks_done))
 }

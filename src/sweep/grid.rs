@@ -26,10 +26,9 @@ pub struct Point {
 }
 
 impl SweepFile {
-    pub fn load(path: &Path) -> Result<Self, CliError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| CliError::usage(format!("sweep: cannot read {}: {e}", path.display())))?;
-        toml::from_str(&text).map_err(|e| {
+    /// Parses the text of the sweep file at `path` (named in errors).
+    pub fn parse(path: &Path, text: &str) -> Result<Self, CliError> {
+        toml::from_str(text).map_err(|e| {
             CliError::usage(format!(
                 "sweep {}: {}",
                 path.display(),

@@ -1,80 +1,63 @@
-//! `ecrust-ecs sweep`: a grid of scenarios run in parallel, one Arrow row per run.
+//! `ecrust-ecs sweep`: a grid of scenarios, one table row per run.
 //!
 //! A sweep file has a `[base]` scenario (the keys of a scenario file) and a `[grid]` table
-//! whose keys take a list of values each; every combination is run (each run on one thread,
-//! runs in parallel), and all summary fields plus the grid's values go to one Arrow file.
+//! whose keys take a list of values each; every combination is a scenario, numbered in grid
+//! order. The sweep runs here (`local`), one shard at a time (`--shard I/N`, what a cluster
+//! task runs), or as a Slurm job array of shards (`--slurm`); `ecrust-ecs gather` merges
+//! shards into the table the local sweep writes.
 
+mod args;
 mod grid;
+mod local;
+pub mod manifest;
+mod plan;
+mod runner;
+mod shard;
+mod slurm;
+pub mod survey;
 mod table;
 
-use crate::cli::Cli;
-use crate::error::CliError;
-use crate::report::{RunFacts, to_json};
-use crate::scenario::{ScenarioFile, resolve_file};
-use ecrust_systems::Simulation;
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+pub use args::SweepArgs;
+pub use table::SCENARIO_COLUMN;
 
-pub fn run(config: &Path, out: Option<&Path>, jobs: usize) -> Result<i32, CliError> {
-    let sweep = grid::SweepFile::load(config)?;
-    let out: PathBuf = out
-        .map(Path::to_path_buf)
-        .or_else(|| sweep.out.clone())
-        .unwrap_or_else(|| {
-            let stem = config
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or("sweep");
-            PathBuf::from(format!("out/{stem}.arrow"))
-        });
-    let points = sweep.points()?;
-    // Every point must be a valid scenario before anything runs.
-    let cli = Cli::default();
-    let configs = points
-        .iter()
-        .map(|p| {
-            let file: ScenarioFile = p.scenario.clone();
-            resolve_file(&cli, &file)
-                .map(|(c, _)| c)
-                .map_err(|e| CliError::usage(format!("sweep point {}: {e}", p.label)))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let writer = table::SweepTable::create(&out)
-        .map_err(|e| CliError::usage(format!("sweep out: {e:#}")))?;
-    eprintln!("sweep: {} runs", configs.len());
-    let work: Vec<_> = configs.into_iter().zip(points.iter()).collect();
-    let rows: Vec<Value> = crate::jobs::map(jobs, &work, |(config, point)| {
-        let config = config.clone();
-        let started = Instant::now();
-        let mut sim = Simulation::new(config, 1).expect("validated above");
-        sim.run();
-        let summary = sim.summary();
-        let facts = RunFacts {
-            wall_seconds: started.elapsed().as_secs_f64(),
-            peak_rss_bytes: None,
-            interrupted: false,
-        };
-        let mut row = to_json(&summary, &facts);
-        if let Value::Object(map) = &mut row {
-            for (k, v) in &point.values {
-                map.insert(format!("grid_{k}"), v.clone());
-            }
+use crate::error::CliError;
+use crate::export::Format;
+use plan::SweepPlan;
+use std::path::{Path, PathBuf};
+
+pub fn run(args: &SweepArgs) -> Result<i32, CliError> {
+    if let Some(dir) = &args.resume {
+        return slurm::resume(args, dir);
+    }
+    let config = args
+        .config
+        .as_deref()
+        .ok_or_else(|| CliError::usage("sweep: --config FILE.toml is required"))?;
+    // Parsed before the file is read, so a bad spec is reported as such.
+    let spec = args
+        .shard
+        .as_deref()
+        .map(shard::ShardSpec::parse)
+        .transpose()?;
+    let plan = SweepPlan::load(config)?;
+    if spec.is_some() || args.slurm {
+        if args.format == Some(Format::Arrow) {
+            return Err(CliError::usage(
+                "sweep: shards are written as parquet; drop --format arrow",
+            ));
         }
-        eprintln!(
-            "  {}: commit_rate {:.3}, messages/commit {:.0}, violations {}",
-            point.label,
-            summary.commit_rate.unwrap_or(0.0),
-            summary.messages_per_commit.unwrap_or(0.0),
-            summary.safety_violations
-        );
-        row
-    });
-    let written = writer.finish(&rows)?;
-    println!(
-        "sweep: {} runs written to {}",
-        rows.len(),
-        written.display()
-    );
-    Ok(0)
+        let dir = shard_dir(&plan, args.out.as_deref());
+        return match spec {
+            Some(spec) => shard::run(&plan, spec, &dir, args.jobs),
+            None => slurm::submit(args, &plan, &dir),
+        };
+    }
+    let (out, format) = local::output(&plan, args.out.as_deref(), args.format)?;
+    local::run(&plan, &out, format, args.jobs)
+}
+
+/// `--out`, else the sweep's default output without its extension (`out/sweep-x/`).
+fn shard_dir(plan: &SweepPlan, out: Option<&Path>) -> PathBuf {
+    out.map(Path::to_path_buf)
+        .unwrap_or_else(|| plan.default_out().with_extension(""))
 }

@@ -1,118 +1,65 @@
-//! The sweep's Arrow table: one row per run, one column per summary field.
+//! The sweep table: one row per run: `scenario` (its index in the grid), then one typed column
+//! per summary field and `grid_<key>` per grid key. A shard's table is the same table cut to
+//! its scenarios, so shards concatenate into the local sweep's table.
 
-use crate::error::CliError;
-use anyhow::{Context, Result};
-use arrow_array::builder::{BooleanBuilder, Float64Builder, StringBuilder};
-use arrow_array::{ArrayRef, RecordBatch};
-use arrow_ipc::writer::FileWriter;
+use super::plan::SweepPlan;
+use crate::export::json_columns::{self, ColumnType};
+use anyhow::Result;
+use arrow_array::{ArrayRef, RecordBatch, UInt32Array};
 use arrow_schema::{DataType, Field, Schema};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-pub struct SweepTable {
-    temp: PathBuf,
-    target: PathBuf,
-}
+pub const SCENARIO_COLUMN: &str = "scenario";
 
-/// Flattens nested objects (`messages_by_type.vote`) so every field is a column.
-fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {
-    match v {
-        Value::Object(map) => {
-            for (k, v) in map {
-                let name = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                flatten(&name, v, out);
-            }
-        }
-        other => out.push((prefix.to_string(), other.clone())),
-    }
-}
-
-impl SweepTable {
-    /// Checks the output can be written before any run starts.
-    pub fn create(target: &Path) -> Result<Self> {
-        if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-        }
-        let name = target
-            .file_name()
-            .and_then(|n| n.to_str())
-            .context("the output needs a file name")?;
-        let temp = target.with_file_name(format!(".{name}.partial"));
-        std::fs::File::create(&temp).with_context(|| format!("cannot write {}", temp.display()))?;
-        Ok(Self {
-            temp,
-            target: target.to_path_buf(),
-        })
-    }
-
-    pub fn finish(self, rows: &[Value]) -> Result<PathBuf, CliError> {
-        self.write(rows).map_err(CliError::Failure)?;
-        std::fs::rename(&self.temp, &self.target)
-            .with_context(|| format!("cannot write {}", self.target.display()))
-            .map_err(CliError::Failure)?;
-        Ok(self.target.clone())
-    }
-
-    fn write(&self, rows: &[Value]) -> Result<()> {
-        let flat: Vec<Vec<(String, Value)>> = rows
-            .iter()
-            .map(|r| {
-                let mut out = Vec::new();
-                flatten("", r, &mut out);
-                out
-            })
-            .collect();
-        let columns: Vec<String> = flat
-            .first()
-            .map(|r| r.iter().map(|(k, _)| k.clone()).collect())
-            .unwrap_or_default();
-        let get = |row: &[(String, Value)], k: &str| {
-            row.iter()
-                .find(|(n, _)| n == k)
+/// Grid columns typed from every value of the grid, not just a shard's, so a shard holding
+/// only `delay = 3` and another holding `delay = "1..5"` still agree on the column's type.
+fn grid_types(plan: &SweepPlan) -> BTreeMap<String, ColumnType> {
+    plan.file
+        .grid
+        .keys()
+        .map(|key| {
+            let values: Vec<Value> = plan
+                .points
+                .iter()
+                .filter_map(|p| p.values.iter().find(|(k, _)| k == key))
                 .map(|(_, v)| v.clone())
-                .unwrap_or(Value::Null)
-        };
-        let mut fields = Vec::new();
-        let mut arrays: Vec<ArrayRef> = Vec::new();
-        for k in &columns {
-            let values: Vec<Value> = flat.iter().map(|r| get(r, k)).collect();
-            if values.iter().all(|v| v.is_number() || v.is_null()) {
-                let mut b = Float64Builder::new();
-                values.iter().for_each(|v| b.append_option(v.as_f64()));
-                fields.push(Field::new(k, DataType::Float64, true));
-                arrays.push(Arc::new(b.finish()));
-            } else if values.iter().all(|v| v.is_boolean() || v.is_null()) {
-                let mut b = BooleanBuilder::new();
-                values.iter().for_each(|v| b.append_option(v.as_bool()));
-                fields.push(Field::new(k, DataType::Boolean, true));
-                arrays.push(Arc::new(b.finish()));
-            } else {
-                let mut b = StringBuilder::new();
-                values.iter().for_each(|v| match v {
-                    Value::String(s) => b.append_value(s),
-                    Value::Null => b.append_null(),
-                    other => b.append_value(other.to_string()),
-                });
-                fields.push(Field::new(k, DataType::Utf8, true));
-                arrays.push(Arc::new(b.finish()));
-            }
-        }
-        let schema = Arc::new(Schema::new(fields));
-        let batch = RecordBatch::try_new(schema.clone(), arrays)?;
-        let file = std::fs::File::create(&self.temp)?;
-        let mut writer = FileWriter::try_new_buffered(file, &schema)?;
-        writer.write(&batch)?;
-        writer.finish()?;
-        writer
-            .into_inner()?
-            .into_inner()
-            .map_err(|e| e.into_error())?;
-        Ok(())
+                .collect();
+            (format!("grid_{key}"), ColumnType::of(values.iter()))
+        })
+        .collect()
+}
+
+/// The table of the runs `indices` (rows in the same order), with `metadata` on its schema.
+pub fn build(
+    plan: &SweepPlan,
+    indices: &[usize],
+    rows: &[Value],
+    metadata: HashMap<String, String>,
+) -> Result<RecordBatch> {
+    let scenario: Vec<u32> = indices
+        .iter()
+        .map(|&i| u32::try_from(i))
+        .collect::<Result<_, _>>()?;
+    let mut fields = vec![Field::new(SCENARIO_COLUMN, DataType::UInt32, false)];
+    let mut arrays: Vec<ArrayRef> = vec![Arc::new(UInt32Array::from(scenario))];
+    for (field, array) in json_columns::columns(rows, &grid_types(plan)) {
+        fields.push(field);
+        arrays.push(array);
     }
+    let schema = Arc::new(Schema::new(fields).with_metadata(metadata));
+    Ok(RecordBatch::try_new(schema, arrays)?)
+}
+
+/// Schema metadata naming the sweep a table belongs to.
+pub fn metadata(plan: &SweepPlan) -> HashMap<String, String> {
+    HashMap::from([
+        ("ecrust.sweep_hash".to_string(), plan.hash.clone()),
+        ("ecrust.scenarios".to_string(), plan.len().to_string()),
+        (
+            "ecrust.version".to_string(),
+            env!("CARGO_PKG_VERSION").to_string(),
+        ),
+    ])
 }

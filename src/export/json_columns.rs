@@ -1,0 +1,154 @@
+//! JSON objects (run summaries) as typed columns: nested objects are flattened
+//! (`messages_by_type.vote`), so any field the summary gains later becomes a column by itself.
+//! Numbers are Float64, booleans Boolean, anything else (strings, lists) Utf8.
+
+use arrow_array::ArrayRef;
+use arrow_array::builder::{BooleanBuilder, Float64Builder, StringBuilder};
+use arrow_schema::{DataType, Field};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The Arrow type a column of JSON values gets.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ColumnType {
+    Number,
+    Bool,
+    Text,
+}
+
+impl ColumnType {
+    /// Numbers (or nulls) only: Number; booleans only: Bool; otherwise Text.
+    pub fn of<'a>(values: impl IntoIterator<Item = &'a Value> + Clone) -> Self {
+        if values
+            .clone()
+            .into_iter()
+            .all(|v| v.is_number() || v.is_null())
+        {
+            ColumnType::Number
+        } else if values.into_iter().all(|v| v.is_boolean() || v.is_null()) {
+            ColumnType::Bool
+        } else {
+            ColumnType::Text
+        }
+    }
+}
+
+/// Flattens nested objects into `(dotted.name, value)` pairs, in the object's key order.
+pub fn flatten(v: &Value) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    flatten_into("", v, &mut out);
+    out
+}
+
+fn flatten_into(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {
+    match v {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let name = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten_into(&name, v, out);
+            }
+        }
+        other => out.push((prefix.to_string(), other.clone())),
+    }
+}
+
+/// One column per flattened field of `rows` (first row's order, then fields first seen later),
+/// typed by its values unless `types` fixes it (so every slice of a grid types a column alike).
+pub fn columns(rows: &[Value], types: &BTreeMap<String, ColumnType>) -> Vec<(Field, ArrayRef)> {
+    let flat: Vec<BTreeMap<String, Value>> = rows
+        .iter()
+        .map(|r| flatten(r).into_iter().collect())
+        .collect();
+    let mut names: Vec<String> = Vec::new();
+    for row in rows {
+        for (name, _) in flatten(row) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let values: Vec<&Value> = flat
+                .iter()
+                .map(|r| r.get(&name).unwrap_or(&Value::Null))
+                .collect();
+            let kind = types
+                .get(&name)
+                .copied()
+                .unwrap_or_else(|| ColumnType::of(values.iter().copied()));
+            column(name, kind, &values)
+        })
+        .collect()
+}
+
+fn column(name: String, kind: ColumnType, values: &[&Value]) -> (Field, ArrayRef) {
+    match kind {
+        ColumnType::Number => {
+            let mut b = Float64Builder::with_capacity(values.len());
+            values.iter().for_each(|v| b.append_option(v.as_f64()));
+            (
+                Field::new(name, DataType::Float64, true),
+                Arc::new(b.finish()),
+            )
+        }
+        ColumnType::Bool => {
+            let mut b = BooleanBuilder::with_capacity(values.len());
+            values.iter().for_each(|v| b.append_option(v.as_bool()));
+            (
+                Field::new(name, DataType::Boolean, true),
+                Arc::new(b.finish()),
+            )
+        }
+        ColumnType::Text => {
+            let mut b = StringBuilder::new();
+            values.iter().for_each(|v| match v {
+                Value::String(s) => b.append_value(s),
+                Value::Null => b.append_null(),
+                other => b.append_value(other.to_string()),
+            });
+            (Field::new(name, DataType::Utf8, true), Arc::new(b.finish()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn nested_fields_become_typed_columns() {
+        let rows = [
+            json!({"a": 1, "b": {"c": true}, "d": "x", "e": null}),
+            json!({"a": 2.5, "b": {"c": false}, "d": "y", "e": null}),
+        ];
+        let cols = columns(&rows, &BTreeMap::new());
+        let names: Vec<_> = cols.iter().map(|(f, _)| f.name().as_str()).collect();
+        assert_eq!(names, ["a", "b.c", "d", "e"]);
+        let types: Vec<_> = cols.iter().map(|(f, _)| f.data_type().clone()).collect();
+        assert_eq!(
+            types,
+            [
+                DataType::Float64,
+                DataType::Boolean,
+                DataType::Utf8,
+                DataType::Float64
+            ]
+        );
+    }
+
+    #[test]
+    fn a_fixed_type_wins_over_the_values() {
+        let rows = [json!({"g": 3})];
+        let types = BTreeMap::from([("g".to_string(), ColumnType::Text)]);
+        let cols = columns(&rows, &types);
+        assert_eq!(cols[0].0.data_type(), &DataType::Utf8);
+    }
+}
