@@ -1,5 +1,22 @@
 //! `ecrust-ecs`: run a scenario and report what happened.
 
+/// `println!` that does not panic when stdout is a closed pipe (`| head`): the reader is gone,
+/// so what is left to print is dropped.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `print!` with the same rule as [`outln!`].
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod cli;
 mod error;
 mod export;

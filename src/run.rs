@@ -68,8 +68,8 @@ pub fn run(cli: &Cli) -> Result<i32, CliError> {
         profiler.finish()?;
     }
     match cli.summary {
-        SummaryFormat::Json => println!("{json}"),
-        SummaryFormat::Text => print!("{}", to_text(&summary, &facts)),
+        SummaryFormat::Json => outln!("{json}"),
+        SummaryFormat::Text => out!("{}", to_text(&summary, &facts)),
     }
     Ok(match status {
         RunStatus::Partial => EXIT_INTERRUPTED,

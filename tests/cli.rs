@@ -222,3 +222,20 @@ fn the_digest_depends_on_behaviour_not_on_threads() {
     let threshold = digest(&[&base[..], &["--threads", "2", "--threshold", "3"]].concat());
     assert_ne!(one, threshold, "another threshold is another run");
 }
+
+#[test]
+fn a_closed_stdout_is_no_panic() {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ecrust-ecs"))
+        .args(["--peers", "200", "--ticks", "20", "--quiet"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // The reader leaves before the summary is written, as `| head -0` would.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("the binary ends");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}

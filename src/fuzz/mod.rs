@@ -94,7 +94,7 @@ pub fn run(args: &FuzzArgs) -> Result<i32, CliError> {
         match judge(config, summary) {
             Verdict::Safe => {}
             Verdict::Failure => {
-                println!(
+                outln!(
                     "FAIL scenario {seed}: {}; replay: {}",
                     describe(summary),
                     replay::shell_line(config)
@@ -103,7 +103,7 @@ pub fn run(args: &FuzzArgs) -> Result<i32, CliError> {
             }
             Verdict::BeyondBound => {
                 beyond += 1;
-                println!(
+                outln!(
                     "beyond the bound (byzantine {} > {bound}) scenario {seed}: {}; replay: {}",
                     config.adversary.fraction,
                     describe(summary),
@@ -113,7 +113,7 @@ pub fn run(args: &FuzzArgs) -> Result<i32, CliError> {
         }
     }
     let last = seeds.last().copied().unwrap_or(args.first_seed);
-    println!(
+    outln!(
         "fuzz: {} scenarios (seeds {}..{last}), protocol {}, {} failures, {beyond} violations beyond the claimed Byzantine bound {bound}",
         seeds.len(),
         seeds[0],
@@ -125,7 +125,7 @@ pub fn run(args: &FuzzArgs) -> Result<i32, CliError> {
     {
         let fails = |c: &SimConfig| simulate(c).is_ok_and(|s| judge(c, &s) == Verdict::Failure);
         let (small, runs) = shrink::shrink(first.clone(), SHRINK_BUDGET, fails);
-        println!(
+        outln!(
             "shrunk in {runs} runs to {} peers, {} ticks, {} tokens, byzantine {}; smallest failing: {}",
             small.peers,
             small.ticks,

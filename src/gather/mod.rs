@@ -61,7 +61,7 @@ pub fn run(args: &GatherArgs) -> Result<i32, CliError> {
     let mut file = TableFile::create_at(&out, format, merged.schema())?;
     file.write(&merged)?;
     let written = file.finish(&[("ecrust.status", "complete".to_string())])?;
-    println!(
+    outln!(
         "gather: {} shards, {} runs merged into {}",
         sweep.shards,
         merged.num_rows(),

@@ -47,7 +47,7 @@ pub fn run(plan: &SweepPlan, out: &Path, format: Format, jobs: usize) -> Result<
     let mut file = TableFile::create_at(out, format, batch.schema())?;
     file.write(&batch)?;
     let written = file.finish(&[("ecrust.status", "complete".to_string())])?;
-    println!(
+    outln!(
         "sweep: {} runs written to {}",
         rows.len(),
         written.display()

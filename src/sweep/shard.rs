@@ -104,7 +104,7 @@ pub fn run(plan: &SweepPlan, spec: ShardSpec, dir: &Path, jobs: usize) -> Result
     }
     manifest::write_json(&manifest_path, &shard)?;
     result?;
-    println!(
+    outln!(
         "sweep: shard {}/{}: {} runs written to {}",
         spec.index,
         spec.count,

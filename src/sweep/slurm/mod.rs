@@ -105,7 +105,7 @@ pub fn resume(args: &SweepArgs, dir: &Path) -> Result<i32, CliError> {
     let states = survey::survey(dir, &found);
     let missing = survey::missing(&states);
     if missing.is_empty() {
-        println!(
+        outln!(
             "slurm: all {} shards of {} are complete; merge with: {}",
             found.shards,
             dir.display(),
@@ -167,18 +167,18 @@ fn submit_shards(
         .with_context(|| format!("cannot write {}", script_path.display()))?;
     let gather = gather_command(&dir);
     let outcome = sbatch::run(sbatch, &sbatch_args, args.wait, |job| {
-        println!(
+        outln!(
             "slurm: submitted job {job}: shards {array} of {shards} into {}",
             dir.display()
         );
     })?;
     match outcome {
         sbatch::Submitted::Queued => {
-            println!("slurm: when it ends, merge with: {gather}");
+            outln!("slurm: when it ends, merge with: {gather}");
             Ok(0)
         }
         sbatch::Submitted::Finished { job, success: true } => {
-            println!("slurm: job {job} finished; merge with: {gather}");
+            outln!("slurm: job {job} finished; merge with: {gather}");
             Ok(0)
         }
         sbatch::Submitted::Finished {
