@@ -73,7 +73,7 @@ def threshold_vs_loss():
                 best = (t, mpc)
         cells.append(str(int(best[0])) if best else "none")
         body.append(cells)
-    table(["loss"] + [f"T={int(t)}: commit rate / msgs per commit / ticks" for t in ts] + ["best T (commit rate >= 0.9, fewest messages)"], body)
+    table(["loss"] + [f"T={int(t)}: commit rate / sent msgs per commit / ticks" for t in ts] + ["best T (commit rate >= 0.9, fewest messages)"], body)
     adaptive = rows("adaptive")
     if adaptive:
         print("### Adaptive threshold (`ecrust-ecs sweep --config configs/sweep-adaptive.toml`)\n")
@@ -110,7 +110,7 @@ def by_key(name, key, title, extra=()):
                 str(len(runs)),
             ]
         )
-    table(list(keys) + ["commit rate", "msgs per commit", "ticks to commit", "violations", "runs"], body)
+    table(list(keys) + ["commit rate", "sent msgs per commit", "ticks to commit", "violations", "runs"], body)
     return g
 
 
@@ -122,7 +122,7 @@ def peers_scaling(name):
     pts = [(r["peers"], r["messages_per_commit"], r["ticks_per_commit_mean"]) for r in rs if r["messages_per_commit"]]
     if len({p for p, _, _ in pts}) >= 2:
         xs = [math.log(p) for p, _, _ in pts]
-        for label, idx in (("messages per commit", 1), ("ticks per commit", 2)):
+        for label, idx in (("sent messages per commit", 1), ("ticks per commit", 2)):
             ys = [math.log(v[idx]) for v in pts]
             mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
             slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
@@ -144,7 +144,7 @@ def partitions():
         p = p[0] if isinstance(p, list) else p
         rec = rec[0] if rec else {}
         body.append([f"{p['heal'] - p['at']} ticks from {p['at']}", str(int(r["seed"])), fmt(r["commit_rate"], 3), fmt(r["messages_per_commit"], 0), fmt(rec.get("level_before"), 2), str(rec.get("recovery_ticks")), fmt(r["safety_violations"])])
-    table(["50/50 partition", "seed", "commit rate", "msgs per commit", "commits/tick before", "recovery ticks after heal", "violations"], body)
+    table(["50/50 partition", "seed", "commit rate", "sent msgs per commit", "commits/tick before", "recovery ticks after heal", "violations"], body)
 
 
 threshold_vs_loss()
