@@ -1,6 +1,8 @@
 //! Outputs end to end: Arrow files that read back and agree with the summary, SIGINT leaving
 //! a partial-marked file, flamegraphs, and bad output paths refused before the run.
 
+mod common;
+
 use arrow_array::{Array, Float64Array, RecordBatch, StringArray, UInt64Array};
 use arrow_ipc::reader::FileReader;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -203,12 +205,7 @@ fn parquet_files_hold_what_the_arrow_files_hold() {
 /// The one-line pyarrow example of docs/outputs.md, run for real when pyarrow is installed.
 #[test]
 fn pyarrow_reads_the_files_as_the_docs_say() {
-    let has_pyarrow = Command::new("python3")
-        .args(["-c", "import pyarrow"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_pyarrow {
-        eprintln!("skipped: python3 with pyarrow is not installed (pip install pyarrow)");
+    if !common::python_has("pyarrow") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

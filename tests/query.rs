@@ -12,12 +12,7 @@ const QUERY: &str = "select threshold, loss, avg(messages_per_commit) as message
 
 #[test]
 fn duckdb_aggregates_runs_with_a_glob_as_the_docs_say() {
-    let has_duckdb = Command::new("python3")
-        .args(["-c", "import duckdb"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_duckdb {
-        eprintln!("skipped: python3 with duckdb is not installed (pip install duckdb)");
+    if !python_has("duckdb") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

@@ -75,3 +75,21 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
 }
+
+/// Whether python3 can import `module`. Where it cannot, a test that needs it skips, unless
+/// `ECRUST_REQUIRE_PYTHON=1` (set by `.ci/run` once it has installed the modules): then a
+/// missing module fails the test instead of passing it unseen.
+pub fn python_has(module: &str) -> bool {
+    let found = Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        assert!(
+            std::env::var("ECRUST_REQUIRE_PYTHON").as_deref() != Ok("1"),
+            "python3 cannot import {module}, and ECRUST_REQUIRE_PYTHON=1 asks for it"
+        );
+        eprintln!("skipped: python3 with {module} is not installed (pip install {module})");
+    }
+    found
+}
