@@ -12,7 +12,10 @@ struct Scenario {
 }
 
 fn scenarios() -> Vec<Scenario> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/original-digests.txt");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/original-digests.txt"
+    );
     let text = std::fs::read_to_string(path).expect("the digest file is in the repository");
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
