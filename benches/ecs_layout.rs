@@ -19,10 +19,12 @@
 //!   byte per peer beside it, cut into fixed chunks run in parallel (as `for_each_chunk`).
 //! - `entities`: peers are entities spawned in ring order, their state split into the
 //!   table components `Mempool`, `TokenStore`, `LearnedPeers`, `Verdicts`, `PoolHint`;
-//!   Byzantine and offline roles are sparse-set markers. Systems take the columns as slices
-//!   (`Query::contiguous_iter_mut`, table row = ring position, asserted at setup) and cut
-//!   them into the same chunks.
-//! - `entities-get`: the same entities, but a message reaches its receiver by `Entity`
+//!   Byzantine and offline roles are sparse-set markers, read into role bits once per pass.
+//!   Systems take the columns as slices (`Query::contiguous_iter_mut`, table row = ring
+//!   position, asserted at setup) and cut them into the same chunks.
+//! - `entities-lookup`: as `entities`, but every role check asks the markers
+//!   (`Query::contains` by `Entity`).
+//! - `entities-get`: as `entities`, but a message reaches its receiver by `Entity`
 //!   (`Query::get_unchecked` from a ring-ordered `Vec<Entity>`), the usual ECS access.
 //! - `dense-columns`: the entity layout's columns as plain `Vec`s in a resource, to tell the
 //!   cost of splitting the state from the cost of the ECS around it.
@@ -1660,6 +1662,60 @@ type RoleQueries<'w, 's> = (
     Query<'w, 's, (), With<Offline>>,
 );
 
+/// Role bits gathered from the sparse-set markers at the start of each pass.
+#[derive(Resource, Default)]
+struct GatheredRoles(RoleBits);
+
+type MarkedPeers<'w, 's> = (
+    Query<'w, 's, &'static RingPos, With<Byzantine>>,
+    Query<'w, 's, &'static RingPos, With<Offline>>,
+);
+
+/// Reads the few marked peers into role bits once per pass: asking the markers for every
+/// message and voter (`entities-lookup`) was measured slower.
+fn gather_roles<'a>(
+    gathered: &'a mut GatheredRoles,
+    (byzantine, offline): &MarkedPeers,
+    peers: u32,
+) -> &'a RoleBits {
+    let bits = &mut gathered.0;
+    let words = (peers as usize).div_ceil(64);
+    for list in [&mut bits.silent, &mut bits.offline] {
+        list.clear();
+        list.resize(words, 0);
+    }
+    for pos in byzantine {
+        bits.silent[pos.0 as usize / 64] |= 1 << (pos.0 % 64);
+    }
+    bits.any_offline = !offline.is_empty();
+    for pos in offline {
+        bits.offline[pos.0 as usize / 64] |= 1 << (pos.0 % 64);
+    }
+    bits
+}
+
+fn entity_deliver(
+    mut model: ResMut<Model>,
+    mut peers: Query<PeerColumns>,
+    marked: MarkedPeers,
+    mut gathered: ResMut<GatheredRoles>,
+) {
+    let roles = gather_roles(&mut gathered, &marked, model.peers);
+    let chunks = column_chunks(&mut peers, model.plan.size as usize);
+    deliver(&mut model, chunks, roles);
+}
+
+fn entity_vote(
+    mut model: ResMut<Model>,
+    mut peers: Query<PeerColumns>,
+    marked: MarkedPeers,
+    mut gathered: ResMut<GatheredRoles>,
+) {
+    let roles = gather_roles(&mut gathered, &marked, model.peers);
+    let chunks = column_chunks(&mut peers, model.plan.size as usize);
+    vote(&mut model, chunks, roles);
+}
+
 fn entity_inject(
     mut model: ResMut<Model>,
     ring: Res<RingEntities>,
@@ -1675,7 +1731,9 @@ fn entity_inject(
     }
 }
 
-fn entity_deliver(
+/// Layout `entities-lookup`: as `entities`, but each role check asks the markers
+/// (`Query::contains` by `Entity`) rather than bits gathered once per pass.
+fn entity_lookup_deliver(
     mut model: ResMut<Model>,
     ring: Res<RingEntities>,
     mut peers: Query<PeerColumns>,
@@ -1691,7 +1749,7 @@ fn entity_deliver(
     deliver(&mut model, chunks, &roles);
 }
 
-fn entity_vote(
+fn entity_lookup_vote(
     mut model: ResMut<Model>,
     ring: Res<RingEntities>,
     mut peers: Query<PeerColumns>,
@@ -1785,16 +1843,12 @@ fn entity_get_deliver(
     ring: Res<RingEntities>,
     peers: Query<PeerParts>,
     mut pools: Query<&'static mut PoolHint>,
-    (byzantine, offline): RoleQueries,
+    marked: MarkedPeers,
+    mut gathered: ResMut<GatheredRoles>,
 ) {
-    let roles = MarkerRoles {
-        entities: &ring.0,
-        byzantine: &byzantine,
-        offline: &offline,
-        any_offline: !offline.is_empty(),
-    };
+    let roles = gather_roles(&mut gathered, &marked, model.peers);
     let chunks = entity_chunks(&ring.0, &peers, &mut pools, model.plan.size as usize);
-    deliver(&mut model, chunks, &roles);
+    deliver(&mut model, chunks, roles);
 }
 
 fn entity_get_vote(
@@ -1802,16 +1856,12 @@ fn entity_get_vote(
     ring: Res<RingEntities>,
     peers: Query<PeerParts>,
     mut pools: Query<&'static mut PoolHint>,
-    (byzantine, offline): RoleQueries,
+    marked: MarkedPeers,
+    mut gathered: ResMut<GatheredRoles>,
 ) {
-    let roles = MarkerRoles {
-        entities: &ring.0,
-        byzantine: &byzantine,
-        offline: &offline,
-        any_offline: !offline.is_empty(),
-    };
+    let roles = gather_roles(&mut gathered, &marked, model.peers);
     let chunks = entity_chunks(&ring.0, &peers, &mut pools, model.plan.size as usize);
-    vote(&mut model, chunks, &roles);
+    vote(&mut model, chunks, roles);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1822,14 +1872,16 @@ enum Layout {
     Dense,
     DenseColumns,
     Entities,
+    EntitiesLookup,
     EntitiesGet,
 }
 
 impl Layout {
-    const ALL: [Layout; 4] = [
+    const ALL: [Layout; 5] = [
         Layout::Dense,
         Layout::DenseColumns,
         Layout::Entities,
+        Layout::EntitiesLookup,
         Layout::EntitiesGet,
     ];
 
@@ -1838,6 +1890,7 @@ impl Layout {
             Layout::Dense => "dense",
             Layout::DenseColumns => "dense-columns",
             Layout::Entities => "entities",
+            Layout::EntitiesLookup => "entities-lookup",
             Layout::EntitiesGet => "entities-get",
         }
     }
@@ -1921,7 +1974,7 @@ fn build_world(run: &Run) -> (World, Schedule) {
             });
             schedule.add_systems((columns_inject, columns_deliver, columns_vote, record).chain());
         }
-        Layout::Entities | Layout::EntitiesGet => {
+        Layout::Entities | Layout::EntitiesLookup | Layout::EntitiesGet => {
             let entities: Vec<Entity> = world
                 .spawn_batch((0..run.peers).map(|p| {
                     (
@@ -1962,12 +2015,28 @@ fn build_world(run: &Run) -> (World, Schedule) {
                     .all(|(row, pos)| pos.0 as usize == row)
             );
             world.insert_resource(RingEntities(entities));
-            if run.layout == Layout::Entities {
-                schedule.add_systems((entity_inject, entity_deliver, entity_vote, record).chain());
-            } else {
-                schedule.add_systems(
-                    (entity_inject, entity_get_deliver, entity_get_vote, record).chain(),
-                );
+            world.insert_resource(GatheredRoles::default());
+            match run.layout {
+                Layout::Entities => {
+                    schedule
+                        .add_systems((entity_inject, entity_deliver, entity_vote, record).chain());
+                }
+                Layout::EntitiesLookup => {
+                    schedule.add_systems(
+                        (
+                            entity_inject,
+                            entity_lookup_deliver,
+                            entity_lookup_vote,
+                            record,
+                        )
+                            .chain(),
+                    );
+                }
+                _ => {
+                    schedule.add_systems(
+                        (entity_inject, entity_get_deliver, entity_get_vote, record).chain(),
+                    );
+                }
             }
         }
     }
@@ -1997,7 +2066,7 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-const USAGE: &str = "usage: ecs_layout [--layout dense|dense-columns|entities|entities-get] [--peers N] \
+const USAGE: &str = "usage: ecs_layout [--layout dense|dense-columns|entities|entities-lookup|entities-get] [--peers N] \
 [--ticks N] [--threads N] [--seed N] [--blocks-per-tick N] [--byzantine PER_MILLE] \
 [--offline PER_MILLE] | --check";
 
@@ -2048,7 +2117,7 @@ fn parse(args: &[String]) -> Result<Command, String> {
                     .into_iter()
                     .find(|l| l.name() == value)
                     .ok_or_else(|| {
-                        format!("--layout: unknown {value}, expected dense, dense-columns, entities or entities-get")
+                        format!("--layout: unknown {value}, expected one of dense, dense-columns, entities, entities-lookup, entities-get")
                     })?
             }
             "--peers" => run.peers = number()?.clamp(0, u32::MAX as u64) as u32,
