@@ -92,12 +92,22 @@ pub struct Cli {
     /// Summary format on stdout.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
     pub summary: SummaryFormat,
-    /// Write ticks.arrow, blocks.arrow and run.arrow (Arrow IPC) into this directory.
+    /// Write ticks.arrow, blocks.arrow and run.arrow (Arrow IPC) into this directory (and
+    /// events.arrow with --trace-blocks / --trace-first).
     #[arg(long, value_name = "DIR")]
     pub arrow: Option<PathBuf>,
-    /// Write ticks.parquet, blocks.parquet and run.parquet (zstd) into this directory.
+    /// Write ticks.parquet, blocks.parquet and run.parquet (zstd) into this directory (and
+    /// events.parquet with --trace-blocks / --trace-first).
     #[arg(long, value_name = "DIR", conflicts_with = "arrow")]
     pub parquet: Option<PathBuf>,
+    /// Trace these blocks (block indices, the blocks table's `block` column, e.g. `0,5,9`):
+    /// write every message about them and every change of their entries to `events` beside
+    /// the other tables (needs --arrow or --parquet).
+    #[arg(long, value_name = "IDS")]
+    pub trace_blocks: Option<String>,
+    /// Trace the first N blocks submitted (twins included), as --trace-blocks 0,...,N-1.
+    #[arg(long, value_name = "N", conflicts_with = "trace_blocks")]
+    pub trace_first: Option<u32>,
     /// Profile the run and write a flamegraph SVG here.
     #[arg(long, value_name = "FILE.svg")]
     pub flamegraph: Option<PathBuf>,

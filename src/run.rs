@@ -10,6 +10,7 @@ use crate::report::{RunFacts, to_json, to_text};
 use crate::scenario::resolve;
 use anyhow::Context;
 use ecrust_systems::Simulation;
+use ecrust_systems::model::trace::TraceSet;
 use ecrust_systems::sim::BuildError;
 use std::time::Instant;
 
@@ -20,9 +21,10 @@ pub fn run(cli: &Cli) -> Result<i32, CliError> {
     // Outputs are opened before the run, so a bad path fails now, not after an hour.
     let target = cli.arrow.as_ref().map(|dir| (dir, Format::Arrow));
     let target = target.or(cli.parquet.as_ref().map(|dir| (dir, Format::Parquet)));
+    let traced = trace_set(cli, target.is_some())?;
     let mut export = match target {
         Some((dir, format)) => Some(
-            RunExport::create(dir, format, &config_json, seed)
+            RunExport::create(dir, format, &config_json, seed, traced.is_some())
                 .map_err(|e| CliError::usage(format!("{}: {e:#}", format.extension())))?,
         ),
         None => None,
@@ -35,6 +37,9 @@ pub fn run(cli: &Cli) -> Result<i32, CliError> {
     })?;
     if export.is_some() {
         sim.keep_block_records();
+    }
+    if let Some(set) = traced {
+        sim.trace_blocks(set);
     }
     let interrupt = Interrupt::install();
     let ticks = sim.config().ticks;
@@ -50,6 +55,7 @@ pub fn run(cli: &Cli) -> Result<i32, CliError> {
         if let Some(export) = &mut export {
             export.record_tick(&sim.metrics().last)?;
             export.record_blocks(sim.take_retired_blocks())?;
+            export.record_events(sim.take_trace_events())?;
         }
         progress.update(sim.tick().min(ticks), sim.metrics().blocks_committed);
     }
@@ -82,4 +88,20 @@ pub fn run(cli: &Cli) -> Result<i32, CliError> {
         }
         RunStatus::Complete => 0,
     })
+}
+
+/// The blocks `--trace-blocks` / `--trace-first` ask to trace; they need a table directory.
+fn trace_set(cli: &Cli, has_output: bool) -> Result<Option<TraceSet>, CliError> {
+    let set = match (&cli.trace_blocks, cli.trace_first) {
+        (Some(list), _) => TraceSet::parse_list(list)
+            .map_err(|e| CliError::usage(format!("--trace-blocks: {e} (expected e.g. 0,5,9)")))?,
+        (None, Some(n)) => TraceSet::first(n),
+        (None, None) => return Ok(None),
+    };
+    if !has_output {
+        return Err(CliError::usage(
+            "--trace-blocks and --trace-first write events beside the other tables: add --arrow DIR or --parquet DIR",
+        ));
+    }
+    Ok(Some(set))
 }

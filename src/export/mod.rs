@@ -1,5 +1,6 @@
 //! Export of a run: `ticks`, `blocks` and `run` tables in one directory, as Arrow IPC
-//! (`--arrow DIR`) or Parquet (`--parquet DIR`), with the same schemas and metadata.
+//! (`--arrow DIR`) or Parquet (`--parquet DIR`), with the same schemas and metadata; with
+//! traced blocks, an `events` table beside them.
 //!
 //! Rows are streamed in record batches, so memory does not grow with the run. Each file is
 //! written under a temporary name and renamed when finished; the footer metadata of every file
@@ -7,6 +8,7 @@
 //! (`partial`). Schemas: `docs/outputs.md`.
 
 mod blocks;
+mod events;
 mod format;
 mod ipc;
 pub mod json_columns;
@@ -23,6 +25,7 @@ use anyhow::Result;
 use arrow_schema::Schema;
 use ecrust_systems::model::blocks::BlockRecord;
 use ecrust_systems::model::metrics::TickMetrics;
+use ecrust_systems::model::trace::TraceEvent;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -63,11 +66,20 @@ pub struct RunExport {
     tick_rows: ticks::TickRows,
     blocks: TableFile,
     block_rows: blocks::BlockRows,
+    /// The traced blocks' events, when blocks are traced.
+    events: Option<(TableFile, events::EventRows)>,
 }
 
 impl RunExport {
-    /// Creates `dir` if needed and opens the files; fails before the run if it cannot.
-    pub fn create(dir: &Path, format: Format, config_json: &str, seed: u64) -> Result<Self> {
+    /// Creates `dir` if needed and opens the files (`events` too if `traced`); fails before
+    /// the run if it cannot.
+    pub fn create(
+        dir: &Path,
+        format: Format,
+        config_json: &str,
+        seed: u64,
+        traced: bool,
+    ) -> Result<Self> {
         std::fs::create_dir_all(dir)
             .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
         let meta = HashMap::from([
@@ -91,6 +103,10 @@ impl RunExport {
             tick_rows: Default::default(),
             blocks: table("blocks", blocks::schema())?,
             block_rows: Default::default(),
+            events: match traced {
+                true => Some((table("events", events::schema())?, Default::default())),
+                false => None,
+            },
             dir: dir.to_path_buf(),
             format,
             meta,
@@ -109,6 +125,27 @@ impl RunExport {
         self.block_rows.extend(records);
         if self.block_rows.len() >= BATCH_ROWS {
             self.flush_blocks()?;
+        }
+        Ok(())
+    }
+
+    /// Appends trace events (nothing unless the export was created `traced`).
+    pub fn record_events(&mut self, recorded: Vec<TraceEvent>) -> Result<()> {
+        if let Some((_, rows)) = &mut self.events {
+            rows.extend(recorded);
+            if rows.len() >= BATCH_ROWS {
+                self.flush_events()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush_events(&mut self) -> Result<()> {
+        if let Some((file, rows)) = &mut self.events
+            && rows.len() > 0
+        {
+            let batch = rows.take_batch(file.schema())?;
+            file.write(&batch)?;
         }
         Ok(())
     }
@@ -141,10 +178,14 @@ impl RunExport {
         self.block_rows.extend(unfinished);
         self.flush_ticks()?;
         self.flush_blocks()?;
+        self.flush_events()?;
         let mut written = vec![
             self.ticks.finish(&footer(status, ticks_done))?,
             self.blocks.finish(&footer(status, ticks_done))?,
         ];
+        if let Some((file, _)) = self.events {
+            written.push(file.finish(&footer(status, ticks_done))?);
+        }
         written.push(run_table::write(
             &self.dir,
             self.format,

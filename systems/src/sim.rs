@@ -11,6 +11,7 @@ use crate::model::metrics::Metrics;
 use crate::model::peer::PeerState;
 use crate::model::ring::Ring;
 use crate::model::tokens::TokenBook;
+use crate::model::trace::{Trace, TraceEvent, TraceSet};
 use crate::model::workload::Workload;
 use crate::model::world::{Clock, Peers, Settings};
 use crate::schedule::tick_schedule;
@@ -117,6 +118,17 @@ impl Simulation {
         std::mem::take(&mut self.world.resource_mut::<RetiredBlocks>().records)
     }
 
+    /// Traces the blocks of `set`: every message about them and every change of their
+    /// entries, taken with `take_trace_events`. Only observes: the run is unchanged.
+    pub fn trace_blocks(&mut self, set: TraceSet) {
+        self.world.resource_mut::<Trace>().set = Some(set);
+    }
+
+    /// Trace events recorded since the last call, in the order they happened.
+    pub fn take_trace_events(&mut self) -> Vec<TraceEvent> {
+        std::mem::take(&mut self.world.resource_mut::<Trace>().log)
+    }
+
     /// Records of every block still held: in flight, or finished but not yet retired.
     pub fn held_blocks(&self) -> Vec<BlockRecord> {
         self.world
@@ -171,6 +183,7 @@ pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> Wor
     world.insert_resource(BlockBook::default());
     world.insert_resource(crate::model::families::Families::default());
     world.insert_resource(RetiredBlocks::default());
+    world.insert_resource(crate::model::trace::Trace::default());
     world.insert_resource(Scratch::default());
     world.insert_resource(Metrics {
         recovery: crate::model::metrics::Recovery::new(&config.faults.partitions),

@@ -7,10 +7,12 @@ use crate::engine::hints::Hints;
 use crate::engine::network::Network;
 use crate::engine::outbox::Outbox;
 use crate::engine::scratch::Scratch;
+use crate::engine::trace::Tracer;
 use crate::model::ids::PeerIdx;
 use crate::model::ids::Tick;
 use crate::model::message::KindCounts;
 use crate::model::peer::PeerState;
+use crate::model::trace::TraceSet;
 use crate::model::world::{PeerEvent, Peers};
 use bumpalo::Bump;
 use std::sync::Mutex;
@@ -33,11 +35,13 @@ pub struct ChunkWork<'a> {
 }
 
 /// Runs `f` on every chunk of peers in parallel. Chunks are fixed by the peer count, never by
-/// the thread count, so the result does not depend on how many threads run them.
+/// the thread count, so the result does not depend on how many threads run them. With a
+/// `trace` set, each chunk records trace events into its scratch (`ChunkScratch::trace`).
 pub fn for_each_chunk<F>(
     peers: &mut Peers,
     network: &mut Network,
     scratch: &mut Scratch,
+    trace: Option<&TraceSet>,
     now: Tick,
     f: F,
 ) where
@@ -74,6 +78,10 @@ pub fn for_each_chunk<F>(
                     faults,
                     cut: &mut scr.cut,
                     charges: &mut scr.charges,
+                    trace: trace.map(|set| Tracer {
+                        set,
+                        events: &mut scr.trace,
+                    }),
                 },
                 events: &mut scr.events,
                 decided: &mut scr.decided,

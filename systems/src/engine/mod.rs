@@ -12,3 +12,4 @@ pub mod parcel;
 pub mod pass;
 pub mod prefetch;
 pub mod scratch;
+pub mod trace;

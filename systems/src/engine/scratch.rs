@@ -23,6 +23,8 @@ pub struct ChunkScratch {
     pub vote_records: u64,
     pub cut: u64,
     pub charges: crate::model::charges::Charges,
+    /// Trace events recorded by the chunk this pass (see [`crate::engine::trace`]).
+    pub trace: Vec<crate::model::trace::TraceEvent>,
 }
 
 #[derive(Resource, Default)]

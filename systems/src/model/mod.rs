@@ -18,6 +18,7 @@ pub mod ring;
 pub mod rng;
 pub mod submission;
 pub mod tokens;
+pub mod trace;
 pub mod verdicts;
 pub mod workload;
 pub mod world;

@@ -7,6 +7,7 @@ use crate::model::metrics::Metrics;
 use crate::model::peer::{Body, Claims, Entry, Role};
 use crate::model::ring::Ring;
 use crate::model::tokens::TokenBook;
+use crate::model::trace::{StateChange, Trace};
 use crate::model::workload::Workload;
 use crate::model::world::Peers;
 use bevy_ecs::prelude::{Res, ResMut};
@@ -71,12 +72,13 @@ pub struct Submitter<'w> {
     pub peers: ResMut<'w, Peers>,
     pub metrics: ResMut<'w, Metrics>,
     pub families: ResMut<'w, Families>,
+    pub trace: ResMut<'w, Trace>,
 }
 
 impl Submitter<'_> {
     /// Submits `new` and counts it as active and submitted, and in its conflict family.
     pub fn submit(&mut self, new: NewBlock) -> BlockIdx {
-        let twin_of = new.twin_of;
+        let (twin_of, origin, now) = (new.twin_of, new.origin, new.now);
         let idx = submit(
             &mut self.book,
             &mut self.peers,
@@ -87,6 +89,7 @@ impl Submitter<'_> {
         self.workload.active += 1;
         self.metrics.current.blocks_submitted += 1;
         self.families.on_submit(idx, twin_of);
+        self.trace.state(now, origin, idx, StateChange::Pending);
         idx
     }
 }

@@ -23,6 +23,9 @@ use rand_pcg::Pcg64Mcg;
 
 /// What a protocol decides for one peer. Implementations are stateless: the state is the
 /// peer's, the world's and the network's.
+///
+/// `T` says whether the pass traces blocks (see `engine::trace`): the rules only hand it on
+/// with the outbox, so an untraced pass compiles to code with no trace in it.
 pub trait Protocol: Sync {
     /// The largest Byzantine share of peers under which the protocol claims safety (no
     /// conflicting commits), double-signing owners included. The fuzzer attacks up to and
@@ -30,25 +33,25 @@ pub trait Protocol: Sync {
     const BYZANTINE_BOUND: f64;
 
     /// One message, delivered to peer `me`; replies go to `out`.
-    fn receive(
+    fn receive<const T: bool>(
         &self,
         me: PeerIdx,
         ps: &mut PeerState,
         m: &Message,
         cx: &RuleContext,
-        out: &mut Outbox,
+        out: &mut Outbox<'_, T>,
         rng: &mut Pcg64Mcg,
     );
 
     /// Peer `me`'s vote pass over its pending blocks; returns how many entries it left with a
     /// decision for the commit pass.
-    fn vote(
+    fn vote<const T: bool>(
         &self,
         me: PeerIdx,
         ps: &mut PeerState,
         cx: &RuleContext,
         round: VoteRound,
-        out: &mut Outbox,
+        out: &mut Outbox<'_, T>,
         rng: &mut Pcg64Mcg,
     ) -> usize;
 

@@ -32,6 +32,8 @@ pub fn byzantine_flood(
     let adversary = &*adversary;
     let seed = settings.0.seed;
     pass.for_each_chunk(now, |mut work| {
+        // Traced outbox: flooding is rare, and its requests belong in a traced block's story.
+        let out = &mut work.outbox.retag::<true>();
         for local in 0..work.peers.len() {
             let me = work.first + local as u32;
             if !adversary.acts(me, Behaviour::Flood) {
@@ -53,7 +55,7 @@ pub fn byzantine_flood(
                     mask: 0x3F,
                     holds: 0x3F,
                 };
-                work.outbox.send(msg, &mut rng);
+                out.send(msg, &mut rng);
             }
         }
     });

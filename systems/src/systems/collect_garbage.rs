@@ -2,11 +2,13 @@
 //! memory depends on the work in flight, not on how long the run has been going.
 
 use crate::engine::pass::PeerPass;
+use crate::engine::trace::Tracer;
 use crate::model::blocks::{Outcome, RetiredBlocks};
 use crate::model::ids::{PeerIdx, Tick};
 use crate::model::ledger::Ledger;
 use crate::model::outcome::Settlement;
 use crate::model::peer::{Claims, EntryState, PeerState, Settled, Verdict};
+use crate::model::trace::StateChange;
 use crate::model::world::{Clock, PeerEvent, Settings};
 use bevy_ecs::prelude::*;
 use smallvec::SmallVec;
@@ -36,6 +38,7 @@ pub fn collect_garbage(
                 ttl,
                 keep,
                 work.events,
+                &mut work.outbox.trace,
             );
             work.hints.refresh(local, ps);
         }
@@ -61,7 +64,8 @@ pub fn collect_garbage(
     ledger.prune(now, 2 * ttl + keep);
 }
 
-/// Collects one peer's expired and decided state and works out when it is next due.
+/// Collects one peer's expired and decided state and works out when it is next due; traced
+/// entries that leave are recorded.
 fn collect_peer(
     me: PeerIdx,
     ps: &mut PeerState,
@@ -69,6 +73,7 @@ fn collect_peer(
     ttl: Tick,
     keep: Tick,
     events: &mut Vec<PeerEvent>,
+    trace: &mut Option<Tracer>,
 ) {
     // Decided entries shrink to a `Settled` record; pending ones leave when the block
     // expires (at its origin, that is the block's time-out).
@@ -80,6 +85,15 @@ fn collect_peer(
         ps.claims = Claims::Changed;
         let mut settled: SmallVec<[Settled; 4]> = SmallVec::new();
         ps.retain_entries(|e| {
+            if let Some(trace) = trace
+                && !(e.state == EntryState::Pending && e.expires > now)
+            {
+                let change = match e.state {
+                    EntryState::Pending => StateChange::TimedOut,
+                    _ => StateChange::Collected,
+                };
+                trace.state(now, me, e.block, change);
+            }
             let verdict = match e.state {
                 EntryState::Pending if e.expires > now => return true,
                 EntryState::Pending => {

@@ -10,6 +10,7 @@ use crate::model::ledger::Ledger;
 use crate::model::outcome::Settlement;
 use crate::model::peer::{Claims, Decision, EntryState, Mapping, PeerState};
 use crate::model::tokens::TokenBook;
+use crate::model::trace::StateChange;
 use crate::model::world::{Clock, PeerEvent, Settings};
 use crate::protocol::{Protocol, with_protocol};
 use bevy_ecs::prelude::*;
@@ -64,15 +65,20 @@ fn commit_with<P: Protocol>(
                     let still_valid = protocol.still_valid(ps, block, idx, tokens);
                     ps.claims = Claims::Changed;
                     ps.collect_at(now);
-                    if decision == Decision::Commit && still_valid {
+                    let state = if decision == Decision::Commit && still_valid {
                         apply_commit(me, ps, idx, block, tokens, work.events);
                         ps.mempool[ei].settle(EntryState::Committed);
+                        StateChange::Committed
                     } else {
                         ps.mempool[ei].settle(EntryState::Blocked);
                         work.events.push(PeerEvent::Blocked {
                             peer: me,
                             block: idx,
                         });
+                        StateChange::Blocked
+                    };
+                    if let Some(trace) = &mut work.outbox.trace {
+                        trace.state(now, me, idx, state);
                     }
                 }
                 work.hints.refresh(local as usize, ps);

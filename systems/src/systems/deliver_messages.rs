@@ -2,14 +2,18 @@
 //! protocol's rules (records votes, answers queries, takes in block bodies). Replies leave
 //! through the receiver's outbox.
 
+use crate::engine::outbox::Outbox;
 use crate::engine::parcel::Parcel;
 use crate::engine::pass::PeerPass;
 use crate::engine::prefetch;
 use crate::model::ids::PeerIdx;
-use crate::model::message::{ANSWER_SENDER, Message, MessageKind};
+use crate::model::message::{ANSWER_SENDER, KindCounts, Message, MessageKind};
+use crate::model::peer::PeerState;
 use crate::model::rng::{Stream, StreamKey};
-use crate::protocol::{Protocol, RuleInputs, with_protocol};
+use crate::model::trace::Fate;
+use crate::protocol::{Protocol, RuleContext, RuleInputs, with_protocol};
 use rand::seq::SliceRandom;
+use rand_pcg::Pcg64Mcg;
 
 /// Prefetch distances, in receivers: the peer's own state, then the entries it will read.
 const FAR_AHEAD: usize = 16;
@@ -78,28 +82,71 @@ fn deliver_with<P: Protocol>(protocol: &P, rules: &RuleInputs, pass: &mut PeerPa
             }
             let local = receivers[k] as usize;
             let (a, b) = (starts[local] as usize, starts[local + 1] as usize);
-            let ps = &mut work.peers[local];
             let me = work.first + local as PeerIdx;
             let mut rng = inbox_streams.stream(me as u64);
             let slice = &mut inbox[a..b];
             slice.shuffle(&mut rng);
-            for m in slice.iter() {
-                // A partition or an offline receiver also stops what was already in flight.
-                if !work.outbox.faults.can_send(m.from, m.to, now) {
-                    work.outbox.dropped.add(m.kind);
-                    *work.outbox.cut += 1;
-                    continue;
-                }
-                work.delivered.add(m.kind);
-                if !cx.adversary.withholds(me) {
-                    protocol.receive(me, ps, m, &cx, &mut work.outbox, &mut rng);
-                }
+            let inbox = Inbox {
+                me,
+                ps: &mut work.peers[local],
+                messages: slice,
+            };
+            // Picked once per inbox, so an untraced run's message loop is the same as before.
+            if work.outbox.trace.is_some() {
+                let out = &mut work.outbox.retag::<true>();
+                receive_inbox(protocol, &cx, inbox, out, work.delivered, &mut rng);
+            } else {
+                let out = &mut work.outbox;
+                receive_inbox(protocol, &cx, inbox, out, work.delivered, &mut rng);
             }
-            work.hints.refresh(local, ps);
+            work.hints.refresh(local, &work.peers[local]);
         }
     });
     pass.network.recycle(due);
     pass.settle_charges(cx.book);
+}
+
+/// One receiver and its shuffled inbox.
+struct Inbox<'a> {
+    me: PeerIdx,
+    ps: &'a mut PeerState,
+    messages: &'a [Message],
+}
+
+/// Hands a receiver's inbox to the protocol; a `TRACED` outbox also records each delivery
+/// and the entry state it changed (see [`crate::engine::trace`]).
+#[inline(always)]
+fn receive_inbox<P: Protocol, const TRACED: bool>(
+    protocol: &P,
+    cx: &RuleContext,
+    inbox: Inbox,
+    out: &mut Outbox<'_, TRACED>,
+    delivered: &mut KindCounts,
+    rng: &mut Pcg64Mcg,
+) {
+    let (now, me, ps) = (cx.now, inbox.me, inbox.ps);
+    for m in inbox.messages {
+        // A partition or an offline receiver also stops what was already in flight.
+        if !out.faults.can_send(m.from, m.to, now) {
+            out.dropped.add(m.kind);
+            *out.cut += 1;
+            if TRACED && let Some(trace) = &mut out.trace {
+                trace.message(now, m, Fate::Cut, Some(now));
+            }
+            continue;
+        }
+        delivered.add(m.kind);
+        let before = match &mut out.trace {
+            Some(trace) if TRACED => Some(trace.delivered(now, m, ps)),
+            _ => None,
+        };
+        if !cx.adversary.withholds(me) {
+            protocol.receive(me, ps, m, cx, out, rng);
+        }
+        if TRACED && let (Some(before), Some(trace)) = (before, &mut out.trace) {
+            trace.after_receive(now, me, ps, m.block, before);
+        }
+    }
 }
 
 const EMPTY: Message = Message {

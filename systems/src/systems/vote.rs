@@ -50,7 +50,18 @@ fn vote_with<P: Protocol>(protocol: &P, rules: &RuleInputs, threshold: u32, pass
                 threshold,
                 arena: &arena,
             };
-            if protocol.vote(me, ps, &cx, round, &mut work.outbox, &mut rng) > 0 {
+            // Traced or not is picked once per voter, so an untraced vote is as before.
+            let decided = if work.outbox.trace.is_some() {
+                let out = &mut work.outbox.retag::<true>();
+                let decided = protocol.vote(me, ps, &cx, round, out, &mut rng);
+                if let Some(trace) = out.trace.as_mut().filter(|_| decided > 0) {
+                    trace.decisions(now, me, ps);
+                }
+                decided
+            } else {
+                protocol.vote(me, ps, &cx, round, &mut work.outbox, &mut rng)
+            };
+            if decided > 0 {
                 work.decided.push(local as u32);
             }
             work.hints.refresh(local, ps);

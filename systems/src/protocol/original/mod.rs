@@ -31,26 +31,26 @@ impl Protocol for Original {
     const BYZANTINE_BOUND: f64 = 0.2;
 
     #[inline(always)]
-    fn receive(
+    fn receive<const T: bool>(
         &self,
         me: PeerIdx,
         ps: &mut PeerState,
         m: &Message,
         cx: &RuleContext,
-        out: &mut Outbox,
+        out: &mut Outbox<'_, T>,
         rng: &mut Pcg64Mcg,
     ) {
         receive::handle(me, ps, m, cx, out, rng);
     }
 
     #[inline(always)]
-    fn vote(
+    fn vote<const T: bool>(
         &self,
         me: PeerIdx,
         ps: &mut PeerState,
         cx: &RuleContext,
         round: VoteRound,
-        out: &mut Outbox,
+        out: &mut Outbox<'_, T>,
         rng: &mut Pcg64Mcg,
     ) -> usize {
         conflicts::mark_suppressed_claims(ps, cx, round.arena);

@@ -17,12 +17,12 @@ use rand_pcg::Pcg64Mcg;
 pub const REQUERY_TICKS: Tick = 4;
 
 /// One message at its receiver `me`.
-pub fn handle(
+pub fn handle<const T: bool>(
     me: PeerIdx,
     ps: &mut PeerState,
     m: &Message,
     cx: &RuleContext,
-    out: &mut Outbox,
+    out: &mut Outbox<'_, T>,
     rng: &mut Pcg64Mcg,
 ) {
     // A block the book no longer holds is long finished: nothing useful can be done with it.
@@ -41,7 +41,7 @@ pub fn handle(
 
 /// Sends a reply and charges it to the block it is about.
 #[inline]
-fn reply(out: &mut Outbox, rng: &mut Pcg64Mcg, msg: Message) {
+fn reply<const T: bool>(out: &mut Outbox<'_, T>, rng: &mut Pcg64Mcg, msg: Message) {
     out.charge(msg.block, 1);
     out.send(msg, rng);
 }
@@ -51,13 +51,13 @@ fn trusted(me: PeerIdx, ps: &PeerState, from: PeerIdx, ring: &Ring) -> bool {
     ring.seeded_link(me, from) || ps.knows_learned(from)
 }
 
-fn on_vote(
+fn on_vote<const T: bool>(
     me: PeerIdx,
     ps: &mut PeerState,
     m: &Message,
     block: &Block,
     cx: &RuleContext,
-    out: &mut Outbox,
+    out: &mut Outbox<'_, T>,
     rng: &mut Pcg64Mcg,
 ) {
     let wants_reply = m.kind == MessageKind::VoteRequest;
@@ -165,13 +165,13 @@ fn has_body(ps: &PeerState, block: BlockIdx) -> bool {
     }
 }
 
-fn on_query(
+fn on_query<const T: bool>(
     me: PeerIdx,
     ps: &mut PeerState,
     m: &Message,
     block: &Block,
     cx: &RuleContext,
-    out: &mut Outbox,
+    out: &mut Outbox<'_, T>,
     rng: &mut Pcg64Mcg,
 ) {
     let target = if m.target == ANSWER_SENDER {

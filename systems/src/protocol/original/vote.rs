@@ -16,12 +16,12 @@ use rand_pcg::Pcg64Mcg;
 pub const PARENT_RETRY_TICKS: Tick = 8;
 
 /// Votes on every pending entry of one peer; returns how many entries it decided.
-pub fn vote_peer(
+pub fn vote_peer<const T: bool>(
     me: PeerIdx,
     ps: &mut PeerState,
     cx: &RuleContext,
     threshold: u32,
-    out: &mut Outbox,
+    out: &mut Outbox<'_, T>,
     rng: &mut Pcg64Mcg,
 ) -> usize {
     let mut decided = 0;
@@ -122,12 +122,12 @@ fn request(from: PeerIdx, to: PeerIdx, block: BlockIdx, mask: u8, holds: u8, now
 }
 
 /// Asks the parent's neighbourhood for block `parent`, at most every few ticks.
-fn ask_parent(
+fn ask_parent<const T: bool>(
     me: PeerIdx,
     ps: &mut PeerState,
     parent: BlockIdx,
     cx: &RuleContext,
-    out: &mut Outbox,
+    out: &mut Outbox<'_, T>,
     rng: &mut Pcg64Mcg,
 ) {
     let Some(pb) = cx.book.get(parent) else {
