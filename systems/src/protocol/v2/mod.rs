@@ -17,6 +17,9 @@ pub mod quorum;
 pub mod receive;
 pub mod vote;
 
+#[cfg(test)]
+mod tests;
+
 use super::{Protocol, RuleContext, VoteRound};
 use crate::engine::outbox::Outbox;
 use crate::model::blocks::Block;
