@@ -34,18 +34,18 @@ fn a_block_commits_on_a_quorum_and_every_member_writes_it() {
     for p in 0..5 {
         assert!(peer(&world, p).in_range(TOKEN_IDS[0]), "peer {p}");
     }
-    // Tick 0: the block and its proposals; 1: members hear it; 2: they vote (window 1);
-    // 3: the origin counts 4 votes and commits; 4: the push reaches the members.
-    for _ in 0..5 {
+    // Tick 0: the block and its proposals; 1: members hear it; 3: they vote (window 2);
+    // 4: the origin counts 4 votes and commits; 5: the push reaches the members.
+    for _ in 0..6 {
         tick(&mut world);
     }
-    assert_eq!(world.resource::<Clock>().tick, 5);
+    assert_eq!(world.resource::<Clock>().tick, 6);
     let (idx, block) = {
         let book = world.resource::<BlockBook>();
         let (i, b) = book.iter().next().expect("a block");
         (i, (b.origin, b.outcome))
     };
-    assert_eq!(block.1, Some((Outcome::Committed, 3)));
+    assert_eq!(block.1, Some((Outcome::Committed, 4)));
     for p in 0..5 {
         assert_eq!(peer(&world, p).mapping(0).block, idx, "peer {p}");
     }

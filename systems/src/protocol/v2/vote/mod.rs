@@ -18,7 +18,7 @@ use rand_pcg::Pcg64Mcg;
 
 /// A member waits this many ticks after first hearing of a proposal before it locks, so
 /// twins submitted in the same tick reach it and it locks the smallest id among them.
-pub const WINDOW: Tick = 1;
+pub const WINDOW: Tick = 2;
 
 /// The origin re-sends its proposal to members whose vote has not arrived, every this many
 /// ticks.
