@@ -17,9 +17,6 @@ pub mod quorum;
 pub mod receive;
 pub mod vote;
 
-#[cfg(test)]
-mod tests;
-
 use super::{Protocol, RuleContext, VoteRound};
 use crate::engine::outbox::Outbox;
 use crate::model::blocks::Block;

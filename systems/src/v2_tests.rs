@@ -1,4 +1,5 @@
-//! Tiny worlds running v2 end to end: a block commits, twins end with exactly one winner,
+//! Protocol v2 on tiny worlds, end to end (top level: it runs the whole tick): a block commits,
+//! twins end with exactly one winner,
 //! equivocating members within the bound cannot fork.
 
 use crate::config::{Behaviour, ProtocolKind, SimConfig};
