@@ -92,9 +92,10 @@ pub fn to_text(s: &RunSummary, facts: &RunFacts) -> String {
     row(
         "messages per commit",
         format!(
-            "{} sent, {} delivered",
+            "{} sent, {} delivered, {} bytes sent",
             opt(s.messages_per_commit, 1),
-            opt(s.delivered_per_commit, 1)
+            opt(s.delivered_per_commit, 1),
+            opt(s.bytes_per_commit, 0)
         ),
     );
     row(

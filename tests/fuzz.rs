@@ -130,3 +130,25 @@ fn an_unknown_protocol_is_a_usage_error() {
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(err.contains("allowed: original"), "{err}");
 }
+
+/// v2 claims safety up to its Byzantine bound, double-signing owners included: the fuzzer
+/// finds no failure (`scripts/v2-targets.sh` runs 300 and, as an option, 10,000).
+#[test]
+fn the_fuzzer_finds_no_failure_in_v2() {
+    let out = ecrust(&[
+        "fuzz",
+        "--protocol",
+        "v2",
+        "--scenarios",
+        "60",
+        "--seed",
+        "1",
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let summary = text.lines().last().expect("a summary line");
+    assert!(
+        summary.starts_with("fuzz: 60 scenarios (seeds 1..60), protocol v2, 0 failures"),
+        "{summary}"
+    );
+}

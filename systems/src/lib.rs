@@ -24,3 +24,7 @@ pub(crate) mod testing;
 pub use config::{ConfigError, DelayModel, ProtocolKind, SimConfig, Topology};
 pub use sim::Simulation;
 pub use summary::RunSummary;
+
+/// v2 end to end on tiny worlds (top level: it runs the whole tick).
+#[cfg(test)]
+mod v2_tests;

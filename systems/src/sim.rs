@@ -162,9 +162,8 @@ pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> Wor
     let states: Vec<PeerState> = (0..ring.len())
         .into_par_iter()
         .map(|p| {
-            let nb = ring.neighbourhood(p, ring.id(p));
-            let (lo, hi) = nb.bounds();
-            PeerState::with_range(ring.id(lo), ring.id(hi))
+            let (lo, hi) = crate::protocol::own_range(config.protocol.kind, &ring, p);
+            PeerState::with_range(lo, hi)
         })
         .collect();
     let plan = ChunkPlan::new(ring.len());

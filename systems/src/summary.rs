@@ -53,6 +53,9 @@ pub struct RunSummary {
     pub messages_dropped: u64,
     /// Sent messages per committed submission.
     pub messages_per_commit: Option<f64>,
+    /// Bytes sent per committed submission, by the wire size model
+    /// (`MessageKind::wire_bytes`, the same for every protocol).
+    pub bytes_per_commit: Option<f64>,
     /// Delivered messages per committed submission (the original's figure).
     pub delivered_per_commit: Option<f64>,
     /// The original's figure: ticks / commits (the drain's ticks not included).
@@ -167,6 +170,7 @@ impl RunSummary {
             messages_delivered: delivered,
             messages_dropped: m.dropped.total(),
             messages_per_commit: ratio(m.sent.total(), committed),
+            bytes_per_commit: ratio(m.sent.bytes(), committed),
             delivered_per_commit: ratio(delivered, committed),
             rounds_per_commit: ratio(ticks as u64, committed),
             ticks_per_commit_mean: m.latency.mean(),

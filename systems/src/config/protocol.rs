@@ -14,11 +14,16 @@ pub enum ProtocolKind {
     /// The original ecRust rules (`protocol/original/`).
     #[default]
     Original,
+    /// Committees, locks and quorum certificates (`protocol/v2/`, `docs/protocol-v2.md`).
+    V2,
 }
 
 impl ProtocolKind {
     /// Every protocol, by name.
-    pub const ALL: [(&'static str, ProtocolKind); 1] = [("original", ProtocolKind::Original)];
+    pub const ALL: [(&'static str, ProtocolKind); 2] = [
+        ("original", ProtocolKind::Original),
+        ("v2", ProtocolKind::V2),
+    ];
 
     /// The names, for error messages.
     pub fn names() -> String {

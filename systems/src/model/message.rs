@@ -23,9 +23,24 @@ pub enum MessageKind {
     ParentReply = 5,
     /// Defined by the protocol, never sent (proof-of-storage answers are not modelled).
     Answer = 6,
+    /// v2: the origin sends the block, with its parents' certificates, to a committee member.
+    Propose = 7,
+    /// v2: a committee member's vote (its lock) on a proposal, to the origin.
+    Vote = 8,
+    /// v2: the origin pushes a commit, with its quorum certificate, to the committees.
+    CommitPush = 9,
+    /// v2: a member asks the origin of a block it locked for, once that block expired, for
+    /// its outcome before releasing the lock.
+    StatusQuery = 10,
+    /// v2: the answer to a status query (with the certificate if the block committed).
+    StatusReply = 11,
 }
 
-pub const KINDS: usize = 7;
+pub const KINDS: usize = 12;
+
+/// The kinds the original protocol uses; the digest hashes only these words unless a run
+/// sends one of the others (see [`KindCounts::digest_words`]).
+pub const ORIGINAL_KINDS: usize = 7;
 
 impl MessageKind {
     pub const ALL: [MessageKind; KINDS] = [
@@ -36,6 +51,11 @@ impl MessageKind {
         MessageKind::BlockReply,
         MessageKind::ParentReply,
         MessageKind::Answer,
+        MessageKind::Propose,
+        MessageKind::Vote,
+        MessageKind::CommitPush,
+        MessageKind::StatusQuery,
+        MessageKind::StatusReply,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,6 +67,34 @@ impl MessageKind {
             MessageKind::BlockReply => "block_reply",
             MessageKind::ParentReply => "parent_reply",
             MessageKind::Answer => "answer",
+            MessageKind::Propose => "propose",
+            MessageKind::Vote => "vote",
+            MessageKind::CommitPush => "commit_push",
+            MessageKind::StatusQuery => "status_query",
+            MessageKind::StatusReply => "status_reply",
+        }
+    }
+
+    /// Bytes on the wire, by the one size model both protocols are measured with
+    /// (`docs/protocol-v2.md`, "Wire size model"): a 40-byte header (kind and flags 4,
+    /// sent tick 4, sender and receiver ids 8 each, block hash 16), a 64-byte signature on
+    /// every message that states something, a block body of 16 bytes plus 48 per part and a
+    /// part certificate of 112 bytes (aggregate signature 96, committee bitmap 4, part index
+    /// and block hash 12). Bodies and certificates are counted at 3 parts, the most the
+    /// measured workloads put in a block. The largest possible (a proposal of 6 parts, the
+    /// protocol's largest block: 40 + 64 + 16 + 6 * 48 + 6 * 112) is 1,080 bytes.
+    pub fn wire_bytes(self) -> u64 {
+        const HEADER: u64 = 40;
+        const SIG: u64 = 64;
+        const BODY: u64 = 16 + 3 * 48;
+        const CERTS: u64 = 3 * 112;
+        match self {
+            MessageKind::VoteRequest | MessageKind::VoteEcho | MessageKind::Vote => HEADER + SIG,
+            MessageKind::BlockQuery | MessageKind::ParentQuery | MessageKind::Answer => HEADER,
+            MessageKind::StatusQuery => HEADER + SIG,
+            MessageKind::BlockReply | MessageKind::ParentReply => HEADER + SIG + BODY,
+            MessageKind::Propose | MessageKind::CommitPush => HEADER + SIG + BODY + CERTS,
+            MessageKind::StatusReply => HEADER + SIG + CERTS,
         }
     }
 
@@ -56,7 +104,10 @@ impl MessageKind {
             MessageKind::VoteRequest | MessageKind::VoteEcho => WireType::Vote,
             MessageKind::BlockQuery | MessageKind::ParentQuery => WireType::Query,
             MessageKind::BlockReply | MessageKind::ParentReply => WireType::Block,
-            MessageKind::Answer => WireType::Answer,
+            MessageKind::Answer | MessageKind::StatusReply => WireType::Answer,
+            MessageKind::Propose | MessageKind::CommitPush => WireType::Block,
+            MessageKind::Vote => WireType::Vote,
+            MessageKind::StatusQuery => WireType::Query,
         }
     }
 }
@@ -141,6 +192,26 @@ impl KindCounts {
             .sum()
     }
 
+    /// Bytes sent, by [`MessageKind::wire_bytes`].
+    pub fn bytes(&self) -> u64 {
+        MessageKind::ALL
+            .iter()
+            .map(|&k| self.get(k) * k.wire_bytes())
+            .sum()
+    }
+
+    /// The words the digest hashes: the original's seven kinds always, the others only
+    /// when one of them is not zero, so adding kinds left the original's digests as they were.
+    pub fn digest_words(&self) -> impl Iterator<Item = u64> + '_ {
+        let extra = &self.0[ORIGINAL_KINDS..];
+        let extra = if extra.iter().any(|&c| c != 0) {
+            extra
+        } else {
+            &[]
+        };
+        self.0[..ORIGINAL_KINDS].iter().chain(extra).copied()
+    }
+
     pub fn merge(&mut self, other: &KindCounts) {
         for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
             *a += b;
@@ -155,6 +226,18 @@ mod tests {
     #[test]
     fn message_stays_small() {
         assert_eq!(std::mem::size_of::<Message>(), 24);
+    }
+
+    #[test]
+    fn no_wire_message_exceeds_1200_bytes_and_the_original_words_are_kept() {
+        for k in MessageKind::ALL {
+            assert!(k.wire_bytes() <= 1200, "{k:?}");
+        }
+        let mut c = KindCounts::default();
+        c.add(MessageKind::VoteRequest);
+        assert_eq!(c.digest_words().count(), ORIGINAL_KINDS);
+        c.add(MessageKind::Propose);
+        assert_eq!(c.digest_words().count(), KINDS);
     }
 
     #[test]

@@ -35,9 +35,9 @@ impl TickMetrics {
     /// Every field as a word, in a fixed order: what the digest hashes.
     pub fn words(&self) -> impl Iterator<Item = u64> + '_ {
         std::iter::once(self.tick as u64)
-            .chain(self.sent.0.iter().copied())
-            .chain(self.delivered.0.iter().copied())
-            .chain(self.dropped.0.iter().copied())
+            .chain(self.sent.digest_words())
+            .chain(self.delivered.digest_words())
+            .chain(self.dropped.digest_words())
             .chain([
                 self.blocks_submitted,
                 self.blocks_committed,

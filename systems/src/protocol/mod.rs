@@ -10,6 +10,7 @@
 
 mod context;
 pub mod original;
+pub mod v2;
 
 pub use context::{RuleContext, RuleInputs};
 
@@ -18,6 +19,7 @@ use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, PeerIdx};
 use crate::model::message::Message;
 use crate::model::peer::PeerState;
+use crate::model::ring::Ring;
 use crate::model::tokens::TokenBook;
 use rand_pcg::Pcg64Mcg;
 
@@ -59,6 +61,19 @@ pub trait Protocol: Sync {
     /// in the same tick may have moved one of its tokens first.
     fn still_valid(&self, ps: &PeerState, block: &Block, idx: BlockIdx, tokens: &TokenBook)
     -> bool;
+
+    /// The ring ids whose tokens peer `p` stores (`PeerState::range_lo..=range_hi`), set once
+    /// when the world is built. The original's: from its 4th known peer below its own id to
+    /// the 4th above.
+    fn own_range(&self, ring: &Ring, p: PeerIdx) -> (u64, u64) {
+        let (lo, hi) = ring.neighbourhood(p, ring.id(p)).bounds();
+        (ring.id(lo), ring.id(hi))
+    }
+}
+
+/// Peer `p`'s own range under protocol `kind` (see [`Protocol::own_range`]).
+pub fn own_range(kind: crate::config::ProtocolKind, ring: &Ring, p: PeerIdx) -> (u64, u64) {
+    with_protocol!(kind, |proto| proto.own_range(ring, p))
 }
 
 /// The Byzantine share under which protocol `kind` claims safety (see
@@ -85,6 +100,10 @@ macro_rules! with_protocol {
         match $kind {
             $crate::config::ProtocolKind::Original => {
                 let $p = &$crate::protocol::original::Original;
+                $body
+            }
+            $crate::config::ProtocolKind::V2 => {
+                let $p = &$crate::protocol::v2::V2;
                 $body
             }
         }

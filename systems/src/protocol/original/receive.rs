@@ -35,7 +35,13 @@ pub fn handle<const T: bool>(
             on_query(me, ps, m, block, cx, out, rng)
         }
         MessageKind::BlockReply | MessageKind::ParentReply => on_block(me, ps, m, block, cx),
-        MessageKind::Answer => {}
+        // Answers are never sent; the other kinds are v2's and never reach the original.
+        MessageKind::Answer
+        | MessageKind::Propose
+        | MessageKind::Vote
+        | MessageKind::CommitPush
+        | MessageKind::StatusQuery
+        | MessageKind::StatusReply => {}
     }
 }
 

@@ -1,0 +1,15 @@
+//! v2's Byzantine hook, behaviour "equivocate": an equivocating member votes yes for every
+//! proposal it receives, on every part whose committee it sits in, ignoring its store and its
+//! locks. Silence is honoured by the systems (`Adversary::withholds`); double spending and
+//! flooding are systems of their own (v2 ignores the flood's vote requests: only votes from
+//! a part's committee members, on proposals their origin sent, count).
+
+use crate::config::Behaviour;
+use crate::model::adversary::Adversary;
+use crate::model::ids::PeerIdx;
+
+/// Whether `p` votes for everything.
+#[inline]
+pub fn equivocates(adversary: &Adversary, p: PeerIdx) -> bool {
+    adversary.acts(p, Behaviour::Equivocate)
+}

@@ -1,0 +1,57 @@
+//! Quorum certificates and the catch-up they allow.
+//!
+//! A certificate is the quorum of votes (an aggregate signature of `Q` committee members
+//! per part) that let a block's origin commit it. Certificates are modelled as unforgeable:
+//! the simulator checks one globally, as "the block's origin committed it", which its origin
+//! does only on a quorum of every part's committee (`quorum.rs`). A proposal carries its
+//! parts' parent certificates and a commit push carries the block's own, so a member that
+//! missed a commit learns the mapping from the next message that needs it: no polling.
+
+use crate::model::blocks::{Block, BlockBook, Outcome};
+use crate::model::ids::{BlockIdx, GENESIS, Tick};
+use crate::model::peer::{Mapping, PeerState};
+use crate::model::tokens::TokenBook;
+
+/// Whether block `idx` has a quorum certificate (its origin committed it).
+#[inline]
+pub fn certified(book: &BlockBook, idx: BlockIdx) -> bool {
+    book.get(idx)
+        .is_some_and(|b| matches!(b.outcome, Some((Outcome::Committed, _))))
+}
+
+/// The time of block `idx` as an owner (genesis: 0), if the book still holds it.
+#[inline]
+pub fn owner_time(book: &BlockBook, idx: BlockIdx) -> Option<Tick> {
+    if idx == GENESIS {
+        Some(0)
+    } else {
+        book.get(idx).map(|b| b.time)
+    }
+}
+
+/// Catch-up: for each part of `block` whose token `ps` stores and is behind on, writes the
+/// parent's mapping if the parent is certified (the certificate rides with the message).
+pub fn catch_up(ps: &mut PeerState, block: &Block, book: &BlockBook, tokens: &TokenBook) {
+    for part in &block.parts {
+        if part.last == GENESIS || !ps.in_range(tokens.id(part.token)) {
+            continue;
+        }
+        if ps.mapping(part.token).time >= part.last_time || !certified(book, part.last) {
+            continue;
+        }
+        let Some(parent) = book.get(part.last) else {
+            continue;
+        };
+        let Some(spent) = parent.parts.iter().find(|p| p.token == part.token) else {
+            continue;
+        };
+        ps.set_mapping(
+            part.token,
+            Mapping {
+                block: part.last,
+                time: parent.time,
+                prev: spent.last,
+            },
+        );
+    }
+}

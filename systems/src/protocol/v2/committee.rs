@@ -1,0 +1,137 @@
+//! Committees: the judges of a key (a token's ring id).
+//!
+//! The committee of a key is the `COMMITTEE` peers nearest it on the ring by position: the
+//! `COMMITTEE / 2` peers below the key's insertion point and the `COMMITTEE / 2` at or above
+//! it (every peer when the ring is smaller). The simulator reads the sorted ring ids for it:
+//! global knowledge standing in for the routing a real network would do to reach them.
+//!
+//! Membership is an interval of keys per peer, so a peer's own range (`PeerState::range_lo`..
+//! `range_hi`, the tokens it stores) is exactly the set of keys whose committee it sits in:
+//! the commit pass then writes a mapping at exactly the committee members.
+
+use crate::model::ids::PeerIdx;
+use crate::model::ring::Ring;
+
+/// Members of a committee (a protocol constant).
+pub const COMMITTEE: u32 = 32;
+
+/// The committee of a key on a ring of `n` peers has `size(n)` members.
+#[inline]
+pub fn size(n: u32) -> u32 {
+    COMMITTEE.min(n)
+}
+
+/// Equivocating members a committee of `c` tolerates: the largest `b` with `c >= 3b + 1`.
+#[inline]
+pub fn tolerated(c: u32) -> u32 {
+    c.saturating_sub(1) / 3
+}
+
+/// Votes a part needs: `Q = floor((c + b) / 2) + 1`, the smallest `Q` with `2Q - c > b`, so
+/// two quorums of one committee share more than `b` members, at least one of them honest.
+/// With `c >= 3b + 1` there are still `Q <= c - b` honest members to form one.
+#[inline]
+pub fn quorum(c: u32) -> u32 {
+    (c + tolerated(c)) / 2 + 1
+}
+
+/// The first member of the committee of `key` (a position; the others follow it in order).
+#[inline]
+fn first(ring: &Ring, key: u64) -> PeerIdx {
+    let n = ring.len();
+    let half = size(n) / 2;
+    (ring.insertion(key) + n - half) % n
+}
+
+/// The committee of `key`, in ring order from its lowest member.
+pub fn members(ring: &Ring, key: u64) -> impl Iterator<Item = PeerIdx> + '_ {
+    let n = ring.len();
+    let start = first(ring, key);
+    (0..size(n)).map(move |k| (start + k) % n)
+}
+
+/// Whether `p` sits in the committee of `key`.
+#[inline]
+pub fn is_member(ring: &Ring, p: PeerIdx, key: u64) -> bool {
+    let n = ring.len();
+    (p + n - first(ring, key)) % n < size(n)
+}
+
+/// The keys whose committee holds `p`: `(id[p - C/2], id[p + C - C/2]]` on the ring, as an
+/// inclusive id interval (the whole ring when the ring is not larger than a committee).
+pub fn own_range(ring: &Ring, p: PeerIdx) -> (u64, u64) {
+    let n = ring.len();
+    let c = size(n);
+    if c == n {
+        let id = ring.id(p);
+        return (id.wrapping_add(1), id);
+    }
+    let half = c / 2;
+    // p is a member when the key's insertion point lies in p - (c - half) + 1 ..= p + half.
+    let below = (p + n - (c - half)) % n;
+    let top = (p + half) % n;
+    (ring.id(below).wrapping_add(1), ring.id(top))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::LinkModel;
+    use crate::model::ids::in_id_interval;
+
+    fn ring(n: u64) -> Ring {
+        Ring::from_ids(
+            (0..n).map(|i| i * 1000 + 500).collect(),
+            LinkModel::Uniform { p: 0.1 },
+            1,
+        )
+    }
+
+    #[test]
+    fn a_committee_is_the_nearest_peers_around_the_key() {
+        let r = ring(100);
+        // Key 50_200 inserts at peer 50 (50_500); 16 below it and 16 from it up.
+        let m: Vec<_> = members(&r, 50_200).collect();
+        assert_eq!(m, (34..66).collect::<Vec<_>>());
+        // Wrapping past zero.
+        let m: Vec<_> = members(&r, 100).collect();
+        assert_eq!(m.len(), 32);
+        assert!(m.contains(&84) && m.contains(&15) && !m.contains(&16) && !m.contains(&83));
+        // A small ring: everyone.
+        assert_eq!(members(&ring(5), 2_000).count(), 5);
+    }
+
+    #[test]
+    fn membership_and_own_ranges_agree_with_the_committees() {
+        for n in [5u64, 32, 33, 100] {
+            let r = ring(n);
+            for key in (0..n * 1000 + 1000)
+                .step_by(137)
+                .chain([u64::MAX, 0, 500, 501])
+            {
+                let m: Vec<_> = members(&r, key).collect();
+                for p in 0..n as u32 {
+                    let inside = m.contains(&p);
+                    assert_eq!(is_member(&r, p, key), inside, "n {n} key {key} p {p}");
+                    let (lo, hi) = own_range(&r, p);
+                    assert_eq!(in_id_interval(key, lo, hi), inside, "n {n} key {key} p {p}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn quorum_sizes() {
+        assert_eq!((tolerated(32), quorum(32)), (10, 22));
+        assert_eq!((tolerated(16), quorum(16)), (5, 11));
+        assert_eq!((tolerated(5), quorum(5)), (1, 4));
+        for c in 1..=64 {
+            let (b, q) = (tolerated(c), quorum(c));
+            assert!(2 * q > c + b, "c {c}: two quorums share more than b");
+            assert!(
+                q + b <= c,
+                "c {c}: the honest members alone can form a quorum"
+            );
+        }
+    }
+}

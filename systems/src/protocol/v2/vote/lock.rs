@@ -1,0 +1,141 @@
+//! Vote = lock. A member that stores `last` as a token's owner locks (token, last) for one
+//! block and votes yes for that block only; the lock is never given to a second block while
+//! the first can still commit. Locks are `PeerState::promises` with no expiry of their own
+//! (`until` = never): v2 drops a lock only once the member's mapping moved past its owner, or
+//! replaces it once its block expired uncommitted (asking that block's origin first).
+
+use super::super::certificate::{certified, owner_time};
+use crate::engine::outbox::Outbox;
+use crate::model::blocks::Block;
+use crate::model::ids::{BlockIdx, PeerIdx, Tick};
+use crate::model::message::{ANSWER_SENDER, Message, MessageKind};
+use crate::model::peer::{EntryState, PeerState, Promise, Role};
+use crate::protocol::RuleContext;
+use rand_pcg::Pcg64Mcg;
+
+/// A lock that `collect_garbage` never drops: v2 manages its locks itself.
+pub const LOCK_HELD: Tick = Tick::MAX;
+
+/// A member's word on one part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartVote {
+    /// Locked for this block (or already committed it).
+    Yes,
+    /// Locked for another block, or the part spends an owner already replaced.
+    No,
+    /// Behind on the token without a certificate to catch up: no word.
+    Abstain,
+}
+
+/// Drops the locks made moot: the member's mapping of the token moved past the locked owner.
+pub fn prune_locks(ps: &mut PeerState, cx: &RuleContext) {
+    if ps.promises.is_empty() {
+        return;
+    }
+    let store = ps.store.clone();
+    let mapping = |t| {
+        store
+            .iter()
+            .find(|(tok, _)| *tok == t)
+            .map(|(_, m)| *m)
+            .unwrap_or(crate::model::peer::Mapping::GENESIS)
+    };
+    ps.promises.retain(|p| {
+        let mine = mapping(p.token);
+        mine.block == p.last || owner_time(cx.book, p.last).is_some_and(|t| t >= mine.time)
+    });
+}
+
+/// Whether the block a lock is held for may still commit (or did): its lifetime has not run
+/// out, or it is certified. A block the book no longer holds cannot be checked: kept locked.
+fn may_commit(cx: &RuleContext, b: BlockIdx) -> bool {
+    match cx.book.get(b) {
+        None => true,
+        Some(block) => cx.now < block.expires(cx.params.entry_ttl) || certified(cx.book, b),
+    }
+}
+
+/// Member `me` judges part `i` of block `idx`, taking the lock if it is free: of every
+/// pending proposal it holds that spends the same (token, owner), the smallest block id gets
+/// it, so twins heard within the waiting window converge on one.
+#[allow(clippy::too_many_arguments)]
+pub fn judge_part(
+    me: PeerIdx,
+    ps: &mut PeerState,
+    idx: BlockIdx,
+    block: &Block,
+    i: usize,
+    cx: &RuleContext,
+    out: &mut Outbox,
+    rng: &mut Pcg64Mcg,
+) -> PartVote {
+    let part = block.parts[i];
+    let mine = ps.mapping(part.token);
+    if mine.block == idx {
+        return PartVote::Yes;
+    }
+    if mine.block != part.last {
+        return if part.last_time > mine.time {
+            PartVote::Abstain
+        } else {
+            PartVote::No
+        };
+    }
+    match ps.promised(part.token, part.last) {
+        Some(b) if b == idx => return PartVote::Yes,
+        Some(other) if may_commit(cx, other) => return PartVote::No,
+        Some(other) => {
+            // The locked block expired uncommitted: ask its origin for its outcome (the
+            // answer is final, the simulator reads it now) and release the lock.
+            if let Some(ob) = cx.book.get(other) {
+                out.charge(other, 1);
+                out.send(
+                    Message {
+                        to: ob.origin,
+                        from: me,
+                        block: other,
+                        sent: cx.now,
+                        target: ANSWER_SENDER,
+                        kind: MessageKind::StatusQuery,
+                        mask: 0,
+                        holds: 0,
+                    },
+                    rng,
+                );
+            }
+            ps.promises
+                .retain(|p| !(p.token == part.token && p.last == part.last));
+        }
+        None => {}
+    }
+    // The smallest id among the pending proposals spending (token, last) gets the lock.
+    let mut best = (block.id, idx);
+    for e in &ps.mempool {
+        if e.block == idx || e.state != EntryState::Pending || e.role != Role::Relay {
+            continue;
+        }
+        let Some(other) = cx.book.get(e.block) else {
+            continue;
+        };
+        if other.id < best.0
+            && cx.now < other.expires(cx.params.entry_ttl)
+            && other
+                .parts
+                .iter()
+                .any(|q| q.token == part.token && q.last == part.last)
+        {
+            best = (other.id, e.block);
+        }
+    }
+    ps.promises.push(Promise {
+        token: part.token,
+        last: part.last,
+        block: best.1,
+        until: LOCK_HELD,
+    });
+    if best.1 == idx {
+        PartVote::Yes
+    } else {
+        PartVote::No
+    }
+}

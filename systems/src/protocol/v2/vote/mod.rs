@@ -1,0 +1,183 @@
+//! One peer's vote pass: as a member, it votes on the proposals whose waiting window ended;
+//! as an origin, it counts its blocks' votes, commits on a certificate (and pushes it) or
+//! rejects when a quorum became impossible, and re-sends proposals that got no vote.
+
+pub mod lock;
+
+use super::byzantine::equivocates;
+use super::certificate::catch_up;
+use super::propose::{push_commit, send_proposals};
+use super::quorum::{Count, count};
+use crate::engine::outbox::Outbox;
+use crate::model::ids::{BlockIdx, PeerIdx, Tick};
+use crate::model::message::{ANSWER_SENDER, Message, MessageKind};
+use crate::model::peer::{Decision, EntryState, PeerState, Role};
+use crate::protocol::RuleContext;
+use lock::{PartVote, judge_part, prune_locks};
+use rand_pcg::Pcg64Mcg;
+
+/// A member waits this many ticks after first hearing of a proposal before it locks, so
+/// twins submitted in the same tick reach it and it locks the smallest id among them.
+pub const WINDOW: Tick = 2;
+
+/// The origin re-sends its proposal to members whose vote has not arrived, every this many
+/// ticks.
+pub const RETRY: Tick = 4;
+
+/// Member entries keep their own vote in `votes[0]` (voter = the member, `sent` = the tick
+/// it first heard of the proposal, `mask`/`holds` = its vote); `undecided` is 0 once it voted.
+pub const NOT_VOTED: u8 = 0x7F;
+
+/// Votes on every pending entry of one peer; returns how many entries hold a decision.
+pub fn vote_peer(
+    me: PeerIdx,
+    ps: &mut PeerState,
+    cx: &RuleContext,
+    out: &mut Outbox,
+    rng: &mut Pcg64Mcg,
+) -> usize {
+    prune_locks(ps, cx);
+    let mut decided = 0;
+    for ei in 0..ps.mempool.len() {
+        let e = &ps.mempool[ei];
+        if e.state != EntryState::Pending {
+            continue;
+        }
+        if e.decision != Decision::Undecided {
+            decided += 1;
+            continue;
+        }
+        match e.role {
+            Role::Relay => member_vote(me, ps, ei, cx, out, rng),
+            Role::Origin => {
+                if origin_step(me, ps, ei, cx, out, rng) {
+                    decided += 1;
+                }
+            }
+        }
+    }
+    decided
+}
+
+/// A member's vote on entry `ei`, once its window has passed.
+fn member_vote(
+    me: PeerIdx,
+    ps: &mut PeerState,
+    ei: usize,
+    cx: &RuleContext,
+    out: &mut Outbox,
+    rng: &mut Pcg64Mcg,
+) {
+    let e = &ps.mempool[ei];
+    let idx = e.block;
+    if e.undecided != NOT_VOTED || e.votes.first().is_none_or(|v| cx.now < v.sent + WINDOW) {
+        return;
+    }
+    let Some(block) = cx.book.get(idx) else {
+        return;
+    };
+    let (mut mask, mut holds) = (0u8, 0u8);
+    let equivocating = equivocates(cx.adversary, me);
+    if !equivocating {
+        catch_up(ps, block, cx.book, cx.tokens);
+    }
+    for (i, part) in block.parts.iter().enumerate() {
+        if !ps.in_range(cx.tokens.id(part.token)) {
+            continue;
+        }
+        let bit = 1u8 << i;
+        let vote = if equivocating {
+            PartVote::Yes
+        } else {
+            judge_part(me, ps, idx, block, i, cx, out, rng)
+        };
+        match vote {
+            PartVote::Yes => {
+                mask |= bit;
+                holds |= bit;
+            }
+            PartVote::No => holds |= bit,
+            PartVote::Abstain => {}
+        }
+    }
+    if holds == 0 {
+        // Nothing to say yet (behind without a certificate): judged again next tick.
+        return;
+    }
+    let e = &mut ps.mempool[ei];
+    e.undecided = 0;
+    e.votes[0].mask = mask;
+    e.votes[0].holds = holds;
+    send_vote(me, block.origin, idx, mask, holds, cx.now, out, rng);
+}
+
+/// Sends a member's vote to the block's origin.
+#[allow(clippy::too_many_arguments)]
+pub fn send_vote(
+    me: PeerIdx,
+    origin: PeerIdx,
+    idx: BlockIdx,
+    mask: u8,
+    holds: u8,
+    now: Tick,
+    out: &mut Outbox,
+    rng: &mut Pcg64Mcg,
+) {
+    out.charge(idx, 1);
+    out.send(
+        Message {
+            to: origin,
+            from: me,
+            block: idx,
+            sent: now,
+            target: ANSWER_SENDER,
+            kind: MessageKind::Vote,
+            mask,
+            holds,
+        },
+        rng,
+    );
+}
+
+/// The origin's step for entry `ei`: count, decide, or (re-)propose. Returns whether it
+/// decided.
+fn origin_step(
+    me: PeerIdx,
+    ps: &mut PeerState,
+    ei: usize,
+    cx: &RuleContext,
+    out: &mut Outbox,
+    rng: &mut Pcg64Mcg,
+) -> bool {
+    let idx = ps.mempool[ei].block;
+    let Some(block) = cx.book.get(idx) else {
+        return false;
+    };
+    if cx.now >= block.expires(cx.params.entry_ttl) {
+        // Its last tick: no commit now, so a member that sees the block expired and
+        // uncertified may release its lock (`lock.rs`). It times out.
+        return false;
+    }
+    match count(cx.ring, block, &ps.mempool[ei].votes) {
+        Count::Certified => {
+            catch_up(ps, block, cx.book, cx.tokens);
+            ps.mempool[ei].decision = Decision::Commit;
+            push_commit(me, idx, block, cx, out, rng);
+            true
+        }
+        Count::Impossible => {
+            ps.mempool[ei].decision = Decision::Reject;
+            true
+        }
+        Count::Open => {
+            let age = cx.now - block.submitted;
+            if age == 0 || age.is_multiple_of(RETRY) {
+                let voted = &ps.mempool[ei].votes;
+                send_proposals(me, idx, block, cx, out, rng, |p| {
+                    voted.iter().all(|v| v.voter != p)
+                });
+            }
+            false
+        }
+    }
+}
