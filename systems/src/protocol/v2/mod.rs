@@ -38,26 +38,26 @@ impl Protocol for V2 {
     const BYZANTINE_BOUND: f64 = 0.1;
 
     #[inline(always)]
-    fn receive(
+    fn receive<const T: bool>(
         &self,
         me: PeerIdx,
         ps: &mut PeerState,
         m: &Message,
         cx: &RuleContext,
-        out: &mut Outbox,
+        out: &mut Outbox<'_, T>,
         rng: &mut Pcg64Mcg,
     ) {
         receive::handle(me, ps, m, cx, out, rng);
     }
 
     #[inline(always)]
-    fn vote(
+    fn vote<const T: bool>(
         &self,
         me: PeerIdx,
         ps: &mut PeerState,
         cx: &RuleContext,
         _round: VoteRound,
-        out: &mut Outbox,
+        out: &mut Outbox<'_, T>,
         rng: &mut Pcg64Mcg,
     ) -> usize {
         vote::vote_peer(me, ps, cx, out, rng)

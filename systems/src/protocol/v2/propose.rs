@@ -22,13 +22,13 @@ fn recipients(me: PeerIdx, block: &Block, cx: &RuleContext) -> SmallVec<[PeerIdx
     all
 }
 
-fn send_all(
+fn send_all<const T: bool>(
     me: PeerIdx,
     idx: BlockIdx,
     kind: MessageKind,
     to: impl Iterator<Item = PeerIdx>,
     cx: &RuleContext,
-    out: &mut Outbox,
+    out: &mut Outbox<'_, T>,
     rng: &mut Pcg64Mcg,
 ) {
     let mut n = 0;
@@ -52,12 +52,12 @@ fn send_all(
 }
 
 /// Sends the proposal to the committee members `wanted` accepts.
-pub fn send_proposals(
+pub fn send_proposals<const T: bool>(
     me: PeerIdx,
     idx: BlockIdx,
     block: &Block,
     cx: &RuleContext,
-    out: &mut Outbox,
+    out: &mut Outbox<'_, T>,
     rng: &mut Pcg64Mcg,
     wanted: impl Fn(PeerIdx) -> bool,
 ) {
@@ -74,12 +74,12 @@ pub fn send_proposals(
 }
 
 /// Pushes the commit to every committee member.
-pub fn push_commit(
+pub fn push_commit<const T: bool>(
     me: PeerIdx,
     idx: BlockIdx,
     block: &Block,
     cx: &RuleContext,
-    out: &mut Outbox,
+    out: &mut Outbox<'_, T>,
     rng: &mut Pcg64Mcg,
 ) {
     let to = recipients(me, block, cx);

@@ -13,12 +13,12 @@ use crate::model::peer::{Decision, Entry, EntryState, PeerState, Role, VoteRecor
 use crate::protocol::RuleContext;
 use rand_pcg::Pcg64Mcg;
 
-pub fn handle(
+pub fn handle<const T: bool>(
     me: PeerIdx,
     ps: &mut PeerState,
     m: &Message,
     cx: &RuleContext,
-    out: &mut Outbox,
+    out: &mut Outbox<'_, T>,
     rng: &mut Pcg64Mcg,
 ) {
     let Some(block) = cx.book.get(m.block) else {
@@ -58,13 +58,13 @@ fn judges(ps: &PeerState, block: &Block, cx: &RuleContext) -> bool {
         .any(|p| ps.in_range(cx.tokens.id(p.token)))
 }
 
-fn on_propose(
+fn on_propose<const T: bool>(
     me: PeerIdx,
     ps: &mut PeerState,
     m: &Message,
     block: &Block,
     cx: &RuleContext,
-    out: &mut Outbox,
+    out: &mut Outbox<'_, T>,
     rng: &mut Pcg64Mcg,
 ) {
     if !block.is_well_formed() || m.from != block.origin || !judges(ps, block, cx) {

@@ -59,14 +59,14 @@ fn may_commit(cx: &RuleContext, b: BlockIdx) -> bool {
 /// pending proposal it holds that spends the same (token, owner), the smallest block id gets
 /// it, so twins heard within the waiting window converge on one.
 #[allow(clippy::too_many_arguments)]
-pub fn judge_part(
+pub fn judge_part<const T: bool>(
     me: PeerIdx,
     ps: &mut PeerState,
     idx: BlockIdx,
     block: &Block,
     i: usize,
     cx: &RuleContext,
-    out: &mut Outbox,
+    out: &mut Outbox<'_, T>,
     rng: &mut Pcg64Mcg,
 ) -> PartVote {
     let part = block.parts[i];

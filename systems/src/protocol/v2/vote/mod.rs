@@ -29,11 +29,11 @@ pub const RETRY: Tick = 4;
 pub const NOT_VOTED: u8 = 0x7F;
 
 /// Votes on every pending entry of one peer; returns how many entries hold a decision.
-pub fn vote_peer(
+pub fn vote_peer<const T: bool>(
     me: PeerIdx,
     ps: &mut PeerState,
     cx: &RuleContext,
-    out: &mut Outbox,
+    out: &mut Outbox<'_, T>,
     rng: &mut Pcg64Mcg,
 ) -> usize {
     prune_locks(ps, cx);
@@ -60,12 +60,12 @@ pub fn vote_peer(
 }
 
 /// A member's vote on entry `ei`, once its window has passed.
-fn member_vote(
+fn member_vote<const T: bool>(
     me: PeerIdx,
     ps: &mut PeerState,
     ei: usize,
     cx: &RuleContext,
-    out: &mut Outbox,
+    out: &mut Outbox<'_, T>,
     rng: &mut Pcg64Mcg,
 ) {
     let e = &ps.mempool[ei];
@@ -113,14 +113,14 @@ fn member_vote(
 
 /// Sends a member's vote to the block's origin.
 #[allow(clippy::too_many_arguments)]
-pub fn send_vote(
+pub fn send_vote<const T: bool>(
     me: PeerIdx,
     origin: PeerIdx,
     idx: BlockIdx,
     mask: u8,
     holds: u8,
     now: Tick,
-    out: &mut Outbox,
+    out: &mut Outbox<'_, T>,
     rng: &mut Pcg64Mcg,
 ) {
     out.charge(idx, 1);
@@ -141,12 +141,12 @@ pub fn send_vote(
 
 /// The origin's step for entry `ei`: count, decide, or (re-)propose. Returns whether it
 /// decided.
-fn origin_step(
+fn origin_step<const T: bool>(
     me: PeerIdx,
     ps: &mut PeerState,
     ei: usize,
     cx: &RuleContext,
-    out: &mut Outbox,
+    out: &mut Outbox<'_, T>,
     rng: &mut Pcg64Mcg,
 ) -> bool {
     let idx = ps.mempool[ei].block;
