@@ -146,6 +146,21 @@ def peers():
             print(f"{p}: fitted exponent of {label} in peers ({fmt(pts[0][0])}..{fmt(pts[-1][0])}, log-log least squares): **{slope:.2f}**\n")
 
 
+def degree():
+    rs = rows("degree")
+    if not rs:
+        return
+    heading("degree", "Connectivity: topology and degree")
+    g = grouped(rs, "topology", "degree", "protocol")
+    body = []
+    for t in sorted({r["topology"] for r in rs}):
+        for d in sorted({r["degree"] for r in rs}):
+            for p in PROTOCOLS:
+                if g[(t, d, p)]:
+                    body.append([t, fmt(d), p] + cells(g[(t, d, p)]))
+    table(["topology", "degree", "protocol"] + COLS, body)
+
+
 def block_size():
     g = simple("block-size", "Parts per block", "block_size", "parts per block")
     if g:
@@ -181,6 +196,7 @@ def partition():
 threshold()
 simple("conflict", "Conflict rate (double-signing owners)", "conflict_rate", "conflict rate", fam=True)
 byzantine()
+degree()
 peers()
 block_size()
 partition()
