@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""Side-by-side tables, original vs v2, for docs/results.md from out/sweep-v2-*.arrow.
+
+    for s in threshold conflict byzantine peers block-size partition; do
+        target/release/ecrust-ecs sweep --config configs/sweep-v2-$s.toml --jobs 2; done
+    scripts/compare.py > /tmp/compare-tables.md
+"""
+import json
+import math
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pyarrow.ipc as ipc
+
+OUT = Path(sys.argv[1] if len(sys.argv) > 1 else "out")
+PROTOCOLS = ["original", "v2"]
+
+
+def rows(name):
+    path = OUT / f"sweep-v2-{name}.arrow"
+    return ipc.open_file(path).read_all().to_pylist() if path.exists() else None
+
+
+def mean(xs):
+    xs = [x for x in xs if x is not None]
+    return sum(xs) / len(xs) if xs else None
+
+
+def fmt(x, digits=1):
+    if x is None:
+        return "-"
+    if isinstance(x, float) and not x.is_integer():
+        return f"{x:,.{digits}f}"
+    return f"{int(x):,}"
+
+
+def table(header, body):
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for r in body:
+        print("| " + " | ".join(r) + " |")
+    print()
+
+
+def grouped(rs, *keys):
+    g = defaultdict(list)
+    for r in rs:
+        g[tuple(r[k] for k in keys)].append(r)
+    return g
+
+
+COLS = ["commit rate", "sent msgs per commit", "bytes per commit", "ticks to commit", "S1"]
+
+
+def cells(runs):
+    return [fmt(mean([r["commit_rate"] for r in runs]), 3),
+            fmt(mean([r["messages_per_commit"] for r in runs]), 0),
+            fmt(mean([r["bytes_per_commit"] for r in runs]), 0),
+            fmt(mean([r["ticks_per_commit_mean"] for r in runs])),
+            fmt(sum(r["violations.conflicting_commits"] for r in runs))]
+
+
+def families(runs):
+    one = sum(r["conflict_families.one_committed"] for r in runs)
+    total = sum(r["conflict_families.total"] for r in runs)
+    forked = sum(r["conflict_families.forked"] for r in runs)
+    return f"{int(one)}/{int(total)}" if total else "-", fmt(forked)
+
+
+def heading(name, what):
+    print(f"### {what} (`ecrust-ecs sweep --config configs/sweep-v2-{name}.toml`)\n")
+
+
+def threshold():
+    rs = rows("threshold")
+    if not rs:
+        return
+    heading("threshold", "Threshold or quorum against loss")
+    g = grouped(rs, "loss", "protocol", "threshold")
+    body = []
+    for loss in sorted({r["loss"] for r in rs}):
+        for t in sorted({r["threshold"] for r in rs}):
+            body.append([f"{loss:.1f}", f"original T={int(t)}"] + cells(g[(loss, "original", t)]))
+        # v2 ignores the threshold: every T gives the same run (checked here).
+        v2 = [r for t in sorted({r["threshold"] for r in rs}) for r in g[(loss, "v2", t)]]
+        assert len({(r["seed"], r["digest"]) for r in v2}) == len({r["seed"] for r in v2}), "v2 depends on T?"
+        body.append([f"{loss:.1f}", "**v2** (Q=22/32)"] + cells([r for r in v2 if r["threshold"] == 1]))
+    table(["loss", "protocol"] + COLS, body)
+
+
+def simple(name, what, key, label, fam=False):
+    rs = rows(name)
+    if not rs:
+        return
+    heading(name, what)
+    key = key if key in rs[0] else "grid_" + key
+    g = grouped(rs, key, "protocol")
+    body = []
+    for k in sorted({r[key] for r in rs}):
+        for p in PROTOCOLS:
+            runs = g[(k, p)]
+            extra = list(families(runs)) if fam else []
+            body.append([str(k), p] + cells(runs) + extra)
+    table([label, "protocol"] + COLS + (["families with one winner", "forked families"] if fam else []), body)
+    return g
+
+
+def byzantine():
+    rs = rows("byzantine")
+    if not rs:
+        return
+    heading("byzantine", "Byzantine fraction and behaviour")
+    g = grouped(rs, "byzantine_behaviour", "byzantine", "protocol")
+    body = []
+    for b in ["silent", "equivocate", "double-spend", "flood"]:
+        for f in sorted({r["byzantine"] for r in rs}):
+            for p in PROTOCOLS:
+                runs = g[(b, f, p)]
+                if runs:
+                    body.append([b, f"{f:.2f}", p] + cells(runs) + list(families(runs)))
+    table(["behaviour", "byzantine", "protocol"] + COLS + ["families with one winner", "forked families"], body)
+
+
+def peers():
+    rs = rows("peers")
+    if not rs:
+        return
+    heading("peers", "Peers, busy workload (1 token per 200 peers)")
+    g = grouped(rs, "peers", "protocol")
+    body = []
+    for n in sorted({r["peers"] for r in rs}):
+        for p in PROTOCOLS:
+            if g[(n, p)]:
+                runs = g[(n, p)]
+                body.append([fmt(n), p] + cells(runs) + [fmt(mean([r["wall_seconds"] for r in runs]))])
+    table(["peers", "protocol"] + COLS + ["wall seconds"], body)
+    for p in PROTOCOLS:
+        pts = [(n, mean([r["messages_per_commit"] for r in g[(n, p)]]), mean([r["ticks_per_commit_mean"] for r in g[(n, p)]]))
+               for n in sorted({r["peers"] for r in rs}) if g[(n, p)]]
+        xs = [math.log(n) for n, _, _ in pts]
+        for label, idx in (("sent messages per commit", 1), ("ticks per commit", 2)):
+            ys = [math.log(v[idx]) for v in pts]
+            mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+            slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+            print(f"{p}: fitted exponent of {label} in peers ({fmt(pts[0][0])}..{fmt(pts[-1][0])}, log-log least squares): **{slope:.2f}**\n")
+
+
+def degree():
+    rs = rows("degree")
+    if not rs:
+        return
+    heading("degree", "Connectivity: topology and degree")
+    g = grouped(rs, "topology", "degree", "protocol")
+    body = []
+    for t in sorted({r["topology"] for r in rs}):
+        for d in sorted({r["degree"] for r in rs}):
+            for p in PROTOCOLS:
+                if g[(t, d, p)]:
+                    body.append([t, fmt(d), p] + cells(g[(t, d, p)]))
+    table(["topology", "degree", "protocol"] + COLS, body)
+
+
+def block_size():
+    g = simple("block-size", "Parts per block", "block_size", "parts per block")
+    if g:
+        print("Sent messages per token moved (per commit / parts): " + "; ".join(
+            f"{p} {k}: {fmt(mean([r['messages_per_commit'] for r in runs]) / int(k.split('..')[0]), 0)}"
+            for (k, p), runs in sorted(g.items())) + "\n")
+
+
+def partition():
+    rs = rows("partition")
+    if not rs:
+        return
+    heading("partition", "A 50/50 partition, healed")
+    body = []
+    def spec(r):
+        p = r["grid_partition"]
+        p = json.loads(p) if isinstance(p, str) else p
+        return p[0] if isinstance(p, list) else p
+
+    for r in sorted(rs, key=lambda r: (spec(r)["heal"] - spec(r)["at"], r["protocol"], r["seed"])):
+        p = spec(r)
+        rec = r.get("partitions")
+        rec = json.loads(rec) if isinstance(rec, str) else rec
+        rec = rec[0] if rec else {}
+        body.append([f"{p['heal'] - p['at']} ticks from {p['at']}", r["protocol"], str(int(r["seed"])),
+                     fmt(r["commit_rate"], 3), fmt(r["messages_per_commit"], 0), fmt(rec.get("level_before"), 2),
+                     "never" if rec.get("recovery_ticks") is None else str(rec["recovery_ticks"]),
+                     fmt(r["safety_violations"])])
+    table(["50/50 partition", "protocol", "seed", "commit rate", "sent msgs per commit", "commits/tick before",
+           "recovery ticks after heal", "violations"], body)
+
+
+threshold()
+simple("conflict", "Conflict rate (double-signing owners)", "conflict_rate", "conflict rate", fam=True)
+byzantine()
+degree()
+peers()
+block_size()
+partition()
