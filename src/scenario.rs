@@ -216,6 +216,7 @@ pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize)
             TopologyArg::Random => Topology::Random,
             TopologyArg::RingGradient => Topology::RingGradient,
             TopologyArg::RingGaussian => Topology::RingGaussian,
+            TopologyArg::SmallWorld => Topology::SmallWorld,
         };
     } else if let Some(s) = &file.topology {
         c.network.topology = parse_topology(s)?;
