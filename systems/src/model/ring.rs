@@ -211,7 +211,7 @@ impl Ring {
                 let p = self.link.probability(d);
                 p >= 1.0 || (h >> 11) as f64 * (1.0 / (1u64 << 53) as f64) < p
             }
-            LinkTest::SmallWorld => self.small_world.as_ref().is_some_and(|sw| sw.links(a, b)),
+            LinkTest::SmallWorld => self.small_world_link(a, b),
         }
     }
 
@@ -266,6 +266,14 @@ impl Ring {
 }
 
 impl Ring {
+    /// `seeded_link` on the small-world topology. Kept out of line, like the neighbourhood
+    /// below, so the other topologies' hot code stays as it was (inlined, it cost them 2 % more
+    /// instructions: docs/topology.md).
+    #[inline(never)]
+    fn small_world_link(&self, a: PeerIdx, b: PeerIdx) -> bool {
+        self.small_world.as_ref().is_some_and(|sw| sw.links(a, b))
+    }
+
     /// `neighbourhood` on the small-world topology: the 4 peers at or above the key's
     /// insertion point and the 4 below it on the ring, the node itself skipped, whether the
     /// node knows them or not; messages to those it does not know are routed hop by hop
@@ -273,6 +281,7 @@ impl Ring {
     /// topologies' rule (the known peers nearest the key) would pick, for a far key, peers
     /// hundreds of positions from it that store none of its tokens: the original then
     /// committed 60 % at 2,000 peers with 1.6M messages a commit (docs/topology.md).
+    #[inline(never)]
     fn small_world_neighbourhood(&self, node: PeerIdx, key: u64) -> Neighbourhood {
         let n = self.len();
         let start = self.insertion(key);
