@@ -165,6 +165,14 @@ impl Ring {
         }
     }
 
+    /// How many times longer than one hop a round trip takes: 1 on the one-hop topologies,
+    /// the mean route length (rounded up) on small-world. Retry timers scale by it.
+    pub fn round_trip_stretch(&self) -> u32 {
+        self.small_world
+            .as_ref()
+            .map_or(1, |sw| sw.mean_hops().ceil() as u32)
+    }
+
     /// The small-world links, when that is the topology.
     pub fn small_world(&self) -> Option<&Arc<SmallWorld>> {
         self.small_world.as_ref()

@@ -23,11 +23,17 @@ pub struct SmallWorld {
     /// none of them a near link.
     offsets: Vec<u32>,
     far: Vec<PeerIdx>,
+    /// Mean hops of a route between two random peers, from a fixed sample at set-up: what a
+    /// peer's round-trip estimate would converge to (see [`SmallWorld::mean_hops`]).
+    mean_hops: f64,
 }
 
 /// Hops after which a route falls back to plain greedy, whose distance to the target falls at
 /// every step: a guard, never reached in the tests (the longest route at 1M peers is ~12).
 pub const HOP_LIMIT: u32 = 64;
+
+/// Random routes sampled at set-up for [`SmallWorld::mean_hops`].
+const ROUTE_SAMPLE: u64 = 2_000;
 
 /// Ring distance between two positions on a ring of `n`.
 #[inline]
@@ -73,12 +79,35 @@ impl SmallWorld {
             far.extend_from_slice(l);
             offsets.push(far.len() as u32);
         }
-        Self {
+        let mut sw = Self {
             n,
             half,
             offsets,
             far,
-        }
+            mean_hops: 1.0,
+        };
+        sw.mean_hops = sw.sampled_mean_hops(seed);
+        sw
+    }
+
+    /// Routes between `ROUTE_SAMPLE` seeded random pairs, their mean length.
+    fn sampled_mean_hops(&self, seed: u64) -> f64 {
+        let n = self.n as u64;
+        let total: u32 = (0..ROUTE_SAMPLE)
+            .into_par_iter()
+            .map(|i| {
+                let h = mix64(seed ^ 0x407e ^ i);
+                let (a, b) = ((h % n) as u32, ((h >> 32) % n) as u32);
+                self.hops(a, b)
+            })
+            .sum();
+        (total as f64 / ROUTE_SAMPLE as f64).max(1.0)
+    }
+
+    /// Mean hops of a route between two random peers (at least 1). Protocols whose timers
+    /// assume one hop a message stretch them by it: a round trip takes that many times longer.
+    pub fn mean_hops(&self) -> f64 {
+        self.mean_hops
     }
 
     /// Peer `p`'s far links, sorted by position.
