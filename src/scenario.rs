@@ -270,6 +270,21 @@ mod tests {
     }
 
     #[test]
+    fn a_scenario_file_can_ask_for_the_small_world_topology() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.toml");
+        std::fs::write(&path, "peers = 1000\ntopology = \"small-world\"\n").unwrap();
+        let cli = Cli {
+            config: Some(path),
+            ..Cli::default()
+        };
+        let (c, _) = resolve(&cli).unwrap();
+        assert_eq!(c.network.topology, Topology::SmallWorld);
+        // 16 near peers and round(log2 1000) = 10 far draws.
+        assert_eq!(c.expected_degree(), 26.0);
+    }
+
+    #[test]
     fn bad_values_are_usage_errors() {
         let cli = Cli {
             loss: Some(1.5),
