@@ -152,6 +152,7 @@ pub enum TopologyArg {
     Random,
     RingGradient,
     RingGaussian,
+    SmallWorld,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Default)]

@@ -216,6 +216,7 @@ pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize)
             TopologyArg::Random => Topology::Random,
             TopologyArg::RingGradient => Topology::RingGradient,
             TopologyArg::RingGaussian => Topology::RingGaussian,
+            TopologyArg::SmallWorld => Topology::SmallWorld,
         };
     } else if let Some(s) = &file.topology {
         c.network.topology = parse_topology(s)?;
@@ -266,6 +267,21 @@ mod tests {
         assert_eq!(c.peers, 300);
         assert_eq!(c.network.loss, 0.2);
         assert_eq!(c.network.topology, Topology::Random);
+    }
+
+    #[test]
+    fn a_scenario_file_can_ask_for_the_small_world_topology() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.toml");
+        std::fs::write(&path, "peers = 1000\ntopology = \"small-world\"\n").unwrap();
+        let cli = Cli {
+            config: Some(path),
+            ..Cli::default()
+        };
+        let (c, _) = resolve(&cli).unwrap();
+        assert_eq!(c.network.topology, Topology::SmallWorld);
+        // 16 near peers and round(log2 1000) = 10 far draws.
+        assert_eq!(c.expected_degree(), 26.0);
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub use adversary::{AdversaryConfig, Behaviour};
 pub use faults::{FaultConfig, PartitionSpec};
 pub use network::{
     DelayModel, GEOMETRIC_DELAY_CAP, HALF_RING, LONG_TAIL_CAP, LinkModel, MAX_DELAY, NetworkConfig,
-    RING, Topology,
+    RING, SMALL_WORLD_NEAR, Topology, small_world_far,
 };
 pub use protocol::{NEIGHBOURHOOD_VOTERS, ProtocolConfig, ProtocolKind, ThresholdPolicy};
 pub use validate::{ConfigError, MAX_PEERS};
@@ -67,7 +67,9 @@ impl SimConfig {
     pub fn expected_degree(&self) -> f64 {
         let others = self.peers.saturating_sub(1) as f64;
         match self.network.degree {
-            Some(d) => d.min(others),
+            // Small-world sets its own degree; `--degree` does not apply to it.
+            Some(d) if self.network.topology != Topology::SmallWorld => d.min(others),
+            Some(_) => LinkModel::new(self.peers, &self.network).mean_probability() * others,
             None => LinkModel::new(self.peers, &self.network).mean_probability() * others,
         }
     }

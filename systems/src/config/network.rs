@@ -44,16 +44,30 @@ pub enum Topology {
     RingGradient,
     /// Link probability falls as a Gaussian of ring distance.
     RingGaussian,
+    /// Each peer knows its `SMALL_WORLD_NEAR` ring-nearest peers and about log2(N) far peers
+    /// drawn with probability falling as 1 / ring distance; messages to peers it does not know
+    /// travel hop by hop (see `docs/topology.md`).
+    SmallWorld,
+}
+
+/// Small-world: ring-nearest peers every peer knows, half on each side.
+pub const SMALL_WORLD_NEAR: u32 = 16;
+
+/// Small-world: far links a peer draws on a ring of `n` peers, round(log2 n), so the degree is
+/// at most `SMALL_WORLD_NEAR + 20` = 36 up to 1M peers (repeated draws are kept once).
+pub fn small_world_far(n: u32) -> u32 {
+    (n.max(2) as f64).log2().round() as u32
 }
 
 impl Topology {
-    pub const NAMES: &'static str = "random, ring-gradient, ring-gaussian";
+    pub const NAMES: &'static str = "random, ring-gradient, ring-gaussian, small-world";
 
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "random" => Some(Self::Random),
             "ring-gradient" => Some(Self::RingGradient),
             "ring-gaussian" => Some(Self::RingGaussian),
+            "small-world" => Some(Self::SmallWorld),
             _ => None,
         }
     }
@@ -63,6 +77,7 @@ impl Topology {
             Self::Random => "random",
             Self::RingGradient => "ring-gradient",
             Self::RingGaussian => "ring-gaussian",
+            Self::SmallWorld => "small-world",
         }
     }
 }
@@ -147,9 +162,22 @@ pub const MAX_DELAY: u32 = 1000;
 /// Link probability as a function of ring distance.
 #[derive(Clone, Copy, Debug)]
 pub enum LinkModel {
-    Uniform { p: f64 },
-    Gradient { min: f64, max: f64 },
-    Gaussian { sigma_ring: f64, scale: f64 },
+    Uniform {
+        p: f64,
+    },
+    Gradient {
+        min: f64,
+        max: f64,
+    },
+    Gaussian {
+        sigma_ring: f64,
+        scale: f64,
+    },
+    /// Links are drawn per peer, not per pair (`model::small_world`); `mean` is the share of
+    /// the other peers a peer knows (its degree over N - 1).
+    SmallWorld {
+        mean: f64,
+    },
 }
 
 impl LinkModel {
@@ -176,6 +204,11 @@ impl LinkModel {
                     }
                 }
             }
+            // The degree is the topology's own (`--degree` does not apply): near peers plus
+            // about log2 N far ones, never more than the other peers.
+            Topology::SmallWorld => LinkModel::SmallWorld {
+                mean: ((SMALL_WORLD_NEAR + small_world_far(peers)) as f64 / others).min(1.0),
+            },
             Topology::RingGaussian => {
                 // s = sigma * 2^64 / 8 as in the original; mean probability ~ sigma * sqrt(2 pi) / 8.
                 let sigma = wanted
@@ -199,6 +232,8 @@ impl LinkModel {
                 let x = d as f64 / sigma_ring;
                 scale * (-0.5 * x * x).exp()
             }
+            // No function of distance alone: near by position, far by a per-peer draw.
+            LinkModel::SmallWorld { .. } => f64::NAN,
         }
     }
 
@@ -212,6 +247,7 @@ impl LinkModel {
                 // Integral of exp(-x^2 / 2s^2) over 0..1, well approximated while s is small.
                 (scale * s * (std::f64::consts::PI / 2.0).sqrt()).min(1.0)
             }
+            LinkModel::SmallWorld { mean } => mean,
         }
     }
 }

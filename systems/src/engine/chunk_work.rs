@@ -50,6 +50,7 @@ pub fn for_each_chunk<F>(
     let plan: ChunkPlan = network.plan;
     let (wheel, link) = (network.wheel, network.link);
     let faults = &network.faults;
+    let routes = network.routes.as_deref();
     scratch.fit(plan);
     let size = plan.size as usize;
     let work: Vec<Mutex<Option<ChunkWork<'_>>>> = peers
@@ -76,6 +77,7 @@ pub fn for_each_chunk<F>(
                     sent: &mut scr.sent,
                     dropped: &mut scr.dropped,
                     faults,
+                    routes,
                     cut: &mut scr.cut,
                     charges: &mut scr.charges,
                     trace: trace.map(|set| Tracer {

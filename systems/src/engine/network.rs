@@ -12,7 +12,14 @@ use crate::model::faults::Faults;
 use crate::model::ids::Tick;
 use crate::model::links::LinkBehaviour;
 use crate::model::message::Message;
+use crate::model::small_world::SmallWorld;
 use bevy_ecs::prelude::Resource;
+use std::sync::Arc;
+
+/// A routed message's delay is the sum of its hops' delays, so the small-world wheel holds
+/// this many single-hop horizons; a sum beyond it (never seen with the default delays: the
+/// mean hop count is under 6 at 1M peers) is cut to the wheel's last slot.
+pub const ROUTED_HORIZONS: u32 = 4;
 
 /// One sender chunk's outgoing parcels: `slots[wheel_slot * chunks + receiver_chunk]`.
 ///
@@ -40,11 +47,20 @@ pub struct Network {
     pub link: LinkBehaviour,
     pub mailboxes: Vec<Mailbox>,
     pub faults: Faults,
+    /// The small-world links messages are routed over; `None` on the other topologies, whose
+    /// peers reach each other in one hop.
+    pub routes: Option<Arc<SmallWorld>>,
 }
 
 impl Network {
-    pub fn new(plan: ChunkPlan, link: LinkBehaviour, faults: Faults) -> Self {
-        let wheel = link.horizon() + 1;
+    pub fn new(
+        plan: ChunkPlan,
+        link: LinkBehaviour,
+        faults: Faults,
+        routes: Option<Arc<SmallWorld>>,
+    ) -> Self {
+        let horizons = if routes.is_some() { ROUTED_HORIZONS } else { 1 };
+        let wheel = link.horizon() * horizons + 1;
         let slots = (wheel as usize) * plan.count as usize;
         Self {
             plan,
@@ -58,6 +74,7 @@ impl Network {
                 })
                 .collect(),
             faults,
+            routes,
         }
     }
 

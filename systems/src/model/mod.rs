@@ -16,6 +16,7 @@ pub mod outcome;
 pub mod peer;
 pub mod ring;
 pub mod rng;
+pub mod small_world;
 pub mod submission;
 pub mod tokens;
 pub mod trace;

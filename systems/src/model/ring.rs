@@ -5,14 +5,18 @@
 //! function of `(seed, a, b, ring distance)`: a seeded hash compared with the topology's link
 //! probability. Nothing quadratic is stored; a neighbourhood (the 4 known peers either side of
 //! a key) is found by walking the sorted ring outward from the key, which is short because near
-//! peers are known with high probability in the ring topologies.
+//! peers are known with high probability in the ring topologies. The small-world topology
+//! draws each peer's few far links once instead (`model::small_world`); its neighbourhoods are
+//! the key's ring neighbours, reached hop by hop (see `small_world_neighbourhood`).
 
 use crate::config::{LinkModel, RING, SimConfig};
 use crate::model::ids::{PeerIdx, ring_distance};
 use crate::model::rng::{Stream, hash_words, mix64, stream};
+use crate::model::small_world::SmallWorld;
 use bevy_ecs::prelude::Resource;
 use rand::RngCore;
 use smallvec::SmallVec;
+use std::sync::Arc;
 
 /// A block's views at one peer: one per part, then the witness's. Room for the default
 /// blocks of up to three parts inline: a spilled list is one more allocation that every
@@ -45,6 +49,8 @@ enum LinkTest {
         span: u64,
     },
     Gaussian,
+    /// Ask the ring's `SmallWorld` table.
+    SmallWorld,
 }
 
 impl LinkTest {
@@ -61,6 +67,7 @@ impl LinkTest {
                 }
             }
             LinkModel::Gaussian { .. } => LinkTest::Gaussian,
+            LinkModel::SmallWorld { .. } => LinkTest::SmallWorld,
         }
     }
 }
@@ -73,6 +80,9 @@ pub struct Ring {
     link: LinkModel,
     test: LinkTest,
     link_seed: u64,
+    /// Each peer's links, with the small-world topology only (shared with the network, which
+    /// routes over them).
+    small_world: Option<Arc<SmallWorld>>,
 }
 
 /// The 4 known peers below and the 4 at or above a key, nearest first.
@@ -143,12 +153,29 @@ impl Ring {
     /// A ring with given ids and link model (tests build tiny hand-made rings this way).
     pub fn from_ids(mut ids: Vec<u64>, link: LinkModel, seed: u64) -> Self {
         ids.sort_unstable();
+        let link_seed = hash_words(&[seed, Stream::Topology as u64]);
+        let small_world = matches!(link, LinkModel::SmallWorld { .. })
+            .then(|| Arc::new(SmallWorld::new(ids.len() as u32, link_seed)));
         Self {
             ids,
             link,
             test: LinkTest::new(link),
-            link_seed: hash_words(&[seed, Stream::Topology as u64]),
+            link_seed,
+            small_world,
         }
+    }
+
+    /// How many times longer than one hop a round trip takes: 1 on the one-hop topologies,
+    /// the mean route length (rounded up) on small-world. Retry timers scale by it.
+    pub fn round_trip_stretch(&self) -> u32 {
+        self.small_world
+            .as_ref()
+            .map_or(1, |sw| sw.mean_hops().ceil() as u32)
+    }
+
+    /// The small-world links, when that is the topology.
+    pub fn small_world(&self) -> Option<&Arc<SmallWorld>> {
+        self.small_world.as_ref()
     }
 
     #[inline]
@@ -192,6 +219,7 @@ impl Ring {
                 let p = self.link.probability(d);
                 p >= 1.0 || (h >> 11) as f64 * (1.0 / (1u64 << 53) as f64) < p
             }
+            LinkTest::SmallWorld => self.small_world_link(a, b),
         }
     }
 
@@ -199,6 +227,9 @@ impl Ring {
     /// point and 4 below it. If the node knows fewer, the walk covers the whole ring and
     /// repeats the farthest found (so the range is then the whole ring).
     pub fn neighbourhood(&self, node: PeerIdx, key: u64) -> Neighbourhood {
+        if self.small_world.is_some() {
+            return self.small_world_neighbourhood(node, key);
+        }
         let n = self.len();
         let start = self.insertion(key);
         let mut nb = Neighbourhood::default();
@@ -237,6 +268,53 @@ impl Ring {
             // The range must then cover every peer: make it the full circle starting at `start`.
             nb.below[3] = start;
             nb.above[3] = if start == 0 { n - 1 } else { start - 1 };
+        }
+        nb
+    }
+}
+
+impl Ring {
+    /// `seeded_link` on the small-world topology. Kept out of line, like the neighbourhood
+    /// below, so the other topologies' hot code stays as it was (inlined, it cost them 2 % more
+    /// instructions: docs/topology.md).
+    #[inline(never)]
+    fn small_world_link(&self, a: PeerIdx, b: PeerIdx) -> bool {
+        self.small_world.as_ref().is_some_and(|sw| sw.links(a, b))
+    }
+
+    /// `neighbourhood` on the small-world topology: the 4 peers at or above the key's
+    /// insertion point and the 4 below it on the ring, the node itself skipped, whether the
+    /// node knows them or not; messages to those it does not know are routed hop by hop
+    /// (`Outbox::send`). This is what a lookup in a routed network returns. The other
+    /// topologies' rule (the known peers nearest the key) would pick, for a far key, peers
+    /// hundreds of positions from it that store none of its tokens: the original then
+    /// committed 60 % at 2,000 peers with 1.6M messages a commit (docs/topology.md).
+    #[inline(never)]
+    fn small_world_neighbourhood(&self, node: PeerIdx, key: u64) -> Neighbourhood {
+        let n = self.len();
+        let start = self.insertion(key);
+        let mut nb = Neighbourhood::default();
+        if n <= 8 {
+            // Too few peers for 4 + 4 others: the whole ring, as in the walk.
+            nb.below[3] = start;
+            nb.above[3] = if start == 0 { n - 1 } else { start - 1 };
+            return nb;
+        }
+        let (mut p, mut i) = (start, 0);
+        while i < 4 {
+            if p != node {
+                nb.above[i] = p;
+                i += 1;
+            }
+            p = if p + 1 == n { 0 } else { p + 1 };
+        }
+        let (mut p, mut i) = (start, 0);
+        while i < 4 {
+            p = if p == 0 { n - 1 } else { p - 1 };
+            if p != node {
+                nb.below[i] = p;
+                i += 1;
+            }
         }
         nb
     }
@@ -296,6 +374,53 @@ mod tests {
         for p in 0..16 {
             assert!(nb.contains(p, 16));
         }
+    }
+
+    #[test]
+    fn small_world_neighbourhood_is_the_keys_ring_neighbourhood() {
+        let config = SimConfig {
+            peers: 3000,
+            network: crate::config::NetworkConfig {
+                topology: crate::config::Topology::SmallWorld,
+                ..Default::default()
+            },
+            ..SimConfig::default()
+        };
+        let ring = Ring::new(&config);
+        let n = ring.len();
+        // The walk over every peer, known or not, for comparison.
+        let walk = |node: PeerIdx, key: u64| {
+            let start = ring.insertion(key);
+            let above: Vec<_> = (0..n)
+                .map(|k| (start + k) % n)
+                .filter(|&p| p != node)
+                .take(4)
+                .collect();
+            let below: Vec<_> = (1..=n)
+                .map(|k| (start + n - k) % n)
+                .filter(|&p| p != node)
+                .take(4)
+                .collect();
+            (above, below)
+        };
+        for node in [0u32, 17, 1500, 2999] {
+            for key in [0u64, 1 << 40, u64::MAX / 3, ring.id(node), u64::MAX] {
+                let nb = ring.neighbourhood(node, key);
+                let (above, below) = walk(node, key);
+                assert_eq!(nb.above.to_vec(), above, "node {node} key {key}");
+                assert_eq!(nb.below.to_vec(), below, "node {node} key {key}");
+            }
+        }
+        let degree: f64 = (0..n)
+            .step_by(7)
+            .map(|a| ring.small_world().unwrap().degree(a) as f64)
+            .sum::<f64>()
+            / (0..n).step_by(7).count() as f64;
+        let expected = config.expected_degree();
+        assert!(
+            degree <= expected && degree > expected - 1.5,
+            "{degree} vs {expected}"
+        );
     }
 
     #[test]

@@ -21,7 +21,9 @@ use rand_pcg::Pcg64Mcg;
 pub const WINDOW: Tick = 2;
 
 /// The origin re-sends its proposal to members whose vote has not arrived, every this many
-/// ticks.
+/// ticks, times the ring's round-trip stretch (`Ring::round_trip_stretch`: 1 unless messages
+/// are routed hop by hop, where a fixed 4 re-sent each proposal several times before its vote
+/// could be back: docs/topology.md).
 pub const RETRY: Tick = 4;
 
 /// Member entries keep their own vote in `votes[0]` (voter = the member, `sent` = the tick
@@ -171,7 +173,7 @@ fn origin_step<const T: bool>(
         }
         Count::Open => {
             let age = cx.now - block.submitted;
-            if age == 0 || age.is_multiple_of(RETRY) {
+            if age == 0 || age.is_multiple_of(RETRY * cx.ring.round_trip_stretch()) {
                 let voted = &ps.mempool[ei].votes;
                 send_proposals(me, idx, block, cx, out, rng, |p| {
                     voted.iter().all(|v| v.voter != p)
