@@ -12,6 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pyarrow.ipc as ipc
+from sweep_tables import fmt, grouped, mean, table
 
 OUT = Path(sys.argv[1] if len(sys.argv) > 1 else "out")
 
@@ -23,32 +24,6 @@ def rows(name):
     return ipc.open_file(path).read_all().to_pylist()
 
 
-def mean(xs):
-    xs = [x for x in xs if x is not None]
-    return sum(xs) / len(xs) if xs else None
-
-
-def fmt(x, digits=1):
-    if x is None:
-        return "-"
-    if isinstance(x, float) and not x.is_integer():
-        return f"{x:,.{digits}f}"
-    return f"{int(x):,}"
-
-
-def table(header, body):
-    print("| " + " | ".join(header) + " |")
-    print("|" + "---|" * len(header))
-    for r in body:
-        print("| " + " | ".join(r) + " |")
-    print()
-
-
-def grouped(rs, *keys):
-    g = defaultdict(list)
-    for r in rs:
-        g[tuple(r[k] for k in keys)].append(r)
-    return g
 
 
 def threshold_vs_loss():

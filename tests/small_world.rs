@@ -1,21 +1,13 @@
 //! `--topology small-world` end to end: both protocols commit on it safely, through the CLI,
 //! the same on 1 and 2 threads, and routed hops show in the sent count.
 
-use std::process::Command;
+mod common;
 
+/// A small-world run's JSON summary.
 fn summary(args: &[&str]) -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_ecrust-ecs"))
-        .args(["--topology", "small-world"])
-        .args(args)
-        .args(["--quiet", "--summary", "json"])
-        .output()
-        .expect("the binary runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("a JSON summary")
+    let mut all = vec!["--topology", "small-world"];
+    all.extend_from_slice(args);
+    common::json_summary(&all)
 }
 
 #[test]

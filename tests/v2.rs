@@ -1,20 +1,8 @@
 //! `--protocol v2` end to end: the baseline commits everything, within the targets.
 
-use std::process::Command;
+mod common;
 
-fn summary(args: &[&str]) -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_ecrust-ecs"))
-        .args(args)
-        .args(["--quiet", "--summary", "json"])
-        .output()
-        .expect("the binary runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("a JSON summary")
-}
+use common::json_summary as summary;
 
 #[test]
 fn v2_commits_the_whole_baseline_within_the_targets() {

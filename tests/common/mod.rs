@@ -93,3 +93,18 @@ pub fn python_has(module: &str) -> bool {
     }
     found
 }
+
+/// The JSON summary of `ecrust-ecs ARGS --quiet --summary json`, asserting the run succeeded.
+pub fn json_summary(args: &[&str]) -> serde_json::Value {
+    let out = Command::new(BIN)
+        .args(args)
+        .args(["--quiet", "--summary", "json"])
+        .output()
+        .expect("the binary runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("a JSON summary")
+}
