@@ -5,23 +5,12 @@
 mod merge;
 mod read;
 
+use crate::cli::GatherArgs;
 use crate::error::CliError;
 use crate::export::{Format, TableFile};
 use crate::sweep::manifest::{self, SweepManifest};
 use crate::sweep::survey::{self, ShardState};
-use clap::Args;
 use std::collections::HashMap;
-use std::path::PathBuf;
-
-#[derive(Args, Debug)]
-pub struct GatherArgs {
-    /// Directory of a sharded sweep (holds sweep.json and shard-I.parquet files).
-    #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
-    /// Merged table; `.arrow` writes Arrow IPC, anything else Parquet [default: DIR/merged.parquet].
-    #[arg(long, value_name = "FILE.parquet")]
-    pub out: Option<PathBuf>,
-}
 
 pub fn run(args: &GatherArgs) -> Result<i32, CliError> {
     let dir = &args.dir;

@@ -6,7 +6,6 @@
 //! task runs), or as a Slurm job array of shards (`--slurm`); `ecrust-ecs gather` merges
 //! shards into the table the local sweep writes.
 
-mod args;
 mod grid;
 mod local;
 pub mod manifest;
@@ -17,7 +16,7 @@ mod slurm;
 pub mod survey;
 mod table;
 
-pub use args::SweepArgs;
+pub use crate::cli::SweepArgs;
 pub use table::SCENARIO_COLUMN;
 
 use crate::error::CliError;

@@ -1,5 +1,11 @@
 //! Command-line flags. Every flag overrides the same key of the `--config` file.
 
+mod gather;
+mod sweep;
+
+pub use gather::GatherArgs;
+pub use sweep::SweepArgs;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -120,9 +126,9 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run a grid of scenarios: here in parallel, one shard of it, or as a Slurm job array.
-    Sweep(crate::sweep::SweepArgs),
+    Sweep(SweepArgs),
     /// Merge the shards of a sweep (`sweep --shard` / `--slurm`) into one table.
-    Gather(crate::gather::GatherArgs),
+    Gather(GatherArgs),
     /// Run random small scenarios with the safety checker; report any failing seed.
     Fuzz {
         /// How many scenarios.
