@@ -275,8 +275,8 @@ impl Ring {
 
 impl Ring {
     /// `seeded_link` on the small-world topology. Kept out of line, like the neighbourhood
-    /// below, so the other topologies' hot code stays as it was (inlined, it cost them 2 % more
-    /// instructions: docs/topology.md).
+    /// below, so the other topologies' hot code stays as it was (docs/topology.md has the
+    /// measurement).
     #[inline(never)]
     fn small_world_link(&self, a: PeerIdx, b: PeerIdx) -> bool {
         self.small_world.as_ref().is_some_and(|sw| sw.links(a, b))
@@ -287,8 +287,8 @@ impl Ring {
     /// node knows them or not; messages to those it does not know are routed hop by hop
     /// (`Outbox::send`). This is what a lookup in a routed network returns. The other
     /// topologies' rule (the known peers nearest the key) would pick, for a far key, peers
-    /// hundreds of positions from it that store none of its tokens: the original then
-    /// committed 60 % at 2,000 peers with 1.6M messages a commit (docs/topology.md).
+    /// hundreds of positions from it that store none of its tokens, and the original then
+    /// barely committed (docs/topology.md).
     #[inline(never)]
     fn small_world_neighbourhood(&self, node: PeerIdx, key: u64) -> Neighbourhood {
         let n = self.len();
