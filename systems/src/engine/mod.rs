@@ -6,6 +6,7 @@ pub mod chunk_claims;
 pub mod chunk_plan;
 pub mod chunk_work;
 pub mod hints;
+pub mod multicast;
 pub mod network;
 pub mod outbox;
 pub mod parcel;

@@ -4,7 +4,7 @@ use crate::engine::chunk_plan::ChunkPlan;
 use crate::engine::network::Mailbox;
 use crate::engine::trace::Tracer;
 use crate::model::faults::Faults;
-use crate::model::ids::Tick;
+use crate::model::ids::{PeerIdx, Tick};
 use crate::model::links::LinkBehaviour;
 use crate::model::message::{KindCounts, Message};
 use crate::model::small_world::SmallWorld;
@@ -106,35 +106,58 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
         if msg.from == msg.to || routes.links(msg.from, msg.to) {
             return false;
         }
-        let (mut at, mut delay, mut hop) = (msg.from, 0u32, 0);
-        while at != msg.to {
-            let next = routes.route_hop(at, msg.to, hop);
+        match self.walk(&msg, msg.from, msg.to, routes, rng) {
+            Ok(delay) => self.queue(msg, delay),
+            Err(fate) => self.trace_send(&msg, fate, None),
+        }
+        true
+    }
+
+    /// Carries `msg` from `from` to `to` along a route, each hop a sent message that can be
+    /// cut or lost (counted once as dropped, then the message is gone); the summed delay,
+    /// cut to the wheel's last slot (see `ROUTED_HORIZONS`), or the fate that ended it.
+    pub(super) fn walk(
+        &mut self,
+        msg: &Message,
+        from: PeerIdx,
+        to: PeerIdx,
+        routes: &SmallWorld,
+        rng: &mut Pcg64Mcg,
+    ) -> Result<u32, Fate> {
+        let (mut at, mut delay, mut hop) = (from, 0u32, 0);
+        while at != to {
+            let next = routes.route_hop(at, to, hop);
             hop += 1;
-            self.sent.add(msg.kind);
-            if !self.faults.can_send(at, next, self.now) {
-                self.dropped.add(msg.kind);
-                *self.cut += 1;
-                self.trace_send(&msg, Fate::Cut, None);
-                return true;
-            }
-            match self.link.sample_link(at, next, rng) {
-                None => {
-                    self.dropped.add(msg.kind);
-                    self.trace_send(&msg, Fate::Lost, None);
-                    return true;
-                }
-                Some(d) => delay += d,
-            }
+            delay += self.hop(msg, at, next, rng)?;
             at = next;
         }
-        // A sum beyond the wheel is cut to its last slot (see `ROUTED_HORIZONS`).
-        self.queue(msg, delay.min(self.wheel - 1));
-        true
+        Ok(delay.min(self.wheel - 1))
+    }
+
+    /// One link crossing of `msg` from `at` to `next`: a sent message, its delay or its fate.
+    #[inline]
+    pub(super) fn hop(
+        &mut self,
+        msg: &Message,
+        at: PeerIdx,
+        next: PeerIdx,
+        rng: &mut Pcg64Mcg,
+    ) -> Result<u32, Fate> {
+        self.sent.add(msg.kind);
+        if !self.faults.can_send(at, next, self.now) {
+            self.dropped.add(msg.kind);
+            *self.cut += 1;
+            return Err(Fate::Cut);
+        }
+        self.link.sample_link(at, next, rng).ok_or_else(|| {
+            self.dropped.add(msg.kind);
+            Fate::Lost
+        })
     }
 
     /// Queues a message that survived its link for delivery `delay` ticks from now.
     #[inline(always)]
-    fn queue(&mut self, msg: Message, delay: u32) {
+    pub(super) fn queue(&mut self, msg: Message, delay: u32) {
         self.trace_send(&msg, Fate::Queued, Some(self.now + delay));
         // delay < wheel, so one subtraction replaces a modulo.
         debug_assert!(delay < self.wheel);
@@ -156,7 +179,7 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
 
     /// Records a sent message's fate; nothing at all in an untraced outbox.
     #[inline(always)]
-    fn trace_send(&mut self, msg: &Message, fate: Fate, due: Option<Tick>) {
+    pub(super) fn trace_send(&mut self, msg: &Message, fate: Fate, due: Option<Tick>) {
         if TRACED && let Some(trace) = &mut self.trace {
             trace.message(self.now, msg, fate, due);
         }
@@ -164,49 +187,92 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod fixture {
     use super::*;
     use crate::config::{DelayModel, SimConfig};
+    use crate::engine::chunk_plan::ChunkPlan;
     use crate::engine::network::Network;
+    use crate::model::charges::Charges;
+    use crate::model::ids::PeerIdx;
+    use std::sync::Arc;
+
+    /// A small-world ring of `n` peers whose links lose a `loss` share and take one tick
+    /// each, and everything an outbox borrows, for tests of routed sends.
+    pub struct RoutedNet {
+        pub routes: Arc<SmallWorld>,
+        pub network: Network,
+        pub sent: KindCounts,
+        pub dropped: KindCounts,
+        pub cut: u64,
+        pub charges: Charges,
+        pub faults: Faults,
+    }
+
+    impl RoutedNet {
+        pub fn new(n: u32, loss: f64) -> Self {
+            let routes = Arc::new(SmallWorld::new(n, 11));
+            let link = LinkBehaviour::new(loss, DelayModel::Uniform { min: 1, max: 1 });
+            let config = SimConfig {
+                peers: n,
+                ..SimConfig::default()
+            };
+            Self {
+                network: Network::new(
+                    ChunkPlan::new(n),
+                    link,
+                    Faults::new(&config),
+                    Some(routes.clone()),
+                ),
+                routes,
+                sent: KindCounts::default(),
+                dropped: KindCounts::default(),
+                cut: 0,
+                charges: Charges::default(),
+                faults: Faults::new(&config),
+            }
+        }
+
+        pub fn outbox(&mut self) -> Outbox<'_, false> {
+            Outbox {
+                mailbox: &mut self.network.mailboxes[0],
+                plan: self.network.plan,
+                wheel: self.network.wheel,
+                link: self.network.link,
+                now: 0,
+                now_slot: 0,
+                sent: &mut self.sent,
+                dropped: &mut self.dropped,
+                faults: &self.faults,
+                routes: Some(&self.routes),
+                cut: &mut self.cut,
+                charges: &mut self.charges,
+                trace: None,
+            }
+        }
+
+        /// The receivers due `delay` ticks from now, as queued.
+        pub fn due(&self, delay: usize) -> Vec<PeerIdx> {
+            let count = self.network.plan.count as usize;
+            self.network.mailboxes[0].slots[delay * count..(delay + 1) * count]
+                .iter()
+                .flat_map(|p| p.iter().map(|m| m.to))
+                .collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixture::RoutedNet;
     use crate::model::message::MessageKind;
     use crate::model::rng::{Stream, stream};
-    use std::sync::Arc;
 
     #[test]
     fn a_routed_message_counts_every_hop_and_adds_their_delays() {
         let n = 1_000;
-        let routes = Arc::new(SmallWorld::new(n, 11));
         // One hop per tick, nothing lost: the message arrives after exactly `hops` ticks.
-        let link = LinkBehaviour::new(0.0, DelayModel::Uniform { min: 1, max: 1 });
-        let config = SimConfig {
-            peers: n,
-            ..SimConfig::default()
-        };
-        let mut network = Network::new(
-            ChunkPlan::new(n),
-            link,
-            Faults::new(&config),
-            Some(routes.clone()),
-        );
-        let (plan, wheel) = (network.plan, network.wheel);
-        let (mut sent, mut dropped, mut cut) = (KindCounts::default(), KindCounts::default(), 0);
-        let mut charges = crate::model::charges::Charges::default();
-        let faults = Faults::new(&config);
-        let mut out: Outbox<'_, false> = Outbox {
-            mailbox: &mut network.mailboxes[0],
-            plan,
-            wheel,
-            link,
-            now: 0,
-            now_slot: 0,
-            sent: &mut sent,
-            dropped: &mut dropped,
-            faults: &faults,
-            routes: Some(&routes),
-            cut: &mut cut,
-            charges: &mut charges,
-            trace: None,
-        };
+        let mut net = RoutedNet::new(n, 0.0);
+        let routes = net.routes.clone();
         let from = 0;
         let to = (1..n)
             .find(|&q| routes.hops(from, q) == 2)
@@ -214,22 +280,16 @@ mod tests {
         let known = (1..n).find(|&q| routes.links(from, q)).expect("a link");
         let msg = |to| crate::testing::message(MessageKind::Propose, from, to, 0, 0);
         let mut rng = stream(1, Stream::Deliver, 0, 0);
-        out.send(msg(to), &mut rng);
-        assert_eq!(out.sent.get(MessageKind::Propose), 2, "two hops, two sent");
-        out.send(msg(known), &mut rng);
+        net.outbox().send(msg(to), &mut rng);
+        assert_eq!(net.sent.get(MessageKind::Propose), 2, "two hops, two sent");
+        net.outbox().send(msg(known), &mut rng);
         assert_eq!(
-            out.sent.get(MessageKind::Propose),
+            net.sent.get(MessageKind::Propose),
             3,
             "a known peer: one hop"
         );
-        assert_eq!(out.dropped.total(), 0);
-        let due = |slot: usize| -> Vec<u32> {
-            out.mailbox.slots[slot * plan.count as usize..(slot + 1) * plan.count as usize]
-                .iter()
-                .flat_map(|p| p.iter().map(|m| m.to))
-                .collect()
-        };
-        assert_eq!(due(1), vec![known]);
-        assert_eq!(due(2), vec![to]);
+        assert_eq!(net.dropped.total(), 0);
+        assert_eq!(net.due(1), vec![known]);
+        assert_eq!(net.due(2), vec![to]);
     }
 }

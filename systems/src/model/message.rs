@@ -34,9 +34,12 @@ pub enum MessageKind {
     StatusQuery = 10,
     /// v2: the answer to a status query (with the certificate if the block committed).
     StatusReply = 11,
+    /// v2 on a routed topology: a part's collector tells the origin that the part's
+    /// committee reached a quorum (with the aggregate certificate) or can no longer reach one.
+    PartCertificate = 12,
 }
 
-pub const KINDS: usize = 12;
+pub const KINDS: usize = 13;
 
 /// The kinds the original protocol uses; the digest hashes only these words unless a run
 /// sends one of the others (see [`KindCounts::digest_words`]).
@@ -56,6 +59,7 @@ impl MessageKind {
         MessageKind::CommitPush,
         MessageKind::StatusQuery,
         MessageKind::StatusReply,
+        MessageKind::PartCertificate,
     ];
 
     pub fn name(self) -> &'static str {
@@ -72,6 +76,7 @@ impl MessageKind {
             MessageKind::CommitPush => "commit_push",
             MessageKind::StatusQuery => "status_query",
             MessageKind::StatusReply => "status_reply",
+            MessageKind::PartCertificate => "part_certificate",
         }
     }
 
@@ -95,6 +100,7 @@ impl MessageKind {
             MessageKind::BlockReply | MessageKind::ParentReply => HEADER + SIG + BODY,
             MessageKind::Propose | MessageKind::CommitPush => HEADER + SIG + BODY + CERTS,
             MessageKind::StatusReply => HEADER + SIG + CERTS,
+            MessageKind::PartCertificate => HEADER + SIG + CERTS / 3,
         }
     }
 
@@ -104,7 +110,9 @@ impl MessageKind {
             MessageKind::VoteRequest | MessageKind::VoteEcho => WireType::Vote,
             MessageKind::BlockQuery | MessageKind::ParentQuery => WireType::Query,
             MessageKind::BlockReply | MessageKind::ParentReply => WireType::Block,
-            MessageKind::Answer | MessageKind::StatusReply => WireType::Answer,
+            MessageKind::Answer | MessageKind::StatusReply | MessageKind::PartCertificate => {
+                WireType::Answer
+            }
             MessageKind::Propose | MessageKind::CommitPush => WireType::Block,
             MessageKind::Vote => WireType::Vote,
             MessageKind::StatusQuery => WireType::Query,

@@ -100,6 +100,8 @@ pub struct Entry {
     pub undecided: u8,
     /// Parts this peer votes 0 on because another pending block claims the same owner (D3).
     pub suppressed: u8,
+    /// v2 collectors (routed topologies): the parts whose deciding tally this peer sent.
+    pub reported: u8,
     pub votes: SmallVec<[VoteRecord; 6]>,
     /// Vote balance per part (holders inside the part's view: +1 agree, -1 object), and at
     /// `WITNESS_SLOT` the number of voters inside the witness view.
@@ -121,6 +123,7 @@ impl Entry {
             tally: Tally::Stale,
             undecided: 0x7F,
             suppressed: 0,
+            reported: 0,
             votes: SmallVec::new(),
             balance: [0; 7],
             counted: Counted::Recount,

@@ -110,6 +110,18 @@ impl SmallWorld {
         self.mean_hops
     }
 
+    /// Peers on the ring.
+    #[inline]
+    pub fn peers(&self) -> u32 {
+        self.n
+    }
+
+    /// How many positions a peer's near links reach on each side.
+    #[inline]
+    pub fn near_reach(&self) -> u32 {
+        self.half
+    }
+
     /// Peer `p`'s far links, sorted by position.
     #[inline]
     pub fn far(&self, p: PeerIdx) -> &[PeerIdx] {

@@ -41,7 +41,8 @@ pub fn handle<const T: bool>(
         | MessageKind::Vote
         | MessageKind::CommitPush
         | MessageKind::StatusQuery
-        | MessageKind::StatusReply => {}
+        | MessageKind::StatusReply
+        | MessageKind::PartCertificate => {}
     }
 }
 

@@ -50,6 +50,20 @@ pub fn members(ring: &Ring, key: u64) -> impl Iterator<Item = PeerIdx> + '_ {
     (0..size(n)).map(move |k| (start + k) % n)
 }
 
+/// Member `p`'s slot in the committee of `key` (0 = its lowest member; `size` or more when
+/// `p` is not a member): the bit a tally's voter bitmap gives it.
+#[inline]
+pub fn slot(ring: &Ring, key: u64, p: PeerIdx) -> u32 {
+    let n = ring.len();
+    (p + n - first(ring, key)) % n
+}
+
+/// The member in slot `s` of the committee of `key`.
+#[inline]
+pub fn member_at(ring: &Ring, key: u64, s: u32) -> PeerIdx {
+    (first(ring, key) + s) % ring.len()
+}
+
 /// Whether `p` sits in the committee of `key`.
 #[inline]
 pub fn is_member(ring: &Ring, p: PeerIdx, key: u64) -> bool {

@@ -11,6 +11,7 @@
 
 pub mod byzantine;
 pub mod certificate;
+pub mod collect;
 pub mod committee;
 pub mod propose;
 pub mod quorum;

@@ -1,7 +1,10 @@
 //! What the origin sends: the proposal (the block body with its parents' certificates) to
-//! every member of each part's committee, once and then only to members whose vote is
-//! missing, and the commit push (with the block's certificate) once it commits.
+//! every member of each part's committee, once and then only to members whose part is not
+//! yet decided and whose vote is missing, and the commit push (with the block's
+//! certificate) once it commits. Where messages are routed, each part's committee gets it as
+//! one multicast through the part's collector (`engine/multicast.rs`, `collect.rs`).
 
+use super::collect::{DIRECT, collecting, collector};
 use super::committee::members;
 use crate::engine::outbox::Outbox;
 use crate::model::blocks::Block;
@@ -11,62 +14,91 @@ use crate::protocol::RuleContext;
 use rand_pcg::Pcg64Mcg;
 use smallvec::SmallVec;
 
-/// Every member of the committees of `block`'s parts, once each, without `me`.
-fn recipients(me: PeerIdx, block: &Block, cx: &RuleContext) -> SmallVec<[PeerIdx; 96]> {
-    let mut all: SmallVec<[PeerIdx; 96]> = SmallVec::new();
-    for p in &block.parts {
-        all.extend(members(cx.ring, cx.tokens.id(p.token)).filter(|&m| m != me));
+/// Every member of the committees of `block`'s parts that `wanted(member, part)` accepts,
+/// once each (for the first part whose committee holds it), without `me`, as
+/// `(part, member)`.
+fn recipients(
+    me: PeerIdx,
+    block: &Block,
+    cx: &RuleContext,
+    wanted: impl Fn(PeerIdx, usize) -> bool,
+) -> SmallVec<[(usize, PeerIdx); 96]> {
+    let mut all: SmallVec<[(usize, PeerIdx); 96]> = SmallVec::new();
+    for (i, p) in block.parts.iter().enumerate() {
+        for m in members(cx.ring, cx.tokens.id(p.token)) {
+            if m != me && wanted(m, i) && !all.iter().any(|&(_, q)| q == m) {
+                all.push((i, m));
+            }
+        }
     }
-    all.sort_unstable();
-    all.dedup();
     all
 }
 
+#[allow(clippy::too_many_arguments)]
 fn send_all<const T: bool>(
     me: PeerIdx,
     idx: BlockIdx,
+    block: &Block,
     kind: MessageKind,
-    to: impl Iterator<Item = PeerIdx>,
+    holds: u8,
+    to: SmallVec<[(usize, PeerIdx); 96]>,
     cx: &RuleContext,
     out: &mut Outbox<'_, T>,
     rng: &mut Pcg64Mcg,
 ) {
-    let mut n = 0;
-    for to in to {
-        out.send(
-            Message {
-                to,
-                from: me,
-                block: idx,
-                sent: cx.now,
-                target: ANSWER_SENDER,
-                kind,
-                mask: 0,
-                holds: 0,
-            },
-            rng,
-        );
-        n += 1;
+    let msg = Message {
+        to: me,
+        from: me,
+        block: idx,
+        sent: cx.now,
+        target: ANSWER_SENDER,
+        kind,
+        mask: 0,
+        holds,
+    };
+    out.charge(idx, to.len() as u64);
+    if collecting(cx.ring) {
+        for (i, part) in block.parts.iter().enumerate() {
+            let mut group: SmallVec<[PeerIdx; 32]> =
+                to.iter().filter(|r| r.0 == i).map(|r| r.1).collect();
+            if group.is_empty() {
+                continue;
+            }
+            group.sort_unstable();
+            let entry = collector(cx.ring, cx.tokens.id(part.token), me);
+            out.multicast(msg, entry, &group, rng);
+        }
+    } else {
+        let mut flat: SmallVec<[PeerIdx; 96]> = to.iter().map(|r| r.1).collect();
+        flat.sort_unstable();
+        for p in flat {
+            out.send(Message { to: p, ..msg }, rng);
+        }
     }
-    out.charge(idx, n);
 }
 
-/// Sends the proposal to the committee members `wanted` accepts.
+/// Sends the proposal to the committee members `wanted(member, part)` accepts; `direct`
+/// asks them to vote to the origin, not to their collector.
+#[allow(clippy::too_many_arguments)]
 pub fn send_proposals<const T: bool>(
     me: PeerIdx,
     idx: BlockIdx,
     block: &Block,
+    direct: bool,
     cx: &RuleContext,
     out: &mut Outbox<'_, T>,
     rng: &mut Pcg64Mcg,
-    wanted: impl Fn(PeerIdx) -> bool,
+    wanted: impl Fn(PeerIdx, usize) -> bool,
 ) {
-    let to = recipients(me, block, cx);
+    let to = recipients(me, block, cx, wanted);
+    let holds = if direct { DIRECT } else { 0 };
     send_all(
         me,
         idx,
+        block,
         MessageKind::Propose,
-        to.into_iter().filter(|&p| wanted(p)),
+        holds,
+        to,
         cx,
         out,
         rng,
@@ -82,14 +114,6 @@ pub fn push_commit<const T: bool>(
     out: &mut Outbox<'_, T>,
     rng: &mut Pcg64Mcg,
 ) {
-    let to = recipients(me, block, cx);
-    send_all(
-        me,
-        idx,
-        MessageKind::CommitPush,
-        to.into_iter(),
-        cx,
-        out,
-        rng,
-    );
+    let to = recipients(me, block, cx, |_, _| true);
+    send_all(me, idx, block, MessageKind::CommitPush, 0, to, cx, out, rng);
 }

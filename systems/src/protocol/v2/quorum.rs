@@ -49,6 +49,14 @@ pub fn count(ring: &Ring, block: &Block, votes: &[VoteRecord]) -> Count {
     if all { Count::Certified } else { Count::Open }
 }
 
+/// The parts (bits) of `block` that `votes` give a quorum.
+pub fn certified_parts(ring: &Ring, block: &Block, votes: &[VoteRecord]) -> u8 {
+    let q = quorum(size(ring.len()));
+    (0..block.parts.len())
+        .filter(|&i| votes.iter().filter(|v| v.mask & (1 << i) != 0).count() as u32 >= q)
+        .fold(0, |m, i| m | 1 << i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::committee::tolerated;

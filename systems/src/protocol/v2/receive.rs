@@ -3,6 +3,7 @@
 //! applies a certified commit push, an origin answers a status query.
 
 use super::certificate::{catch_up, certified};
+use super::collect::{DIRECT, collecting, report, send_member_vote, take_tally, take_vote};
 use super::quorum::committee_mask;
 use super::vote::{NOT_VOTED, send_vote};
 use crate::engine::outbox::Outbox;
@@ -26,7 +27,15 @@ pub fn handle<const T: bool>(
     };
     match m.kind {
         MessageKind::Propose => on_propose(me, ps, m, block, cx, out, rng),
-        MessageKind::Vote => on_vote(me, ps, m, block, cx),
+        MessageKind::Vote => on_vote(me, ps, m, block, cx, out, rng),
+        MessageKind::PartCertificate => {
+            if let Some(e) = ps.entry_mut(m.block)
+                && e.role == Role::Origin
+                && e.state == EntryState::Pending
+            {
+                take_tally(e, m, block, cx);
+            }
+        }
         MessageKind::CommitPush => on_commit(me, ps, m, block, cx),
         MessageKind::StatusQuery => {
             out.charge(m.block, 1);
@@ -72,15 +81,21 @@ fn on_propose<const T: bool>(
     }
     match ps.find(m.block) {
         Ok(i) => {
-            let e = &ps.mempool[i];
+            let e = &mut ps.mempool[i];
             if e.role == Role::Relay
                 && e.state == EntryState::Pending
                 && e.decision == Decision::Undecided
                 && e.undecided != NOT_VOTED
                 && let Some(&v) = e.votes.first()
             {
-                // The origin did not get my vote: the same vote again.
-                send_vote(me, block.origin, m.block, v.mask, v.holds, cx.now, out, rng);
+                // The origin did not get my vote (or my part's certificate): the same again.
+                if collecting(cx.ring) {
+                    let direct = m.holds & DIRECT != 0;
+                    send_member_vote(me, m.block, block, v.mask, v.holds, direct, cx, out, rng);
+                    report(me, e, m.block, block, true, cx, out, rng);
+                } else {
+                    send_vote(me, block.origin, m.block, v.mask, v.holds, cx.now, out, rng);
+                }
             }
         }
         Err(at) => {
@@ -107,11 +122,25 @@ fn on_propose<const T: bool>(
     }
 }
 
-fn on_vote(_me: PeerIdx, ps: &mut PeerState, m: &Message, block: &Block, cx: &RuleContext) {
+fn on_vote<const T: bool>(
+    me: PeerIdx,
+    ps: &mut PeerState,
+    m: &Message,
+    block: &Block,
+    cx: &RuleContext,
+    out: &mut Outbox<'_, T>,
+    rng: &mut Pcg64Mcg,
+) {
     let Some(e) = ps.entry_mut(m.block) else {
         return;
     };
-    if e.role != Role::Origin || e.state != EntryState::Pending {
+    if e.state != EntryState::Pending {
+        return;
+    }
+    if e.role != Role::Origin {
+        if collecting(cx.ring) && e.decision == Decision::Undecided {
+            take_vote(me, ps, m, block, cx, out, rng);
+        }
         return;
     }
     // Only a part's committee speaks for it; anything else counts for nothing.

@@ -6,8 +6,9 @@ pub mod lock;
 
 use super::byzantine::equivocates;
 use super::certificate::catch_up;
+use super::collect::{collecting, report, send_member_vote};
 use super::propose::{push_commit, send_proposals};
-use super::quorum::{Count, count};
+use super::quorum::{Count, certified_parts, count};
 use crate::engine::outbox::Outbox;
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::message::{ANSWER_SENDER, Message, MessageKind};
@@ -25,6 +26,20 @@ pub const WINDOW: Tick = 2;
 /// are routed hop by hop, where a fixed 4 re-sent each proposal several times before its vote
 /// could be back: docs/topology.md).
 pub const RETRY: Tick = 4;
+
+/// Ticks between the origin's re-sends: `RETRY` times the round-trip stretch. Through a
+/// collector a round trip also takes the spreading hops, the window and the collecting hop,
+/// about three hop pairs more (the choice measured in docs/topology.md).
+#[inline]
+pub fn retry_interval(cx: &RuleContext) -> Tick {
+    let stretch = cx.ring.round_trip_stretch();
+    RETRY
+        * if collecting(cx.ring) {
+            stretch + 3
+        } else {
+            stretch
+        }
+}
 
 /// Member entries keep their own vote in `votes[0]` (voter = the member, `sent` = the tick
 /// it first heard of the proposal, `mask`/`holds` = its vote); `undecided` is 0 once it voted.
@@ -110,7 +125,12 @@ fn member_vote<const T: bool>(
     e.undecided = 0;
     e.votes[0].mask = mask;
     e.votes[0].holds = holds;
-    send_vote(me, block.origin, idx, mask, holds, cx.now, out, rng);
+    if collecting(cx.ring) {
+        send_member_vote(me, idx, block, mask, holds, false, cx, out, rng);
+        report(me, e, idx, block, false, cx, out, rng);
+    } else {
+        send_vote(me, block.origin, idx, mask, holds, cx.now, out, rng);
+    }
 }
 
 /// Sends a member's vote to the block's origin.
@@ -173,10 +193,19 @@ fn origin_step<const T: bool>(
         }
         Count::Open => {
             let age = cx.now - block.submitted;
-            if age == 0 || age.is_multiple_of(RETRY * cx.ring.round_trip_stretch()) {
+            let every = retry_interval(cx);
+            if age == 0 || age.is_multiple_of(every) {
+                // Collected votes: the first retry goes through the collectors again, later
+                // ones ask for direct votes, in case a collector is silent.
+                let direct = collecting(cx.ring) && age >= 2 * every;
                 let voted = &ps.mempool[ei].votes;
-                send_proposals(me, idx, block, cx, out, rng, |p| {
-                    voted.iter().all(|v| v.voter != p)
+                // Through collectors a part's quorum can arrive before the rest of its votes.
+                let done = match collecting(cx.ring) {
+                    true => certified_parts(cx.ring, block, voted),
+                    false => 0,
+                };
+                send_proposals(me, idx, block, direct, cx, out, rng, |p, part| {
+                    done & (1 << part) == 0 && voted.iter().all(|v| v.voter != p)
                 });
             }
             false
