@@ -1,9 +1,10 @@
 //! The scenario space: scenario `s` is made from seed `s` alone.
 //!
 //! Every scenario is small (64-300 peers, 100-300 ticks) and may have: any loss, delay model
-//! and topology; partitions; churn; double-signing owners (conflict injection); Byzantine
-//! peers of every behaviour up to 0.3 of the ring, past the bound a protocol claims, with
-//! equivocating voters sometimes colluding with double-signing owners.
+//! and topology (small-world in a quarter of them); partitions; churn; double-signing owners
+//! (conflict injection); Byzantine peers of every behaviour up to 0.3 of the ring, past the
+//! bound a protocol claims, with equivocating voters sometimes colluding with double-signing
+//! owners.
 
 use ecrust_systems::config::{Behaviour, NetworkConfig, PartitionSpec, ProtocolKind};
 use ecrust_systems::model::rng::mix64;
@@ -106,6 +107,12 @@ pub fn scenario(seed: u64, protocol: ProtocolKind) -> SimConfig {
             2 => Behaviour::Equivocate,
             _ => Behaviour::DoubleSpend,
         };
+    }
+    if d.chance(0.25) {
+        // Routed hop by hop: drawn last, so the other draws of a seed stay as they were.
+        c.network.topology = Topology::SmallWorld;
+        c.network.degree = None;
+        c.protocol.threshold = c.protocol.threshold.min(c.max_threshold().max(1));
     }
     c
 }
