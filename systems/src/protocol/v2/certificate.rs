@@ -31,10 +31,10 @@ pub fn owner_time(book: &BlockBook, idx: BlockIdx) -> Option<Tick> {
     }
 }
 
-/// The mapping block `last` wrote for `token`, if `last` is certified: the certificate that
-/// rides with a message names the part it certifies (token, the owner it spent, its time).
-/// Read from the body while the book holds it, else from the token's newest certificate,
-/// which outlives the body: a member far behind catches up to the head in one step.
+/// The mapping block `last` wrote for `token`, if `last` is certified (the message names the
+/// parent and its time, and carries its certificate). Read from the body while the book holds
+/// it, else from the token's newest certificate, which outlives the body: a member far behind
+/// catches up to the head in one step.
 pub fn certified_owner(book: &BlockBook, token: TokenIdx, last: BlockIdx) -> Option<Mapping> {
     match book.get(last) {
         Some(parent) => {
