@@ -125,8 +125,7 @@ pub fn peer_mut(world: &mut World, p: PeerIdx) -> &mut PeerState {
 /// Submits a block spending `tokens` at `origin`, as the driver would, and takes the tokens
 /// out of the driver's free list so the workload stays consistent.
 pub fn submit_block(world: &mut World, origin: PeerIdx, id: u64, tokens: &[TokenIdx]) -> BlockIdx {
-    let now = world.resource::<Clock>().tick;
-    let parts = tokens
+    let parts: Vec<Part> = tokens
         .iter()
         .map(|&token| {
             let head = world.resource::<Ledger>().head(token);
@@ -137,12 +136,21 @@ pub fn submit_block(world: &mut World, origin: PeerIdx, id: u64, tokens: &[Token
             }
         })
         .collect();
+    submit_parts(world, origin, id, &parts)
+}
+
+/// Submits a block with exactly `parts` (a stale or double spend, if they say so) at
+/// `origin`, taking its tokens out of the driver's free list.
+pub fn submit_parts(world: &mut World, origin: PeerIdx, id: u64, parts: &[Part]) -> BlockIdx {
+    let now = world.resource::<Clock>().tick;
     world.resource_scope(|world, mut book: Mut<BlockBook>| {
         world.resource_scope(|world, ring: Mut<Ring>| {
             world.resource_scope(|world, token_book: Mut<TokenBook>| {
                 {
                     let mut workload = world.resource_mut::<Workload>();
-                    workload.free.retain(|t| !tokens.contains(t));
+                    workload
+                        .free
+                        .retain(|t| parts.iter().all(|p| p.token != *t));
                     workload.active += 1;
                 }
                 world
@@ -152,7 +160,7 @@ pub fn submit_block(world: &mut World, origin: PeerIdx, id: u64, tokens: &[Token
                 let new = NewBlock {
                     origin,
                     id,
-                    parts,
+                    parts: parts.iter().copied().collect(),
                     twin_of: None,
                     now,
                     ttl: TTL,

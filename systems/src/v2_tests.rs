@@ -1,11 +1,17 @@
 //! Protocol v2 on tiny worlds, end to end (top level: it runs the whole tick): a block commits,
-//! twins end with exactly one winner,
-//! equivocating members within the bound cannot fork.
+//! twins end with exactly one winner, equivocating members within the bound cannot fork, and
+//! members far behind recover through certificates and status queries once the book has
+//! collected the bodies they would need.
 
 use crate::config::{Behaviour, ProtocolKind, SimConfig};
-use crate::model::blocks::{BlockBook, Outcome};
+use crate::model::blocks::{BlockBook, Outcome, Part};
+use crate::model::ids::{BlockIdx, GENESIS};
 use crate::model::ledger::Ledger;
+use crate::model::message::MessageKind;
+use crate::model::peer::Promise;
+use crate::model::workload::Workload;
 use crate::model::world::Clock;
+use crate::protocol::v2::vote::lock::LOCK_HELD;
 use crate::sim::Simulation;
 use crate::testing::*;
 use bevy_ecs::world::World;
@@ -97,4 +103,186 @@ fn equivocators_within_the_bound_cannot_fork() {
     assert!(s.conflict_families.total > 30, "{:?}", s.conflict_families);
     assert_eq!(s.conflict_families.forked, 0);
     assert_eq!(s.conflict_families.one_committed, s.conflict_families.total);
+}
+
+/// The blocks committed so far, in submission order.
+fn committed(world: &World) -> Vec<BlockIdx> {
+    let book = world.resource::<BlockBook>();
+    book.iter()
+        .filter(|(_, b)| matches!(b.outcome, Some((Outcome::Committed, _))))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The driver holds its tokens back: nothing new is submitted until they are freed again.
+fn hold_tokens(world: &mut World) {
+    world.resource_mut::<Workload>().free.clear();
+}
+
+/// Ticks until every message sent so far has landed (deliveries take one tick here).
+fn settle(world: &mut World) {
+    for _ in 0..3 {
+        tick(world);
+    }
+}
+
+/// Ticks until the book has collected the bodies of `blocks`.
+fn until_collected(world: &mut World, blocks: &[BlockIdx]) {
+    for _ in 0..3 * (TTL + GC_AFTER) {
+        if blocks
+            .iter()
+            .all(|&b| world.resource::<BlockBook>().get(b).is_none())
+        {
+            return;
+        }
+        tick(world);
+    }
+    panic!("blocks {blocks:?} still in the book");
+}
+
+/// Ticks `n` times, counting the status queries about `block` put on the wire.
+fn tick_counting_status_queries(world: &mut World, n: u32, block: BlockIdx) -> usize {
+    let mut queries = 0;
+    for _ in 0..n {
+        tick(world);
+        queries += in_flight(world)
+            .iter()
+            .filter(|m| m.kind == MessageKind::StatusQuery && m.block == block)
+            .count();
+    }
+    queries
+}
+
+#[test]
+fn members_that_missed_two_commits_catch_up_from_the_certificate_after_the_bodies_are_gone() {
+    let mut world = tiny_world_with(v2_config(1));
+    while committed(&world).len() < 2 {
+        tick(&mut world);
+    }
+    hold_tokens(&mut world);
+    settle(&mut world);
+    let done = committed(&world);
+    // Every member missed both commits (their pushes and the second proposal).
+    for p in 0..5 {
+        let ps = peer_mut(&mut world, p);
+        ps.store.clear();
+        ps.promises.clear();
+    }
+    until_collected(&mut world, &done);
+
+    // The next spend carries the second block's certificate: the members write its mapping,
+    // vote, and the block commits on the whole committee's votes (Q = 4 of the 4 others).
+    let third = world.resource::<BlockBook>().next_idx();
+    world.resource_mut::<Workload>().free.push(0);
+    for _ in 0..6 {
+        tick(&mut world);
+    }
+    assert_eq!(
+        committed(&world).first(),
+        Some(&third),
+        "{:?}",
+        outcomes(&world)
+    );
+    let spent = world
+        .resource::<BlockBook>()
+        .get(third)
+        .expect("held")
+        .parts[0];
+    assert_eq!(spent.last, done[1], "it spends the second block");
+    for p in 0..5 {
+        assert_eq!(peer(&world, p).mapping(0).block, third, "peer {p}");
+    }
+    assert_eq!(world.resource::<Ledger>().violations.total(), 0);
+}
+
+#[test]
+fn a_lock_on_a_block_that_expired_uncommitted_is_released_after_asking_its_origin_even_once_its_body_is_gone()
+ {
+    let mut world = tiny_world_with(v2_config(1));
+    hold_tokens(&mut world);
+    // Block X spent the genesis owner, every member locked (token 0, genesis) for it, and it
+    // timed out at its origin, peer 0, without a certificate.
+    let x = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+    peer_mut(&mut world, 0).retain_entries(|_| false);
+    {
+        let mut book = world.resource_mut::<BlockBook>();
+        book.get_mut(x).expect("held").outcome = Some((Outcome::TimedOut, 0));
+    }
+    world.resource_mut::<Workload>().active -= 1;
+    for p in 0..5 {
+        peer_mut(&mut world, p).promises.push(Promise {
+            token: 0,
+            last: GENESIS,
+            block: x,
+            origin: 0,
+            until: LOCK_HELD,
+        });
+    }
+    until_collected(&mut world, &[x]);
+
+    // The next spend of the genesis owner: the members ask X's origin, release, and vote yes.
+    world.resource_mut::<Workload>().free.push(0);
+    let next = world.resource::<BlockBook>().next_idx();
+    let queries = tick_counting_status_queries(&mut world, 6, x);
+    assert!(queries >= 3, "{queries} status queries about X");
+    assert_eq!(
+        committed(&world).first(),
+        Some(&next),
+        "{:?}",
+        outcomes(&world)
+    );
+    for p in 0..5 {
+        assert_eq!(peer(&world, p).mapping(0).block, next, "peer {p}");
+    }
+    assert_eq!(world.resource::<Ledger>().violations.total(), 0);
+}
+
+#[test]
+fn a_lock_whose_owner_a_certified_block_spent_is_kept_after_its_body_is_gone() {
+    let mut world = tiny_world_with(v2_config(1));
+    while committed(&world).is_empty() {
+        tick(&mut world);
+    }
+    hold_tokens(&mut world);
+    settle(&mut world);
+    let z = committed(&world)[0];
+    // Every member locked (token 0, genesis) for Z, voted, and missed Z's push.
+    for p in 0..5 {
+        let ps = peer_mut(&mut world, p);
+        ps.store.clear();
+        ps.promises.clear();
+        ps.promises.push(Promise {
+            token: 0,
+            last: GENESIS,
+            block: z,
+            origin: 0,
+            until: LOCK_HELD,
+        });
+    }
+    until_collected(&mut world, &[z]);
+
+    // A double spend of the genesis owner, long after Z's body is gone: every member still
+    // says no, so it is rejected and Z's spend stays the only one.
+    let twin = submit_parts(
+        &mut world,
+        0,
+        BLOCK_ID,
+        &[Part {
+            token: 0,
+            last: GENESIS,
+            last_time: 0,
+        }],
+    );
+    for _ in 0..6 {
+        tick(&mut world);
+    }
+    let book = world.resource::<BlockBook>();
+    assert_eq!(
+        book.get(twin).and_then(|b| b.outcome).map(|o| o.0),
+        Some(Outcome::Rejected)
+    );
+    for p in 0..5 {
+        assert_ne!(peer(&world, p).mapping(0).block, twin, "peer {p}");
+    }
+    assert_eq!(world.resource::<Ledger>().violations.total(), 0);
 }

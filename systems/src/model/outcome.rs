@@ -64,6 +64,9 @@ pub fn settle_outcome(
         Outcome::TimedOut => metrics.current.blocks_timed_out += 1,
     }
     if b.twin_of.is_some() {
+        if outcome == Outcome::Committed {
+            book.record_certified(block);
+        }
         return true;
     }
     match outcome {
@@ -73,6 +76,9 @@ pub fn settle_outcome(
         Outcome::Committed | Outcome::TimedOut => {
             workload.free.extend(b.parts.iter().map(|p| p.token))
         }
+    }
+    if outcome == Outcome::Committed {
+        book.record_certified(block);
     }
     true
 }

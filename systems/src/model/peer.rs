@@ -252,6 +252,8 @@ pub struct Promise {
     pub token: TokenIdx,
     pub last: BlockIdx,
     pub block: BlockIdx,
+    /// The block's origin: the peer that can say how it ended once its body is gone.
+    pub origin: PeerIdx,
     pub until: Tick,
 }
 
@@ -452,6 +454,7 @@ impl PeerState {
                     token: part.token,
                     last: part.last,
                     block: idx,
+                    origin: block.origin,
                     until,
                 });
                 self.collect_at(until);

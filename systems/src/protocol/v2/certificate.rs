@@ -5,10 +5,12 @@
 //! the simulator checks one globally, as "the block's origin committed it", which its origin
 //! does only on a quorum of every part's committee (`quorum.rs`). A proposal carries its
 //! parts' parent certificates and a commit push carries the block's own, so a member that
-//! missed a commit learns the mapping from the next message that needs it: no polling.
+//! missed a commit learns the mapping from the next message that needs it: no polling. The
+//! check reads the token's certified head once the parent's body is collected, so a member
+//! behind by any number of commits catches up in one step, however long ago it fell behind.
 
 use crate::model::blocks::{Block, BlockBook, Outcome};
-use crate::model::ids::{BlockIdx, GENESIS, Tick};
+use crate::model::ids::{BlockIdx, GENESIS, Tick, TokenIdx};
 use crate::model::peer::{Mapping, PeerState};
 use crate::model::tokens::TokenBook;
 
@@ -29,6 +31,30 @@ pub fn owner_time(book: &BlockBook, idx: BlockIdx) -> Option<Tick> {
     }
 }
 
+/// The mapping block `last` wrote for `token`, if `last` is certified (the message names the
+/// parent and its time, and carries its certificate). Read from the body while the book holds
+/// it, else from the token's newest certificate, which outlives the body: a member far behind
+/// catches up to the head in one step.
+pub fn certified_owner(book: &BlockBook, token: TokenIdx, last: BlockIdx) -> Option<Mapping> {
+    match book.get(last) {
+        Some(parent) => {
+            if !certified(book, last) {
+                return None;
+            }
+            let spent = parent.parts.iter().find(|p| p.token == token)?;
+            Some(Mapping {
+                block: last,
+                time: parent.time,
+                prev: spent.last,
+            })
+        }
+        None => {
+            let head = book.certified_head(token);
+            (head.block == last).then_some(head)
+        }
+    }
+}
+
 /// Catch-up: for each part of `block` whose token `ps` stores and is behind on, writes the
 /// parent's mapping if the parent is certified (the certificate rides with the message).
 pub fn catch_up(ps: &mut PeerState, block: &Block, book: &BlockBook, tokens: &TokenBook) {
@@ -36,22 +62,11 @@ pub fn catch_up(ps: &mut PeerState, block: &Block, book: &BlockBook, tokens: &To
         if part.last == GENESIS || !ps.in_range(tokens.id(part.token)) {
             continue;
         }
-        if ps.mapping(part.token).time >= part.last_time || !certified(book, part.last) {
+        if ps.mapping(part.token).time >= part.last_time {
             continue;
         }
-        let Some(parent) = book.get(part.last) else {
-            continue;
-        };
-        let Some(spent) = parent.parts.iter().find(|p| p.token == part.token) else {
-            continue;
-        };
-        ps.set_mapping(
-            part.token,
-            Mapping {
-                block: part.last,
-                time: parent.time,
-                prev: spent.last,
-            },
-        );
+        if let Some(parent) = certified_owner(book, part.token, part.last) {
+            ps.set_mapping(part.token, parent);
+        }
     }
 }

@@ -22,6 +22,26 @@ pub fn handle<const T: bool>(
     out: &mut Outbox<'_, T>,
     rng: &mut Pcg64Mcg,
 ) {
+    if m.kind == MessageKind::StatusQuery {
+        // Answered even once the block's body is gone: its origin still knows how it ended.
+        if cx.book.get(m.block).is_some() {
+            out.charge(m.block, 1);
+        }
+        out.send(
+            Message {
+                to: m.from,
+                from: me,
+                block: m.block,
+                sent: cx.now,
+                target: ANSWER_SENDER,
+                kind: MessageKind::StatusReply,
+                mask: 0,
+                holds: 0,
+            },
+            rng,
+        );
+        return;
+    }
     let Some(block) = cx.book.get(m.block) else {
         return;
     };
@@ -37,22 +57,6 @@ pub fn handle<const T: bool>(
             }
         }
         MessageKind::CommitPush => on_commit(me, ps, m, block, cx),
-        MessageKind::StatusQuery => {
-            out.charge(m.block, 1);
-            out.send(
-                Message {
-                    to: m.from,
-                    from: me,
-                    block: m.block,
-                    sent: cx.now,
-                    target: ANSWER_SENDER,
-                    kind: MessageKind::StatusReply,
-                    mask: 0,
-                    holds: 0,
-                },
-                rng,
-            );
-        }
         // The original's kinds (a flood's vote requests among them) mean nothing here.
         _ => {}
     }

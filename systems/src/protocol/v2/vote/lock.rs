@@ -9,7 +9,7 @@ use crate::engine::outbox::Outbox;
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::message::{ANSWER_SENDER, Message, MessageKind};
-use crate::model::peer::{EntryState, PeerState, Promise, Role};
+use crate::model::peer::{EntryState, Mapping, PeerState, Promise, Role};
 use crate::protocol::RuleContext;
 use rand_pcg::Pcg64Mcg;
 
@@ -47,11 +47,15 @@ pub fn prune_locks(ps: &mut PeerState, cx: &RuleContext) {
 }
 
 /// Whether the block a lock is held for may still commit (or did): its lifetime has not run
-/// out, or it is certified. A block the book no longer holds cannot be checked: kept locked.
-fn may_commit(cx: &RuleContext, b: BlockIdx) -> bool {
-    match cx.book.get(b) {
-        None => true,
-        Some(block) => cx.now < block.expires(cx.params.entry_ttl) || certified(cx.book, b),
+/// out, or it is certified. Once the book no longer holds it, it expired long ago, and it can
+/// have committed only if the token's certified head moved past the locked owner (`mine`, the
+/// member's mapping, which the lock is on).
+fn may_commit(cx: &RuleContext, lock: &Promise, mine: Mapping) -> bool {
+    match cx.book.get(lock.block) {
+        None => cx.book.certified_head(lock.token).time > mine.time,
+        Some(block) => {
+            cx.now < block.expires(cx.params.entry_ttl) || certified(cx.book, lock.block)
+        }
     }
 }
 
@@ -81,28 +85,32 @@ pub fn judge_part<const T: bool>(
             PartVote::No
         };
     }
-    match ps.promised(part.token, part.last) {
-        Some(b) if b == idx => return PartVote::Yes,
-        Some(other) if may_commit(cx, other) => return PartVote::No,
-        Some(other) => {
+    let lock = ps
+        .promises
+        .iter()
+        .find(|p| p.token == part.token && p.last == part.last)
+        .copied();
+    match lock {
+        Some(l) if l.block == idx => return PartVote::Yes,
+        Some(l) if may_commit(cx, &l, mine) => return PartVote::No,
+        Some(l) => {
             // The locked block expired uncommitted: ask its origin for its outcome (the
             // answer is final, the simulator reads it now) and release the lock.
-            if let Some(ob) = cx.book.get(other) {
-                out.charge(other, 1);
-                out.send(
-                    Message {
-                        to: ob.origin,
-                        from: me,
-                        block: other,
-                        sent: cx.now,
-                        target: ANSWER_SENDER,
-                        kind: MessageKind::StatusQuery,
-                        mask: 0,
-                        holds: 0,
-                    },
-                    rng,
-                );
-            }
+            // Charged to the locked block while the book holds it, else to the one judged.
+            out.charge(cx.book.get(l.block).map_or(idx, |_| l.block), 1);
+            out.send(
+                Message {
+                    to: l.origin,
+                    from: me,
+                    block: l.block,
+                    sent: cx.now,
+                    target: ANSWER_SENDER,
+                    kind: MessageKind::StatusQuery,
+                    mask: 0,
+                    holds: 0,
+                },
+                rng,
+            );
             ps.promises
                 .retain(|p| !(p.token == part.token && p.last == part.last));
         }
@@ -131,6 +139,7 @@ pub fn judge_part<const T: bool>(
         token: part.token,
         last: part.last,
         block: best.1,
+        origin: cx.book.get(best.1).map_or(block.origin, |b| b.origin),
         until: LOCK_HELD,
     });
     if best.1 == idx {
