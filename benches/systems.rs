@@ -11,7 +11,7 @@
 
 use bevy_ecs::world::World;
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
-use ecrust_systems::config::WorkloadConfig;
+use ecrust_systems::config::{ProtocolConfig, ProtocolKind, WorkloadConfig};
 use ecrust_systems::schedule::{TICK_SYSTEMS, run_tick_system};
 use ecrust_systems::{SimConfig, Simulation};
 use std::hint::black_box;
@@ -39,6 +39,14 @@ fn run_one(world: &mut World, index: usize) {
     }
 }
 
+/// The original protocol, whose systems' figures BENCHMARKS.md gives.
+fn original() -> ProtocolConfig {
+    ProtocolConfig {
+        kind: ProtocolKind::Original,
+        ..ProtocolConfig::default()
+    }
+}
+
 fn warmed_sim(peers: u32) -> Simulation {
     let config = SimConfig {
         peers,
@@ -48,6 +56,7 @@ fn warmed_sim(peers: u32) -> Simulation {
             tokens: Some(500),
             ..WorkloadConfig::default()
         },
+        protocol: original(),
         ..SimConfig::default()
     };
     let mut sim = Simulation::new(config, 0).expect("bench configuration is valid");
@@ -106,6 +115,7 @@ fn full_run(c: &mut Criterion) {
             let config = SimConfig {
                 peers: 1_000,
                 ticks: 200,
+                protocol: original(),
                 ..SimConfig::default()
             };
             let mut sim = Simulation::new(config, 0).expect("bench configuration is valid");

@@ -95,7 +95,9 @@ fn out_of_range_flags_are_one_line_usage_errors() {
 #[test]
 fn the_protocol_is_chosen_by_flag_or_file_and_reported() {
     let v = summary(&["--peers", "200", "--ticks", "30"]);
-    assert_eq!(v["protocol"], "original", "the default");
+    assert_eq!(v["protocol"], "v2", "the default");
+    let v = summary(&["--peers", "200", "--ticks", "30", "--protocol", "original"]);
+    assert_eq!(v["protocol"], "original", "by flag");
     let dir = tempfile::tempdir().expect("temp dir");
     let file = write(
         dir.path(),
@@ -103,7 +105,9 @@ fn the_protocol_is_chosen_by_flag_or_file_and_reported() {
         "protocol = \"original\"\npeers = 200\n",
     );
     let v = summary(&["--config", &file, "--ticks", "30"]);
-    assert_eq!(v["protocol"], "original");
+    assert_eq!(v["protocol"], "original", "by file");
+    let v = summary(&["--config", &file, "--ticks", "30", "--protocol", "v2"]);
+    assert_eq!(v["protocol"], "v2", "the flag over the file");
     let bad = write(dir.path(), "bad.toml", "protocol = \"nosuch\"\n");
     assert_usage_error(&["--config", &bad], "protocol", &["allowed: original"]);
 }
@@ -213,14 +217,32 @@ fn the_baseline_commits_and_stays_safe_also_at_30_percent_loss() {
 
 #[test]
 fn the_digest_depends_on_behaviour_not_on_threads() {
+    for protocol in ["original", "v2"] {
+        let base = [
+            "--config",
+            "configs/baseline-2000.toml",
+            "--ticks",
+            "600",
+            "--protocol",
+            protocol,
+        ];
+        let one = digest(&[&base[..], &["--threads", "1"]].concat());
+        let two = digest(&[&base[..], &["--threads", "2"]].concat());
+        assert_eq!(one, two, "{protocol}: threads must not change the run");
+        let seed = digest(&[&base[..], &["--threads", "2", "--seed", "2"]].concat());
+        assert_ne!(one, seed, "{protocol}: another seed is another run");
+        let loss = digest(&[&base[..], &["--threads", "2", "--loss", "0.1"]].concat());
+        assert_ne!(one, loss, "{protocol}: another loss rate is another run");
+    }
+    // The original's threshold (v2 has none: its quorum is fixed by the committee size).
     let base = ["--config", "configs/baseline-2000.toml", "--ticks", "600"];
-    let one = digest(&[&base[..], &["--threads", "1"]].concat());
-    let two = digest(&[&base[..], &["--threads", "2"]].concat());
-    assert_eq!(one, two, "threads must not change the run");
-    let seed = digest(&[&base[..], &["--threads", "2", "--seed", "2"]].concat());
-    assert_ne!(one, seed, "another seed is another run");
-    let threshold = digest(&[&base[..], &["--threads", "2", "--threshold", "3"]].concat());
-    assert_ne!(one, threshold, "another threshold is another run");
+    let original = [&base[..], &["--protocol", "original"]].concat();
+    let threshold = digest(&[&original[..], &["--threshold", "3"]].concat());
+    assert_ne!(
+        digest(&original),
+        threshold,
+        "another threshold is another run"
+    );
 }
 
 #[test]

@@ -78,7 +78,7 @@ fn the_fuzzer_finds_the_original_forking_and_its_replay_fails() {
 
 #[test]
 fn shrinking_prints_a_smaller_command_that_still_fails() {
-    let out = ecrust(&["fuzz", "--only", "94", "--shrink"]);
+    let out = ecrust(&["fuzz", "--protocol", "original", "--only", "94", "--shrink"]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     let fail = text

@@ -25,7 +25,7 @@ pub struct Cli {
     /// Scenario file (TOML); flags override its values.
     #[arg(long, value_name = "FILE.toml")]
     pub config: Option<PathBuf>,
-    /// Protocol the peers run: original [default: original].
+    /// Protocol the peers run: v2 or original [default: v2].
     #[arg(long, value_name = "NAME")]
     pub protocol: Option<String>,
     /// Number of peers [default: 2000].
@@ -143,8 +143,8 @@ pub enum Command {
         /// Runs at once; 0 = one per core [default: 0].
         #[arg(long, default_value_t = 0)]
         jobs: usize,
-        /// The protocol under test [default: original].
-        #[arg(long, value_name = "NAME", default_value = "original")]
+        /// The protocol under test [default: v2].
+        #[arg(long, value_name = "NAME", default_value = "v2")]
         protocol: String,
         /// Shrink the first failing scenario (fewer peers, ticks, tokens, attackers) while it
         /// still fails, and print the smallest failing command.

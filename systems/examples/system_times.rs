@@ -10,7 +10,7 @@
 //!
 //! Arguments: peers (default 50,000) and measured ticks (default 300), after 100 warm-up
 //! ticks. The scenario is the defaults of `SimConfig` with one token per 200 peers, as the
-//! binary uses. Timings on a shared VM wander by about 10%: compare runs side by side.
+//! binary uses, with the original protocol (`common::simulation`). Timings on a shared VM wander by about 10%: compare runs side by side.
 
 mod common;
 

@@ -4,7 +4,8 @@
 //! of exactly one tick, so every message a test sends is due on the next tick and nowhere else.
 
 use crate::config::{
-    DelayModel, LinkModel, NetworkConfig, ProtocolConfig, SimConfig, Topology, WorkloadConfig,
+    DelayModel, LinkModel, NetworkConfig, ProtocolConfig, ProtocolKind, SimConfig, Topology,
+    WorkloadConfig,
 };
 use crate::engine::network::Network;
 use crate::model::blocks::{BlockBook, Part};
@@ -53,7 +54,9 @@ pub fn tiny_config(tokens: u32) -> SimConfig {
             block_size_max: 1,
             conflict_rate: 0.0,
         },
+        // The tiny worlds test the original's systems; v2's tests set their own kind.
         protocol: ProtocolConfig {
+            kind: ProtocolKind::Original,
             threshold: 1,
             entry_ttl: TTL,
             mempool_cap: 100,

@@ -1,8 +1,10 @@
 //! D7: the same seed and configuration give the same run on any number of threads.
 
+use ecrust_systems::config::ProtocolKind;
 use ecrust_systems::{DelayModel, RunSummary, SimConfig, Simulation, Topology};
 
 /// 600 peers make three chunks of work (256, 256, 88), so threads really split a tick.
+/// The original protocol: its thresholds and queries draw the most randomness.
 fn small_lossy_config(seed: u64) -> SimConfig {
     let mut c = SimConfig {
         peers: 600,
@@ -10,6 +12,7 @@ fn small_lossy_config(seed: u64) -> SimConfig {
         seed,
         ..SimConfig::default()
     };
+    c.protocol.kind = ProtocolKind::Original;
     c.network.loss = 0.1;
     c.network.delay = DelayModel::Geometric { stay: 0.5 };
     c.network.topology = Topology::RingGradient;
@@ -73,6 +76,19 @@ fn stepping_tick_by_tick_is_the_same_as_running() {
     let mut stepped = sim.summary();
     stepped.threads = 0;
     assert_eq!(stepped.digest, run(small_lossy_config(5), 2).digest);
+}
+
+/// v2 (the default protocol) too, on the same lossy ring.
+#[test]
+fn v2_gives_identical_summaries_on_one_and_three_threads() {
+    let v2 = || {
+        let mut c = small_lossy_config(3);
+        c.protocol.kind = ProtocolKind::V2;
+        c
+    };
+    let one = run(v2(), 1);
+    assert!(one.blocks_committed > 0, "{one:?}");
+    assert_eq!(format!("{:?}", run(v2(), 3)), format!("{one:?}"));
 }
 
 /// Faults, adversaries and the adaptive policy draw randomness too: still thread-independent.

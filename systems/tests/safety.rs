@@ -170,6 +170,7 @@ fn honest_runs_have_no_violations_and_leave_no_block_out() {
 #[test]
 fn the_checker_catches_the_original_forking_under_double_signing_owners() {
     let mut config = small_config(1);
+    config.protocol.kind = ecrust_systems::config::ProtocolKind::Original;
     config.workload.conflict_rate = 0.3;
     let s = run(config);
     assert!(
@@ -195,6 +196,7 @@ fn the_checker_catches_the_original_forking_under_double_signing_owners() {
 #[test]
 fn the_checker_catches_byzantine_owners_double_signing() {
     let mut config = small_config(3);
+    config.protocol.kind = ecrust_systems::config::ProtocolKind::Original;
     config.peers = 1000;
     config.adversary.fraction = 0.1;
     config.adversary.behaviour = ecrust_systems::config::Behaviour::DoubleSpend;

@@ -1,5 +1,6 @@
 //! What the examples share: their arguments and the scenario they run.
 
+use ecrust_systems::config::{ProtocolConfig, ProtocolKind};
 use ecrust_systems::{SimConfig, Simulation};
 
 /// The whole-number argument at `position`, or `default`; exits with a usage line otherwise.
@@ -13,11 +14,16 @@ pub fn arg(example: &str, position: usize, default: u32) -> u32 {
     }
 }
 
-/// The binary's default scenario (one token per 200 peers) at `peers`, on one thread.
+/// The binary's default scenario (one token per 200 peers) at `peers`, on one thread, with
+/// the original protocol, whose figures BENCHMARKS.md gives.
 pub fn simulation(example: &str, peers: u32, ticks: u32) -> Simulation {
     let config = SimConfig {
         peers,
         ticks,
+        protocol: ProtocolConfig {
+            kind: ProtocolKind::Original,
+            ..ProtocolConfig::default()
+        },
         ..SimConfig::default()
     };
     Simulation::new(config, 1).unwrap_or_else(|error| {
