@@ -2,7 +2,7 @@
 """Charts from a run's Arrow files.
 
     pip install pyarrow matplotlib
-    ecrust-ecs --peers 10000 --ticks 1000 --arrow out/
+    ecrust-ecs --protocol original --peers 10000 --ticks 1000 --arrow out/   # docs/img/*-10k.png
     scripts/plot.py out/            # writes out/commits.png, latency.png, messages.png
 
 Charts: commits and delivered messages per tick; the ticks-to-commit histogram; messages by

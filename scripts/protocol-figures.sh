@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prints the figures of docs/protocol.md as markdown rows: the original's scenarios (section 1)
-# and the threshold table under double-signing owners (section 5). Seed 1 throughout.
+# and the threshold table under double-signing owners (section 5). Seed 1 throughout; every
+# run says --protocol original (v2 is the binary's default).
 #   scripts/protocol-figures.sh [BINARY]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,13 +17,14 @@ print("|", sys.argv[1], "|", f(d["messages_per_commit"], 0), "|", f(d["delivered
 echo "| scenario (command) | sent msgs/commit | delivered msgs/commit | rounds/commit | latency mean / p50 / p99 | commit rate | violations |"
 echo "|---|---|---|---|---|---|---|"
 for c in original-t2-random30 original-t1-random90 baseline-2000 lossy-30; do
-  "$bin" --config "configs/$c.toml" --quiet --summary json | row "\`ecrust-ecs --config configs/$c.toml\`"
+  "$bin" --protocol original --config "configs/$c.toml" --quiet --summary json |
+    row "\`ecrust-ecs --protocol original --config configs/$c.toml\`"
 done
 echo
 echo "| T | commit rate | sent msgs/commit | delivered msgs/commit | conflicting commits (S1) | conflict families: all / one committed / none / forked |"
 echo "|---|---|---|---|---|---|"
 for t in 2 3 4 5 6; do
-  "$bin" --peers 3000 --ticks 400 --tokens 100 --conflict-rate 0.1 --threshold "$t" --quiet --summary json |
+  "$bin" --protocol original --peers 3000 --ticks 400 --tokens 100 --conflict-rate 0.1 --threshold "$t" --quiet --summary json |
     python3 -c '
 import json, sys
 d = json.load(sys.stdin); c = d["conflict_families"]
