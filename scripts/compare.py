@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side tables, original vs v2, for docs/results.md from out/sweep-v2-*.arrow.
 
-    for s in threshold conflict byzantine peers block-size partition; do
+    for s in threshold conflict byzantine peers block-size partition tolerance tolerance-silent; do
         target/release/ecrust-ecs sweep --config configs/sweep-v2-$s.toml --jobs 2; done
     scripts/compare.py > /tmp/compare-tables.md
 """
@@ -168,7 +168,32 @@ def partition():
            "recovery ticks after heal", "violations"], body)
 
 
+def tolerance(name, key, label, what):
+    """v2 alone: its tolerance b (quorum Q) against a network condition, one cell per b."""
+    rs = rows(name)
+    if not rs:
+        return
+    heading(name, what)
+    key = key if key in rs[0] else "grid_" + key
+    bs = sorted({int(r["tolerance"]) for r in rs})
+    g = grouped(rs, key, "tolerance")
+    body = []
+    for k in sorted({r[key] for r in rs}):
+        row = [f"{k:.2f}"]
+        for b in bs:
+            runs = g[(k, b)]
+            row.append(f"{fmt(mean([r['commit_rate'] for r in runs]), 3)} / "
+                       f"{fmt(mean([r['messages_per_commit'] for r in runs]), 0)} / "
+                       f"{fmt(mean([r['ticks_per_commit_mean'] for r in runs]))}")
+        body.append(row)
+    quorum = lambda b: (32 + b) // 2 + 1
+    table([label] + [f"b={b} (Q={quorum(b)})" for b in bs], body)
+
+
 threshold()
+tolerance("tolerance", "loss", "loss", "v2's tolerance b (quorum Q) against loss: commit rate / sent msgs per commit / ticks to commit")
+tolerance("tolerance-silent", "byzantine", "silent share",
+          "v2's tolerance b (quorum Q) against silent peers: commit rate / sent msgs per commit / ticks to commit")
 simple("conflict", "Conflict rate (double-signing owners)", "conflict_rate", "conflict rate", fam=True)
 byzantine()
 degree()

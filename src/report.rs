@@ -37,8 +37,15 @@ pub fn to_text(s: &RunSummary, facts: &RunFacts) -> String {
     row(
         "scenario",
         format!(
-            "protocol {}, {} peers, {} ticks, seed {}, threshold {}, loss {}, delay {}, {} (degree {:.0}), {} tokens",
+            "protocol {}{}, {} peers, {} ticks, seed {}, threshold {}, loss {}, delay {}, {} (degree {:.0}), {} tokens",
             s.protocol,
+            match s.protocol {
+                "v2" => format!(
+                    " (tolerance {}, safe below {} Byzantine)",
+                    s.tolerance, s.byzantine_bound
+                ),
+                _ => String::new(),
+            },
             s.peers,
             s.ticks,
             s.seed,

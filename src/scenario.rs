@@ -11,8 +11,10 @@ use std::path::Path;
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
-    /// `original` (the default).
+    /// `v2` (the default) or `original`.
     pub protocol: Option<String>,
+    /// v2: equivocating members tolerated per committee of 32.
+    pub tolerance: Option<u32>,
     pub peers: Option<u32>,
     pub ticks: Option<u32>,
     pub seed: Option<u64>,
@@ -144,6 +146,7 @@ pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize)
     take!(ticks => ticks);
     take!(seed => seed);
     take!(threshold => protocol.threshold);
+    take!(tolerance => protocol.tolerance);
     take!(loss => network.loss);
     take!(loss_spread => network.loss_spread);
     take!(conflict_rate => workload.conflict_rate);

@@ -41,3 +41,42 @@ fn v2_heals_within_100_ticks_after_a_partition_longer_than_the_books_horizon() {
     let ticks = healed["recovery_ticks"].as_u64();
     assert!(ticks.is_some_and(|t| t < 100), "{healed}");
 }
+
+/// `--tolerance 15`: Q = 24 of 32, and the claim rises to a 20 % Byzantine share, which
+/// equivocating members and double-signing owners together then cannot break.
+#[test]
+fn a_higher_tolerance_claims_and_keeps_safety_at_a_fifth_byzantine() {
+    let s = summary(&[
+        "--peers",
+        "1000",
+        "--tokens",
+        "30",
+        "--ticks",
+        "400",
+        "--tolerance",
+        "15",
+        "--byzantine",
+        "0.2",
+        "--byzantine-behaviour",
+        "equivocate",
+        "--conflict-rate",
+        "0.3",
+    ]);
+    assert_eq!(s["protocol"], "v2", "the default protocol");
+    assert_eq!(
+        (s["tolerance"].as_u64(), s["byzantine_bound"].as_f64()),
+        (Some(15), Some(0.2))
+    );
+    assert_eq!(s["safety_violations"], 0, "{s}");
+    let families = &s["conflict_families"];
+    assert!(families["total"].as_u64().unwrap() > 50, "{families}");
+    assert_eq!(families["forked"], 0, "{families}");
+    let default = summary(&["--peers", "200", "--ticks", "20"]);
+    assert_eq!(default["byzantine_bound"].as_f64(), Some(0.1));
+}
+
+#[test]
+fn a_tolerance_beyond_what_a_committee_allows_is_a_usage_error() {
+    let out = common::ecrust(&["--tolerance", "16", "--peers", "100"]);
+    common::assert_usage_error(&out, "tolerance");
+}

@@ -10,7 +10,7 @@ mod scenario;
 mod shrink;
 
 use crate::error::CliError;
-use ecrust_systems::config::ProtocolKind;
+use ecrust_systems::config::{ProtocolConfig, ProtocolKind};
 use ecrust_systems::protocol::byzantine_bound;
 use ecrust_systems::{RunSummary, SimConfig, Simulation};
 
@@ -49,7 +49,7 @@ fn simulate(config: &SimConfig) -> Result<RunSummary, String> {
 fn judge(config: &SimConfig, s: &RunSummary) -> Verdict {
     if s.safety_violations == 0 {
         Verdict::Safe
-    } else if config.adversary.fraction > byzantine_bound(config.protocol.kind) {
+    } else if config.adversary.fraction > byzantine_bound(&config.protocol) {
         Verdict::BeyondBound
     } else {
         Verdict::Failure
@@ -75,7 +75,10 @@ pub fn run(args: &FuzzArgs) -> Result<i32, CliError> {
     if args.scenarios == 0 && args.only.is_none() {
         return Err(CliError::usage("scenarios: 0 is out of range; allowed 1.."));
     }
-    let bound = byzantine_bound(protocol);
+    let bound = byzantine_bound(&ProtocolConfig {
+        kind: protocol,
+        ..ProtocolConfig::default()
+    });
     let seeds: Vec<u64> = match args.only {
         Some(seed) => vec![seed],
         None => (args.first_seed..args.first_seed + args.scenarios).collect(),
@@ -104,8 +107,9 @@ pub fn run(args: &FuzzArgs) -> Result<i32, CliError> {
             Verdict::BeyondBound => {
                 beyond += 1;
                 outln!(
-                    "beyond the bound (byzantine {} > {bound}) scenario {seed}: {}; replay: {}",
+                    "beyond the bound (byzantine {} > {}) scenario {seed}: {}; replay: {}",
                     config.adversary.fraction,
+                    byzantine_bound(&config.protocol),
                     describe(summary),
                     replay::shell_line(config)
                 );
@@ -114,7 +118,7 @@ pub fn run(args: &FuzzArgs) -> Result<i32, CliError> {
     }
     let last = seeds.last().copied().unwrap_or(args.first_seed);
     outln!(
-        "fuzz: {} scenarios (seeds {}..{last}), protocol {}, {} failures, {beyond} violations beyond the claimed Byzantine bound {bound}",
+        "fuzz: {} scenarios (seeds {}..{last}), protocol {}, {} failures, {beyond} violations beyond the claimed Byzantine bound ({bound} at the default settings)",
         seeds.len(),
         seeds[0],
         protocol.name(),

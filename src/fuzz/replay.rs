@@ -1,7 +1,7 @@
 //! A scenario as the command line that runs it: what a failure prints so anyone can replay it.
 
 use ecrust_systems::SimConfig;
-use ecrust_systems::config::ThresholdPolicy;
+use ecrust_systems::config::{ProtocolConfig, ThresholdPolicy};
 
 /// The flags that rebuild `c` exactly (floats print as the shortest text that parses back to
 /// the same value), with `--fail-on-violation`, so the command fails when safety does.
@@ -16,6 +16,9 @@ pub fn command_line(c: &SimConfig) -> Vec<String> {
     flag("ticks", c.ticks.to_string());
     flag("seed", c.seed.to_string());
     flag("threshold", c.protocol.threshold.to_string());
+    if c.protocol.tolerance != ProtocolConfig::default().tolerance {
+        flag("tolerance", c.protocol.tolerance.to_string());
+    }
     if let ThresholdPolicy::Adaptive { min, max } = c.protocol.threshold_policy {
         flag("threshold-policy", format!("adaptive:{min}..{max}"));
     }

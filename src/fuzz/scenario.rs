@@ -1,12 +1,14 @@
 //! The scenario space: scenario `s` is made from seed `s` alone.
 //!
 //! Every scenario is small (64-300 peers, 100-300 ticks) and may have: any loss, delay model
-//! and topology (small-world in a quarter of them); partitions; churn; double-signing owners
+//! and topology (small-world in a quarter of them); v2's tolerance (in a quarter); partitions; churn; double-signing owners
 //! (conflict injection); Byzantine peers of every behaviour up to 0.3 of the ring, past the
 //! bound a protocol claims, with equivocating voters sometimes colluding with double-signing
 //! owners.
 
-use ecrust_systems::config::{Behaviour, NetworkConfig, PartitionSpec, ProtocolKind};
+use ecrust_systems::config::{
+    Behaviour, MAX_TOLERANCE, NetworkConfig, PartitionSpec, ProtocolKind,
+};
 use ecrust_systems::model::rng::mix64;
 use ecrust_systems::{DelayModel, SimConfig, Topology};
 
@@ -113,6 +115,14 @@ pub fn scenario(seed: u64, protocol: ProtocolKind) -> SimConfig {
         c.network.topology = Topology::SmallWorld;
         c.network.degree = None;
         c.protocol.threshold = c.protocol.threshold.min(c.max_threshold().max(1));
+    }
+    if d.chance(0.25) {
+        // v2's tolerance (and with it its claimed bound) from 5 to the most it allows; drawn
+        // for every protocol, so a seed's other draws do not depend on it.
+        let tolerance = d.range(5, MAX_TOLERANCE as u64) as u32;
+        if protocol == ProtocolKind::V2 {
+            c.protocol.tolerance = tolerance;
+        }
     }
     c
 }

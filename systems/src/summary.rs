@@ -24,6 +24,10 @@ pub struct RunSummary {
     pub threshold_policy: String,
     /// The threshold in force at the end (differs from `threshold` under an adaptive policy).
     pub final_threshold: u32,
+    /// v2's equivocating members tolerated per committee (its quorum follows from it).
+    pub tolerance: u32,
+    /// The Byzantine share under which the protocol, so configured, claims safety.
+    pub byzantine_bound: f64,
     pub byzantine: f64,
     pub byzantine_behaviour: &'static str,
     pub loss: f64,
@@ -141,6 +145,8 @@ impl RunSummary {
             final_threshold: world
                 .resource::<crate::model::world::CurrentThreshold>()
                 .value,
+            tolerance: config.protocol.tolerance,
+            byzantine_bound: crate::protocol::byzantine_bound(&config.protocol),
             byzantine: config.adversary.fraction,
             byzantine_behaviour: config.adversary.behaviour.name(),
             loss: config.network.loss,

@@ -18,7 +18,9 @@ pub use network::{
     DelayModel, GEOMETRIC_DELAY_CAP, HALF_RING, LONG_TAIL_CAP, LinkModel, MAX_DELAY, NetworkConfig,
     RING, SMALL_WORLD_NEAR, Topology, small_world_far,
 };
-pub use protocol::{NEIGHBOURHOOD_VOTERS, ProtocolConfig, ProtocolKind, ThresholdPolicy};
+pub use protocol::{
+    MAX_TOLERANCE, NEIGHBOURHOOD_VOTERS, ProtocolConfig, ProtocolKind, ThresholdPolicy,
+};
 pub use validate::{ConfigError, MAX_PEERS};
 pub use workload::{MAX_PARTS, PEERS_PER_TOKEN, WorkloadConfig};
 

@@ -62,7 +62,14 @@ pub struct ProtocolConfig {
     pub gc_after: u32,
     /// Peers learned from incoming votes, per node; the oldest is forgotten first.
     pub learned_peers: u32,
+    /// v2: equivocating members `b` a committee of 32 tolerates; its quorum is
+    /// `Q = floor((32 + b) / 2) + 1` (10: Q = 22). More tolerance costs liveness: a committee
+    /// with more than `32 - Q` silent members cannot certify.
+    pub tolerance: u32,
 }
+
+/// The most v2's `tolerance` may be: a quorum of at most 24 of 32 leaves room for 8 missing votes.
+pub const MAX_TOLERANCE: u32 = 15;
 
 impl Default for ProtocolConfig {
     fn default() -> Self {
@@ -74,6 +81,7 @@ impl Default for ProtocolConfig {
             mempool_cap: 100,
             gc_after: 200,
             learned_peers: 32,
+            tolerance: 10,
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Validation: the first field outside what the simulator accepts, with its allowed range.
 
 use super::{
-    AdversaryConfig, DelayModel, FaultConfig, MAX_DELAY, MAX_PARTS, NetworkConfig, ProtocolConfig,
-    SimConfig, ThresholdPolicy, WorkloadConfig,
+    AdversaryConfig, DelayModel, FaultConfig, MAX_DELAY, MAX_PARTS, MAX_TOLERANCE, NetworkConfig,
+    ProtocolConfig, SimConfig, ThresholdPolicy, WorkloadConfig,
 };
 use std::fmt;
 
@@ -202,6 +202,15 @@ impl ProtocolConfig {
             return bad(
                 "gc_after",
                 format!("{} is out of range; allowed 0..=1000000", self.gc_after),
+            );
+        }
+        if self.tolerance > MAX_TOLERANCE {
+            return bad(
+                "tolerance",
+                format!(
+                    "{} is out of range; allowed 0..={MAX_TOLERANCE} (v2's equivocating members per committee of 32)",
+                    self.tolerance
+                ),
             );
         }
         if self.learned_peers > 4096 {

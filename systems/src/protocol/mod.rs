@@ -29,10 +29,10 @@ use rand_pcg::Pcg64Mcg;
 /// `T` says whether the pass traces blocks (see `engine::trace`): the rules only hand it on
 /// with the outbox, so an untraced pass compiles to code with no trace in it.
 pub trait Protocol: Sync {
-    /// The largest Byzantine share of peers under which the protocol claims safety (no
-    /// conflicting commits), double-signing owners included. The fuzzer attacks up to and
-    /// past it; violations past it are reported, not counted as failures.
-    const BYZANTINE_BOUND: f64;
+    /// The largest Byzantine share of peers under which the protocol, with `params`, claims
+    /// safety (no conflicting commits), double-signing owners included. The fuzzer attacks
+    /// up to and past it; violations past it are reported, not counted as failures.
+    fn byzantine_bound(params: &crate::config::ProtocolConfig) -> f64;
 
     /// One message, delivered to peer `me`; replies go to `out`.
     fn receive<const T: bool>(
@@ -76,13 +76,13 @@ pub fn own_range(kind: crate::config::ProtocolKind, ring: &Ring, p: PeerIdx) -> 
     with_protocol!(kind, |proto| proto.own_range(ring, p))
 }
 
-/// The Byzantine share under which protocol `kind` claims safety (see
-/// [`Protocol::BYZANTINE_BOUND`]).
-pub fn byzantine_bound(kind: crate::config::ProtocolKind) -> f64 {
-    fn bound<P: Protocol>(_: &P) -> f64 {
-        P::BYZANTINE_BOUND
+/// The Byzantine share under which the protocol of `params` claims safety (see
+/// [`Protocol::byzantine_bound`]).
+pub fn byzantine_bound(params: &crate::config::ProtocolConfig) -> f64 {
+    fn bound<P: Protocol>(_: &P, params: &crate::config::ProtocolConfig) -> f64 {
+        P::byzantine_bound(params)
     }
-    with_protocol!(kind, |p| bound(p))
+    with_protocol!(params.kind, |p| bound(p, params))
 }
 
 /// What a vote pass adds to the rule context: the threshold in force this tick, and the

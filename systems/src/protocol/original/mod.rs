@@ -28,7 +28,9 @@ impl Protocol for Original {
     /// What the original was fuzzed against before: silent, flooding and equivocating peers
     /// up to a fifth of the ring. It makes no claim for double-signing owners, which the
     /// goals require all the same: the fuzzer counts their forks as failures.
-    const BYZANTINE_BOUND: f64 = 0.2;
+    fn byzantine_bound(_: &crate::config::ProtocolConfig) -> f64 {
+        0.2
+    }
 
     #[inline(always)]
     fn receive<const T: bool>(

@@ -146,7 +146,7 @@ pub fn report<const T: bool>(
         return;
     }
     let c = size(cx.ring.len());
-    let q = quorum(c);
+    let q = quorum(c, cx.params.tolerance);
     for (i, part) in block.parts.iter().enumerate() {
         let bit = 1u8 << i;
         if mine & bit == 0 {

@@ -21,18 +21,51 @@ pub fn size(n: u32) -> u32 {
     COMMITTEE.min(n)
 }
 
-/// Equivocating members a committee of `c` tolerates: the largest `b` with `c >= 3b + 1`.
+/// Equivocating members a committee of `c` tolerates when a full committee tolerates `b`
+/// (`ProtocolConfig::tolerance`): `b`, or on a ring smaller than a committee at most the
+/// largest `b'` with `c >= 3b' + 1`.
 #[inline]
-pub fn tolerated(c: u32) -> u32 {
-    c.saturating_sub(1) / 3
+pub fn tolerated(c: u32, b: u32) -> u32 {
+    if c >= COMMITTEE {
+        b
+    } else {
+        b.min(c.saturating_sub(1) / 3)
+    }
 }
 
 /// Votes a part needs: `Q = floor((c + b) / 2) + 1`, the smallest `Q` with `2Q - c > b`, so
 /// two quorums of one committee share more than `b` members, at least one of them honest.
-/// With `c >= 3b + 1` there are still `Q <= c - b` honest members to form one.
+/// With `c >= 3b + 1` there are still `Q <= c - b` honest members to form one; a larger `b`
+/// trades that for safety against more equivocators.
 #[inline]
-pub fn quorum(c: u32) -> u32 {
-    (c + tolerated(c)) / 2 + 1
+pub fn quorum(c: u32, b: u32) -> u32 {
+    (c + tolerated(c, b)) / 2 + 1
+}
+
+/// Chance that a committee of `COMMITTEE` members, each Byzantine with probability `f`,
+/// holds more than `b` of them: the binomial tail P[Bin(C, f) > b].
+pub fn capture_probability(b: u32, f: f64) -> f64 {
+    let c = COMMITTEE;
+    let mut term = (1.0 - f).powi(c as i32); // P[Bin = 0]
+    let mut below = 0.0;
+    for k in 0..=b.min(c) {
+        below += term;
+        term *= (c - k) as f64 / (k + 1) as f64 * f / (1.0 - f);
+    }
+    (1.0 - below).max(0.0)
+}
+
+/// The capture chance a claimed bound allows: one committee in 5,000.
+pub const CAPTURE_ALLOWED: f64 = 2e-4;
+
+/// The largest Byzantine share, in hundredths, at which a committee tolerating `b`
+/// equivocators is captured with at most `CAPTURE_ALLOWED`.
+pub fn claimed_bound(b: u32) -> f64 {
+    (1..=50)
+        .map(|i| f64::from(i) / 100.0)
+        .take_while(|&f| capture_probability(b, f) <= CAPTURE_ALLOWED)
+        .last()
+        .unwrap_or(0.0)
 }
 
 /// The first member of the committee of `key` (a position; the others follow it in order).
@@ -135,12 +168,23 @@ mod tests {
     }
 
     #[test]
+    fn the_claimed_bound_follows_the_tolerance() {
+        // P[Bin(32, 0.1) > 10] = 1.74e-4 and P[Bin(32, 0.2) > 15] = 1.44e-4 (by hand).
+        assert!((capture_probability(10, 0.1) - 1.741e-4).abs() < 1e-6);
+        assert!((capture_probability(15, 0.2) - 1.436e-4).abs() < 1e-6);
+        assert_eq!(claimed_bound(10), 0.1);
+        assert_eq!(claimed_bound(15), 0.2);
+        assert_eq!(claimed_bound(5), 0.02);
+    }
+
+    #[test]
     fn quorum_sizes() {
-        assert_eq!((tolerated(32), quorum(32)), (10, 22));
-        assert_eq!((tolerated(16), quorum(16)), (5, 11));
-        assert_eq!((tolerated(5), quorum(5)), (1, 4));
+        assert_eq!((tolerated(32, 10), quorum(32, 10)), (10, 22));
+        assert_eq!((tolerated(32, 15), quorum(32, 15)), (15, 24));
+        assert_eq!((tolerated(16, 10), quorum(16, 10)), (5, 11));
+        assert_eq!((tolerated(5, 10), quorum(5, 10)), (1, 4));
         for c in 1..=64 {
-            let (b, q) = (tolerated(c), quorum(c));
+            let (b, q) = (tolerated(c, 10), quorum(c, 10));
             assert!(2 * q > c + b, "c {c}: two quorums share more than b");
             assert!(
                 q + b <= c,

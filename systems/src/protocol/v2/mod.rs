@@ -32,11 +32,13 @@ use rand_pcg::Pcg64Mcg;
 pub struct V2;
 
 impl Protocol for V2 {
-    /// With a Byzantine share f of the peers, a committee of C = 32 holds more than b = 10
-    /// equivocators with probability P[Bin(32, f) > 10]: 1.7e-4 at f = 0.1, 5.2e-3 at 0.15,
-    /// 4.1e-2 at 0.2. Below b no fork is possible at all (`quorum.rs`); the bound claimed is
-    /// the share at which a captured committee is a 1-in-5,000 event.
-    const BYZANTINE_BOUND: f64 = 0.1;
+    /// With a Byzantine share f of the peers, a committee of C = 32 holds more than b (the
+    /// tolerance) equivocators with probability P[Bin(32, f) > b]; up to b no fork is possible
+    /// at all (`quorum.rs`). The bound claimed is the largest share (in hundredths) at which
+    /// a captured committee is at most a 1-in-5,000 event: 0.1 at b = 10, 0.2 at b = 15.
+    fn byzantine_bound(params: &crate::config::ProtocolConfig) -> f64 {
+        committee::claimed_bound(params.tolerance)
+    }
 
     #[inline(always)]
     fn receive<const T: bool>(

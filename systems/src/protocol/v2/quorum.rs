@@ -29,10 +29,11 @@ pub fn committee_mask(ring: &Ring, tokens: &TokenBook, block: &Block, voter: u32
     mask
 }
 
-/// Counts `votes` (one record per voter, already restricted to the committees they sit in).
-pub fn count(ring: &Ring, block: &Block, votes: &[VoteRecord]) -> Count {
+/// Counts `votes` (one record per voter, already restricted to the committees they sit in),
+/// with committees tolerating `b` equivocators (`ProtocolConfig::tolerance`).
+pub fn count(ring: &Ring, block: &Block, votes: &[VoteRecord], b: u32) -> Count {
     let c = size(ring.len());
-    let q = quorum(c);
+    let q = quorum(c, b);
     let mut all = true;
     for i in 0..block.parts.len() {
         let bit = 1u8 << i;
@@ -50,8 +51,8 @@ pub fn count(ring: &Ring, block: &Block, votes: &[VoteRecord]) -> Count {
 }
 
 /// The parts (bits) of `block` that `votes` give a quorum.
-pub fn certified_parts(ring: &Ring, block: &Block, votes: &[VoteRecord]) -> u8 {
-    let q = quorum(size(ring.len()));
+pub fn certified_parts(ring: &Ring, block: &Block, votes: &[VoteRecord], b: u32) -> u8 {
+    let q = quorum(size(ring.len()), b);
     (0..block.parts.len())
         .filter(|&i| votes.iter().filter(|v| v.mask & (1 << i) != 0).count() as u32 >= q)
         .fold(0, |m, i| m | 1 << i)
@@ -60,6 +61,7 @@ pub fn certified_parts(ring: &Ring, block: &Block, votes: &[VoteRecord]) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::super::committee::tolerated;
+    use crate::config::MAX_TOLERANCE;
 
     /// The safety argument, exhaustively for every committee size up to 64: two sets of
     /// votes that each reach the quorum share more than `b` voters, so at least one honest
@@ -68,8 +70,8 @@ mod tests {
     /// never both certified while a committee holds at most `b` equivocators.
     #[test]
     fn two_quorums_of_one_committee_share_an_honest_member() {
-        for c in 1u32..=64 {
-            let (b, q) = (tolerated(c), super::quorum(c));
+        for (c, configured) in (1u32..=64).flat_map(|c| (0..=MAX_TOLERANCE).map(move |b| (c, b))) {
+            let (b, q) = (tolerated(c, configured), super::quorum(c, configured));
             // The smallest overlap of two q-subsets of c members is 2q - c.
             let overlap = (2 * q).saturating_sub(c);
             assert!(overlap > b, "c {c}: overlap {overlap} <= b {b}");

@@ -180,7 +180,7 @@ fn origin_step<const T: bool>(
         // uncertified may release its lock (`lock.rs`). It times out.
         return false;
     }
-    match count(cx.ring, block, &ps.mempool[ei].votes) {
+    match count(cx.ring, block, &ps.mempool[ei].votes, cx.params.tolerance) {
         Count::Certified => {
             catch_up(ps, block, cx.book, cx.tokens);
             ps.mempool[ei].decision = Decision::Commit;
@@ -201,7 +201,7 @@ fn origin_step<const T: bool>(
                 let voted = &ps.mempool[ei].votes;
                 // Through collectors a part's quorum can arrive before the rest of its votes.
                 let done = match collecting(cx.ring) {
-                    true => certified_parts(cx.ring, block, voted),
+                    true => certified_parts(cx.ring, block, voted, cx.params.tolerance),
                     false => 0,
                 };
                 send_proposals(me, idx, block, direct, cx, out, rng, |p, part| {
