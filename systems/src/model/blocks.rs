@@ -6,7 +6,7 @@
 //! than the garbage-collection horizon, which bounds memory however long the run.
 
 use crate::model::ids::{BlockIdx, PeerIdx, Tick, TokenIdx};
-use crate::model::peer::Mapping;
+use crate::model::mapping::Mapping;
 use bevy_ecs::prelude::Resource;
 use smallvec::SmallVec;
 use std::collections::VecDeque;

@@ -10,6 +10,7 @@ pub mod faults;
 pub mod ids;
 pub mod ledger;
 pub mod links;
+pub mod mapping;
 pub mod message;
 pub mod metrics;
 pub mod outcome;

@@ -4,7 +4,8 @@
 //! entities: every message addresses its receiver by position, so a direct index is the whole
 //! lookup, and contiguous chunks of the vector are what the parallel systems hand to threads.
 
-use crate::model::ids::{BlockIdx, GENESIS, PeerIdx, Tick, TokenIdx};
+use crate::model::ids::{BlockIdx, PeerIdx, Tick, TokenIdx};
+pub use crate::model::mapping::{Mapping, NO_BLOCK};
 use crate::model::verdicts::Verdicts;
 use smallvec::SmallVec;
 
@@ -257,15 +258,6 @@ pub struct Promise {
     pub until: Tick,
 }
 
-/// A token's current owner as this peer stores it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Mapping {
-    pub block: BlockIdx,
-    pub time: Tick,
-    /// The `last` the block spent, so a sibling spend of the same owner is recognised.
-    pub prev: BlockIdx,
-}
-
 /// The most room a learned-peer list takes at its first allocation.
 ///
 /// Every peer's list fills to its cap in a long enough run (at 50k peers, 1.1 M of the 1.6 M
@@ -274,17 +266,6 @@ pub struct Mapping {
 /// the run's length. Caps up to this size are allocated whole at the first learned peer;
 /// larger ones grow as usual from there.
 pub const LEARNED_RESERVE_MAX: usize = 64;
-
-/// No block: the `prev` of the genesis mapping.
-pub const NO_BLOCK: BlockIdx = GENESIS - 1;
-
-impl Mapping {
-    pub const GENESIS: Mapping = Mapping {
-        block: GENESIS,
-        time: 0,
-        prev: NO_BLOCK,
-    };
-}
 
 #[derive(Clone, Debug, Default)]
 pub struct PeerState {
@@ -503,6 +484,7 @@ impl PeerState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ids::GENESIS;
 
     #[test]
     fn newer_votes_replace_older() {
