@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side tables, original vs v2, for docs/results.md from out/sweep-v2-*.arrow.
 
-    for s in threshold conflict byzantine peers block-size partition tolerance tolerance-silent; do
+    for s in threshold conflict byzantine peers block-size partition tolerance tolerance-silent small-world; do
         target/release/ecrust-ecs sweep --config configs/sweep-v2-$s.toml --jobs 2; done
     scripts/compare.py > /tmp/compare-tables.md
 """
@@ -168,6 +168,20 @@ def partition():
            "recovery ticks after heal", "violations"], body)
 
 
+def small_world():
+    rs = rows("small-world")
+    if not rs:
+        return
+    heading("small-world", "On `--topology small-world` (routed hop by hop)")
+    g = grouped(rs, "loss", "peers", "protocol")
+    body = []
+    for loss in sorted({r["loss"] for r in rs}):
+        for n in sorted({r["peers"] for r in rs}):
+            for p in PROTOCOLS:
+                body.append([f"{loss:.2f}", f"{int(n):,}", p] + cells(g[(loss, n, p)]))
+    table(["loss", "peers", "protocol"] + COLS, body)
+
+
 def tolerance(name, key, label, what):
     """v2 alone: its tolerance b (quorum Q) against a network condition, one cell per b."""
     rs = rows(name)
@@ -200,3 +214,4 @@ degree()
 peers()
 block_size()
 partition()
+small_world()

@@ -37,19 +37,19 @@ pub fn to_text(s: &RunSummary, facts: &RunFacts) -> String {
     row(
         "scenario",
         format!(
-            "protocol {}{}, {} peers, {} ticks, seed {}, threshold {}, loss {}, delay {}, {} (degree {:.0}), {} tokens",
+            "protocol {} ({}), {} peers, {} ticks, seed {}, loss {}, delay {}, {} (degree {:.0}), {} tokens",
             s.protocol,
+            // Each protocol's own knob: v2 has no threshold, the original no tolerance.
             match s.protocol {
                 "v2" => format!(
-                    " (tolerance {}, safe below {} Byzantine)",
+                    "tolerance {}, safe below {} Byzantine",
                     s.tolerance, s.byzantine_bound
                 ),
-                _ => String::new(),
+                _ => format!("threshold {}", s.threshold),
             },
             s.peers,
             s.ticks,
             s.seed,
-            s.threshold,
             s.loss,
             s.delay,
             s.topology,
