@@ -145,10 +145,10 @@ pub enum Command {
         /// Re-run only the scenario with this seed, printing its configuration.
         #[arg(long)]
         only: Option<u64>,
-        /// Runs at once; 0 = one per core [default: 0].
+        /// Runs at once; 0 = one per core.
         #[arg(long, default_value_t = 0)]
         jobs: usize,
-        /// The protocol under test [default: v2].
+        /// The protocol under test.
         #[arg(long, value_name = "NAME", default_value = "v2")]
         protocol: String,
         /// Shrink the first failing scenario (fewer peers, ticks, tokens, attackers) while it

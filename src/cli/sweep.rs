@@ -13,7 +13,7 @@ pub struct SweepArgs {
     /// With --shard or --slurm: a directory of shards [default: that path without extension].
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
-    /// Runs at once; 0 = one per core [default: 0].
+    /// Runs at once; 0 = one per core.
     #[arg(long, default_value_t = 0)]
     pub jobs: usize,
     /// Table format [default: from --out's extension, else arrow; shards are always parquet].
