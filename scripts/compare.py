@@ -121,19 +121,25 @@ def peers():
             print(f"{p}: fitted exponent of {label} in peers ({fmt(pts[0][0])}..{fmt(pts[-1][0])}, log-log least squares): **{slope:.2f}**\n")
 
 
-def degree():
-    rs = rows("degree")
+def two_keys(name, what, keys, labels, show):
+    """Rows per (first key, second key, protocol), `show` formatting the two keys."""
+    rs = rows(name)
     if not rs:
         return
-    heading("degree", "Connectivity: topology and degree")
-    g = grouped(rs, "topology", "degree", "protocol")
+    heading(name, what)
+    g = grouped(rs, *keys, "protocol")
     body = []
-    for t in sorted({r["topology"] for r in rs}):
-        for d in sorted({r["degree"] for r in rs}):
+    for a in sorted({r[keys[0]] for r in rs}):
+        for b in sorted({r[keys[1]] for r in rs}):
             for p in PROTOCOLS:
-                if g[(t, d, p)]:
-                    body.append([t, fmt(d), p] + cells(g[(t, d, p)]))
-    table(["topology", "degree", "protocol"] + COLS, body)
+                if g[(a, b, p)]:
+                    body.append(list(show(a, b)) + [p] + cells(g[(a, b, p)]))
+    table(list(labels) + ["protocol"] + COLS, body)
+
+
+def degree():
+    two_keys("degree", "Connectivity: topology and degree", ("topology", "degree"),
+             ("topology", "degree"), lambda t, d: (t, fmt(d)))
 
 
 def block_size():
@@ -169,17 +175,8 @@ def partition():
 
 
 def small_world():
-    rs = rows("small-world")
-    if not rs:
-        return
-    heading("small-world", "On `--topology small-world` (routed hop by hop)")
-    g = grouped(rs, "loss", "peers", "protocol")
-    body = []
-    for loss in sorted({r["loss"] for r in rs}):
-        for n in sorted({r["peers"] for r in rs}):
-            for p in PROTOCOLS:
-                body.append([f"{loss:.2f}", f"{int(n):,}", p] + cells(g[(loss, n, p)]))
-    table(["loss", "peers", "protocol"] + COLS, body)
+    two_keys("small-world", "On `--topology small-world` (routed hop by hop)", ("loss", "peers"),
+             ("loss", "peers"), lambda loss, n: (f"{loss:.2f}", f"{int(n):,}"))
 
 
 def tolerance(name, key, label, what):
