@@ -11,7 +11,7 @@ use crate::engine::network::Network;
 use crate::model::blocks::{BlockBook, Part};
 use crate::model::ids::{BlockIdx, PeerIdx, Tick, TokenIdx};
 use crate::model::ledger::Ledger;
-use crate::model::message::{ANSWER_SENDER, Message, MessageKind};
+use crate::model::message::{Message, MessageKind};
 use crate::model::peer::PeerState;
 use crate::model::ring::Ring;
 use crate::model::submission::{NewBlock, submit};
@@ -203,16 +203,7 @@ pub fn message(
     block: BlockIdx,
     sent: Tick,
 ) -> Message {
-    Message {
-        to,
-        from,
-        block,
-        sent,
-        target: ANSWER_SENDER,
-        kind,
-        mask: 0,
-        holds: 0,
-    }
+    Message::plain(kind, from, to, block, sent)
 }
 
 #[test]

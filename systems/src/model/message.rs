@@ -168,6 +168,29 @@ pub struct Message {
     pub holds: u8,
 }
 
+impl Message {
+    /// A message that states nothing beyond its kind: no query target, no vote bits.
+    #[inline]
+    pub fn plain(
+        kind: MessageKind,
+        from: PeerIdx,
+        to: PeerIdx,
+        block: BlockIdx,
+        sent: Tick,
+    ) -> Self {
+        Message {
+            to,
+            from,
+            block,
+            sent,
+            target: ANSWER_SENDER,
+            kind,
+            mask: 0,
+            holds: 0,
+        }
+    }
+}
+
 /// Votes with this mask come from a node that committed the block.
 pub const COMMITTED_MASK: u8 = 0xFF;
 

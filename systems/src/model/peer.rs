@@ -267,6 +267,17 @@ pub struct Promise {
 /// larger ones grow as usual from there.
 pub const LEARNED_RESERVE_MAX: usize = 64;
 
+/// The mapping of `token` in a peer's `store` (absent = genesis); for callers that borrow the
+/// store apart from the rest of the peer.
+#[inline]
+pub fn stored_mapping(store: &[(TokenIdx, Mapping)], token: TokenIdx) -> Mapping {
+    store
+        .iter()
+        .find(|(t, _)| *t == token)
+        .map(|(_, m)| *m)
+        .unwrap_or(Mapping::GENESIS)
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct PeerState {
     /// Entries sorted by block index. Change it only through `insert_entry`, `push_entry`
@@ -388,11 +399,7 @@ impl PeerState {
 
     #[inline]
     pub fn mapping(&self, token: TokenIdx) -> Mapping {
-        self.store
-            .iter()
-            .find(|(t, _)| *t == token)
-            .map(|(_, m)| *m)
-            .unwrap_or(Mapping::GENESIS)
+        stored_mapping(&self.store, token)
     }
 
     /// Writes a mapping if it is newer (S3: mappings only move forward in time).

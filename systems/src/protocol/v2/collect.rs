@@ -14,9 +14,9 @@ use super::committee::{is_member, member_at, quorum, size, slot};
 use super::quorum::committee_mask;
 use crate::engine::outbox::Outbox;
 use crate::model::blocks::Block;
-use crate::model::ids::{BlockIdx, PeerIdx};
-use crate::model::message::{ANSWER_SENDER, Message, MessageKind};
-use crate::model::peer::{Entry, PeerState, VoteRecord};
+use crate::model::ids::{BlockIdx, PeerIdx, Tick};
+use crate::model::message::{Message, MessageKind};
+use crate::model::peer::{Entry, VoteRecord};
 use crate::model::ring::Ring;
 use crate::protocol::RuleContext;
 use rand_pcg::Pcg64Mcg;
@@ -54,6 +54,27 @@ pub fn collected_by(p: PeerIdx, block: &Block, cx: &RuleContext) -> u8 {
     mask
 }
 
+/// Sends a member's vote to `to` (the block's origin, or a collector).
+#[allow(clippy::too_many_arguments)]
+pub fn send_vote<const T: bool>(
+    me: PeerIdx,
+    to: PeerIdx,
+    idx: BlockIdx,
+    mask: u8,
+    holds: u8,
+    now: Tick,
+    out: &mut Outbox<'_, T>,
+    rng: &mut Pcg64Mcg,
+) {
+    out.charge(idx, 1);
+    let vote = Message {
+        mask,
+        holds,
+        ..Message::plain(MessageKind::Vote, me, to, idx, now)
+    };
+    out.send(vote, rng);
+}
+
 /// Sends member `me`'s vote on `block`: to the origin when `direct`, else to the distinct
 /// collectors of the parts it judges (none to itself: a collector counts its own vote).
 #[allow(clippy::too_many_arguments)]
@@ -82,28 +103,15 @@ pub fn send_member_vote<const T: bool>(
         }
     }
     for &c in &to {
-        out.charge(idx, 1);
-        out.send(
-            Message {
-                to: c,
-                from: me,
-                block: idx,
-                sent: cx.now,
-                target: ANSWER_SENDER,
-                kind: MessageKind::Vote,
-                mask,
-                holds,
-            },
-            rng,
-        );
+        send_vote(me, c, idx, mask, holds, cx.now, out, rng);
     }
 }
 
-/// A collector takes in member `m.from`'s vote on a block it judges, for the parts it
-/// collects and the voter's committees hold, then reports what became decided.
+/// A collector takes in member `m.from`'s vote on a block it holds an entry for (`e`), for the
+/// parts it collects and the voter's committees hold, then reports what became decided.
 pub fn take_vote<const T: bool>(
     me: PeerIdx,
-    ps: &mut PeerState,
+    e: &mut Entry,
     m: &Message,
     block: &Block,
     cx: &RuleContext,
@@ -114,10 +122,6 @@ pub fn take_vote<const T: bool>(
     if mine == 0 {
         return;
     }
-    let Some(e) = ps.entry_mut(m.block) else {
-        // The proposal has not reached me: the origin's retries will ask again.
-        return;
-    };
     e.record_vote(m.from, m.sent, m.mask & mine, m.holds & mine);
     report(me, e, m.block, block, false, cx, out, rng);
 }
@@ -181,19 +185,13 @@ pub fn report<const T: bool>(
         }
         if let Some((kind, voters)) = send {
             out.charge(idx, 1);
-            out.send(
-                Message {
-                    to: block.origin,
-                    from: me,
-                    block: idx,
-                    sent: cx.now,
-                    target: voters,
-                    kind: MessageKind::PartCertificate,
-                    mask: bit,
-                    holds: kind,
-                },
-                rng,
-            );
+            let tally = Message {
+                target: voters,
+                mask: bit,
+                holds: kind,
+                ..Message::plain(MessageKind::PartCertificate, me, block.origin, idx, cx.now)
+            };
+            out.send(tally, rng);
         }
     }
 }

@@ -9,7 +9,7 @@ use super::committee::members;
 use crate::engine::outbox::Outbox;
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, PeerIdx};
-use crate::model::message::{ANSWER_SENDER, Message, MessageKind};
+use crate::model::message::{Message, MessageKind};
 use crate::protocol::RuleContext;
 use rand_pcg::Pcg64Mcg;
 use smallvec::SmallVec;
@@ -47,14 +47,8 @@ fn send_all<const T: bool>(
     rng: &mut Pcg64Mcg,
 ) {
     let msg = Message {
-        to: me,
-        from: me,
-        block: idx,
-        sent: cx.now,
-        target: ANSWER_SENDER,
-        kind,
-        mask: 0,
         holds,
+        ..Message::plain(kind, me, me, idx, cx.now)
     };
     out.charge(idx, to.len() as u64);
     if collecting(cx.ring) {

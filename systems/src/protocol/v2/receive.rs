@@ -3,13 +3,15 @@
 //! applies a certified commit push, an origin answers a status query.
 
 use super::certificate::{catch_up, certified};
-use super::collect::{DIRECT, collecting, report, send_member_vote, take_tally, take_vote};
+use super::collect::{
+    DIRECT, collecting, report, send_member_vote, send_vote, take_tally, take_vote,
+};
 use super::quorum::committee_mask;
-use super::vote::{NOT_VOTED, send_vote};
+use super::vote::NOT_VOTED;
 use crate::engine::outbox::Outbox;
 use crate::model::blocks::Block;
 use crate::model::ids::PeerIdx;
-use crate::model::message::{ANSWER_SENDER, Message, MessageKind};
+use crate::model::message::{Message, MessageKind};
 use crate::model::peer::{Decision, Entry, EntryState, PeerState, Role, VoteRecord};
 use crate::protocol::RuleContext;
 use rand_pcg::Pcg64Mcg;
@@ -27,19 +29,8 @@ pub fn handle<const T: bool>(
         if cx.book.get(m.block).is_some() {
             out.charge(m.block, 1);
         }
-        out.send(
-            Message {
-                to: m.from,
-                from: me,
-                block: m.block,
-                sent: cx.now,
-                target: ANSWER_SENDER,
-                kind: MessageKind::StatusReply,
-                mask: 0,
-                holds: 0,
-            },
-            rng,
-        );
+        let reply = Message::plain(MessageKind::StatusReply, me, m.from, m.block, cx.now);
+        out.send(reply, rng);
         return;
     }
     let Some(block) = cx.book.get(m.block) else {
@@ -135,6 +126,8 @@ fn on_vote<const T: bool>(
     out: &mut Outbox<'_, T>,
     rng: &mut Pcg64Mcg,
 ) {
+    // Without an entry (a collector the proposal has not reached) the vote is dropped: the
+    // origin's retries ask again.
     let Some(e) = ps.entry_mut(m.block) else {
         return;
     };
@@ -143,7 +136,7 @@ fn on_vote<const T: bool>(
     }
     if e.role != Role::Origin {
         if collecting(cx.ring) && e.decision == Decision::Undecided {
-            take_vote(me, ps, m, block, cx, out, rng);
+            take_vote(me, e, m, block, cx, out, rng);
         }
         return;
     }

@@ -8,8 +8,8 @@ use super::super::certificate::{certified, owner_time};
 use crate::engine::outbox::Outbox;
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
-use crate::model::message::{ANSWER_SENDER, Message, MessageKind};
-use crate::model::peer::{EntryState, Mapping, PeerState, Promise, Role};
+use crate::model::message::{Message, MessageKind};
+use crate::model::peer::{EntryState, Mapping, PeerState, Promise, Role, stored_mapping};
 use crate::protocol::RuleContext;
 use rand_pcg::Pcg64Mcg;
 
@@ -29,19 +29,11 @@ pub enum PartVote {
 
 /// Drops the locks made moot: the member's mapping of the token moved past the locked owner.
 pub fn prune_locks(ps: &mut PeerState, cx: &RuleContext) {
-    if ps.promises.is_empty() {
-        return;
-    }
-    let store = ps.store.clone();
-    let mapping = |t| {
-        store
-            .iter()
-            .find(|(tok, _)| *tok == t)
-            .map(|(_, m)| *m)
-            .unwrap_or(crate::model::peer::Mapping::GENESIS)
-    };
-    ps.promises.retain(|p| {
-        let mine = mapping(p.token);
+    let PeerState {
+        store, promises, ..
+    } = ps;
+    promises.retain(|p| {
+        let mine = stored_mapping(store, p.token);
         mine.block == p.last || owner_time(cx.book, p.last).is_some_and(|t| t >= mine.time)
     });
 }
@@ -98,19 +90,8 @@ pub fn judge_part<const T: bool>(
             // answer is final, the simulator reads it now) and release the lock.
             // Charged to the locked block while the book holds it, else to the one judged.
             out.charge(cx.book.get(l.block).map_or(idx, |_| l.block), 1);
-            out.send(
-                Message {
-                    to: l.origin,
-                    from: me,
-                    block: l.block,
-                    sent: cx.now,
-                    target: ANSWER_SENDER,
-                    kind: MessageKind::StatusQuery,
-                    mask: 0,
-                    holds: 0,
-                },
-                rng,
-            );
+            let query = Message::plain(MessageKind::StatusQuery, me, l.origin, l.block, cx.now);
+            out.send(query, rng);
             ps.promises
                 .retain(|p| !(p.token == part.token && p.last == part.last));
         }

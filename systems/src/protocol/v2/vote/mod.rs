@@ -6,12 +6,11 @@ pub mod lock;
 
 use super::byzantine::equivocates;
 use super::certificate::catch_up;
-use super::collect::{collecting, report, send_member_vote};
+use super::collect::{collecting, report, send_member_vote, send_vote};
 use super::propose::{push_commit, send_proposals};
 use super::quorum::{Count, certified_parts, count};
 use crate::engine::outbox::Outbox;
-use crate::model::ids::{BlockIdx, PeerIdx, Tick};
-use crate::model::message::{ANSWER_SENDER, Message, MessageKind};
+use crate::model::ids::{PeerIdx, Tick};
 use crate::model::peer::{Decision, EntryState, PeerState, Role};
 use crate::protocol::RuleContext;
 use lock::{PartVote, judge_part, prune_locks};
@@ -131,34 +130,6 @@ fn member_vote<const T: bool>(
     } else {
         send_vote(me, block.origin, idx, mask, holds, cx.now, out, rng);
     }
-}
-
-/// Sends a member's vote to the block's origin.
-#[allow(clippy::too_many_arguments)]
-pub fn send_vote<const T: bool>(
-    me: PeerIdx,
-    origin: PeerIdx,
-    idx: BlockIdx,
-    mask: u8,
-    holds: u8,
-    now: Tick,
-    out: &mut Outbox<'_, T>,
-    rng: &mut Pcg64Mcg,
-) {
-    out.charge(idx, 1);
-    out.send(
-        Message {
-            to: origin,
-            from: me,
-            block: idx,
-            sent: now,
-            target: ANSWER_SENDER,
-            kind: MessageKind::Vote,
-            mask,
-            holds,
-        },
-        rng,
-    );
 }
 
 /// The origin's step for entry `ei`: count, decide, or (re-)propose. Returns whether it
