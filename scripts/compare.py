@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side tables, original vs v2, for docs/results.md from out/sweep-v2-*.arrow.
 
-    for s in threshold conflict byzantine peers block-size partition tolerance tolerance-silent small-world; do
+    for s in threshold conflict byzantine degree peers block-size partition tolerance tolerance-silent small-world; do
         target/release/ecrust-ecs sweep --config configs/sweep-v2-$s.toml --jobs 2; done
     scripts/compare.py > /tmp/compare-tables.md
 """

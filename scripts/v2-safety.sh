@@ -6,6 +6,7 @@
 # --fail-on-violation is on.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+status=0
 seeds="$1" peers="$2" ticks="$3" tokens="$4" bin="${5:-target/release/ecrust-ecs}"
 tok=(); [[ $tokens != config ]] && tok=(--tokens "$tokens")
 variants=("--conflict-rate 0.3" "--byzantine 0.1 --byzantine-behaviour silent"
@@ -20,6 +21,8 @@ for seed in $(seq 1 "$seeds"); do
     echo "$out" | python3 -c '
 import json,sys
 s=json.load(sys.stdin); s["_rc"]=int(sys.argv[1]); s["_variant"]=sys.argv[2]; s["_cmd"]=sys.argv[3]
-print(json.dumps({k: s[k] for k in ["_rc","_variant","_cmd","peers","seed","tokens","ticks","blocks_submitted","commit_rate","messages_per_commit","conflict_families","violations","safety_violations"]}))' "$rc" "$variant" "$cmd"
+print(json.dumps({k: s[k] for k in ["_rc","_variant","_cmd","peers","seed","tokens","ticks","blocks_submitted","commit_rate","messages_per_commit","conflict_families","violations","safety_violations"]}))' "$rc" "$variant" "$cmd" \
+      || { echo "error: no summary from: $cmd (exit $rc); the table would miss this run" >&2; status=1; }
   done
 done
+exit $status

@@ -6,7 +6,7 @@
 #   --big      also run the safety runs at 10,000 peers (slow)
 #   --fuzz N   fuzz scenarios for v2 (default 300; the issue asks for 10000)
 # Needs a release build (cargo build --release). About 3-5 minutes with the defaults on 2 cores
-# (the small-world growth run at the end, up to 1M peers, takes ~20 s and 0.5 GiB).
+# (the small-world growth run at the end, up to 1M peers, takes up to a minute and 0.5 GiB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=3 big=0 fuzz=300 bin=target/release/ecrust-ecs
@@ -73,7 +73,7 @@ for peers in "${sizes[@]}"; do
       # shellcheck disable=SC2086
       read -r a b c < <(run v2 $variant --peers "$peers" --ticks "$ticks" --seed "$seed" | python3 -c '
 import json,sys; s=json.load(sys.stdin); f=s["conflict_families"]
-print(f["one_committed"], f["total"], s["violations"]["conflicting_commits"] + s["safety_violations"])')
+print(f["one_committed"], f["total"], s["safety_violations"])')  # S1 is one of them
       one=$((one + a)); total=$((total + b)); s1=$((s1 + c)); runs=$((runs + 1))
     done
   done
@@ -86,9 +86,10 @@ if python3 -c "import sys; sys.exit(0 if $total == 0 or $one >= 0.95*$total else
 else
   echo "  MISS  $one of $total conflict families commit exactly one member ($share %, target 95 %)"; status=1
 fi
-line=$("$bin" fuzz --protocol v2 --scenarios "$fuzz" --jobs 2 | tail -1)
+# fuzz exits 1 on a failure; its summary line says so, and set -e must not end the script.
+line=$("$bin" fuzz --protocol v2 --scenarios "$fuzz" --jobs 2 | tail -1) || true
 if [[ "$line" == *", 0 failures,"* ]]; then echo "  ok    $line"; else echo "  MISS  $line"; status=1; fi
 # The growth target: messages per commit on small-world, busy workload, 1k..1M peers.
-growth=$(scripts/small-world-growth.sh "$bin" | tail -1)
+growth=$(scripts/small-world-growth.sh "$bin" | tail -1) || true
 if [[ "$growth" == *"(meets the N^0.1 target)"* ]]; then echo "  ok    small-world, 1k..1M: $growth"; else echo "  MISS  small-world, 1k..1M: $growth"; status=1; fi
 exit $status

@@ -1,6 +1,7 @@
 //! The run summary on stdout: a readable table, or one JSON object.
 
 use ecrust_systems::RunSummary;
+use ecrust_systems::config::ProtocolKind;
 use serde_json::{Value, json};
 
 /// Front-end facts the core does not know.
@@ -41,7 +42,7 @@ pub fn to_text(s: &RunSummary, facts: &RunFacts) -> String {
             s.protocol,
             // Each protocol's own knob: v2 has no threshold, the original no tolerance.
             match s.protocol {
-                "v2" => format!(
+                p if p == ProtocolKind::V2.name() => format!(
                     "tolerance {}, safe below {} Byzantine",
                     s.tolerance, s.byzantine_bound
                 ),

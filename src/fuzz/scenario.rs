@@ -114,7 +114,7 @@ pub fn scenario(seed: u64, protocol: ProtocolKind) -> SimConfig {
         // Routed hop by hop: drawn last, so the other draws of a seed stay as they were.
         c.network.topology = Topology::SmallWorld;
         c.network.degree = None;
-        c.protocol.threshold = c.protocol.threshold.min(c.max_threshold().max(1));
+        super::shrink::fit(&mut c);
     }
     if d.chance(0.25) {
         // v2's tolerance (and with it its claimed bound) from 5 to the most it allows; drawn

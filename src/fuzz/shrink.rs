@@ -5,7 +5,7 @@ use ecrust_systems::{DelayModel, SimConfig};
 
 /// Keeps the degree and threshold within what a smaller ring allows, so fewer peers is one
 /// step rather than three.
-fn fit(c: &mut SimConfig) {
+pub(super) fn fit(c: &mut SimConfig) {
     if let Some(d) = c.network.degree {
         c.network.degree = Some(d.min((c.peers - 1) as f64));
     }

@@ -96,11 +96,7 @@ pub fn python_has(module: &str) -> bool {
 
 /// The JSON summary of `ecrust-ecs ARGS --quiet --summary json`, asserting the run succeeded.
 pub fn json_summary(args: &[&str]) -> serde_json::Value {
-    let out = Command::new(BIN)
-        .args(args)
-        .args(["--quiet", "--summary", "json"])
-        .output()
-        .expect("the binary runs");
+    let out = ecrust(&[args, &["--quiet", "--summary", "json"]].concat());
     assert!(
         out.status.success(),
         "{args:?}: {}",
