@@ -6,13 +6,12 @@
     scripts/compare.py > /tmp/compare-tables.md
 """
 import json
-import math
 import sys
 from collections import defaultdict
 from pathlib import Path
 
 import pyarrow.ipc as ipc
-from sweep_tables import fmt, grouped, mean, table
+from sweep_tables import fmt, grouped, loglog_slope, mean, table
 
 OUT = Path(sys.argv[1] if len(sys.argv) > 1 else "out")
 PROTOCOLS = ["original", "v2"]
@@ -113,11 +112,10 @@ def peers():
     for p in PROTOCOLS:
         pts = [(n, mean([r["messages_per_commit"] for r in g[(n, p)]]), mean([r["ticks_per_commit_mean"] for r in g[(n, p)]]))
                for n in sorted({r["peers"] for r in rs}) if g[(n, p)]]
-        xs = [math.log(n) for n, _, _ in pts]
         for label, idx in (("sent messages per commit", 1), ("ticks per commit", 2)):
-            ys = [math.log(v[idx]) for v in pts]
-            mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-            slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+            slope = loglog_slope([v[0] for v in pts], [v[idx] for v in pts])
+            if slope is None:
+                continue
             print(f"{p}: fitted exponent of {label} in peers ({fmt(pts[0][0])}..{fmt(pts[-1][0])}, log-log least squares): **{slope:.2f}**\n")
 
 

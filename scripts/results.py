@@ -6,13 +6,12 @@
     scripts/results.py > /tmp/results-tables.md
 """
 import json
-import math
 import sys
 from collections import defaultdict
 from pathlib import Path
 
 import pyarrow.ipc as ipc
-from sweep_tables import fmt, grouped, mean, table
+from sweep_tables import fmt, grouped, loglog_slope, mean, table
 
 OUT = Path(sys.argv[1] if len(sys.argv) > 1 else "out")
 
@@ -95,12 +94,9 @@ def peers_scaling(name):
         return
     by_type = by_key(name, "peers", f"Scaling with peers, {name}")
     pts = [(r["peers"], r["messages_per_commit"], r["ticks_per_commit_mean"]) for r in rs if r["messages_per_commit"]]
-    if len({p for p, _, _ in pts}) >= 2:
-        xs = [math.log(p) for p, _, _ in pts]
-        for label, idx in (("sent messages per commit", 1), ("ticks per commit", 2)):
-            ys = [math.log(v[idx]) for v in pts]
-            mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-            slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    for label, idx in (("sent messages per commit", 1), ("ticks per commit", 2)):
+        slope = loglog_slope([v[0] for v in pts], [v[idx] for v in pts])
+        if slope is not None:
             print(f"Fitted exponent of {label} in peers (log-log least squares): **{slope:.2f}**\n")
     return by_type
 

@@ -33,7 +33,9 @@ for protocol in $protocols; do
   done
 done
 python3 - "$rows" "$ticks" "$extra" <<'PY'
-import json, math, sys
+import json, sys
+sys.path.insert(0, "scripts")
+from sweep_tables import loglog_slope
 runs = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 print(f"small-world, {sys.argv[2]} ticks, busy workload (tokens = peers / 200) {sys.argv[3]}")
 print(f"{'protocol':<9} {'peers':>8} {'commits':>8} {'rate':>6} {'msgs/commit':>12} "
@@ -53,12 +55,9 @@ for protocol, pts in by.items():
         # A size without commits has no messages per commit: the target cannot be judged.
         print(f"{protocol}: no commits at {empty} peers (misses the N^0.1 target)")
         continue
-    pts = [(math.log(n), math.log(m)) for n, m in pts]
-    if len(pts) < 2:
+    slope = loglog_slope([n for n, _ in pts], [m for _, m in pts])
+    if slope is None:
         continue
-    mx = sum(x for x, _ in pts) / len(pts)
-    my = sum(y for _, y in pts) / len(pts)
-    slope = sum((x - mx) * (y - my) for x, y in pts) / sum((x - mx) ** 2 for x, _ in pts)
     verdict = "meets" if slope <= 0.1 else "misses"
     print(f"{protocol}: messages per commit ~ N^{slope:.3f} ({verdict} the N^0.1 target)")
 PY

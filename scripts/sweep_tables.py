@@ -1,6 +1,7 @@
 """Helpers shared by scripts/results.py and scripts/compare.py: means over seeds, number
 formatting and markdown tables from sweep rows."""
 
+import math
 from collections import defaultdict
 
 
@@ -23,6 +24,16 @@ def table(header, body):
     for r in body:
         print("| " + " | ".join(r) + " |")
     print()
+
+
+def loglog_slope(xs, ys):
+    """Least-squares slope of log y on log x: the exponent of a power law y ~ x^k. None with
+    fewer than two distinct x or a y that is not positive."""
+    if len(set(xs)) < 2 or any(y is None or y <= 0 for y in ys):
+        return None
+    lx, ly = [math.log(x) for x in xs], [math.log(y) for y in ys]
+    mx, my = sum(lx) / len(lx), sum(ly) / len(ly)
+    return sum((x - mx) * (y - my) for x, y in zip(lx, ly)) / sum((x - mx) ** 2 for x in lx)
 
 
 def grouped(rs, *keys):
