@@ -43,7 +43,7 @@ pub fn to_text(s: &RunSummary, facts: &RunFacts) -> String {
             // Each protocol's own knob: v2 has no threshold, the original no tolerance.
             match s.protocol {
                 p if p == ProtocolKind::V2.name() => format!(
-                    "tolerance {}, safe below {} Byzantine",
+                    "tolerance {}, fuzz bound {} Byzantine, no real-network safety claim",
                     s.tolerance, s.byzantine_bound
                 ),
                 _ => format!("threshold {}", s.threshold),

@@ -40,9 +40,10 @@ pub struct Cli {
     /// Vote threshold T: a part is decided when its vote balance exceeds T [default: 2].
     #[arg(long)]
     pub threshold: Option<u32>,
-    /// v2: equivocating members a committee of 32 tolerates, 0..=15; its quorum is
-    /// floor((32 + B) / 2) + 1, and it claims safety below the Byzantine share at which a
-    /// committee holds more than B of them 1 time in 5,000 (10: 0.1; 15: 0.2) [default: 10].
+    /// v2: equivocating members a committee of 32 is designed to tolerate, 0..=15; its quorum
+    /// is floor((32 + B) / 2) + 1. The fuzzer judges runs against the Byzantine share at which
+    /// a committee holds more than B of them 1 time in 5,000 (10: 0.1; 15: 0.2); not a safety
+    /// claim for a real network (docs/protocol-v2.md) [default: 10].
     #[arg(long, value_name = "B")]
     pub tolerance: Option<u32>,
     /// Message loss probability, 0.0..=0.5 [default: 0.02].
