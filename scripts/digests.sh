@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Prints the original protocol's digest on every scenario of tests/data/original-digests.txt
-# and whether it matches the recorded one; `--update` records the new digests instead.
+# Prints each protocol's digest on every scenario of its file tests/data/PROTOCOL-digests.txt
+# (original, v2) and whether it matches the recorded one; `--update` records the new digests
+# instead.
 # Usage: scripts/digests.sh [--update] [--threads N] [BINARY]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,11 +14,13 @@ while [[ $# -gt 0 ]]; do
   esac
   shift
 done
-file=tests/data/original-digests.txt
 [[ -x "$bin" ]] || { echo "error: $bin is not built (cargo build --release)" >&2; exit 2; }
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 status=0
+for file in tests/data/*-digests.txt; do
+: >"$out"
+echo "${file#tests/data/}:" >&2
 while IFS= read -r line; do
   if [[ "$line" == \#* || -z "$line" ]]; then echo "$line" >>"$out"; continue; fi
   name=$(echo "$line" | cut -d'|' -f1 | xargs)
@@ -29,5 +32,7 @@ while IFS= read -r line; do
   printf '%-40s %s %s\n' "$name" "$got" "$mark" >&2
   echo "$name | $got | $args" >>"$out"
 done <"$file"
-if [[ $update == 1 ]]; then cp "$out" "$file"; echo "recorded in $file" >&2; exit 0; fi
+if [[ $update == 1 ]]; then cp "$out" "$file"; echo "recorded in $file" >&2; fi
+done
+[[ $update == 1 ]] && exit 0
 exit $status

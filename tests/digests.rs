@@ -1,7 +1,7 @@
-//! The original protocol stays the original: on every scenario of
-//! `tests/data/original-digests.txt` the run's digest equals the recorded one, on one thread
-//! and on two. A change meant to alter the original's behaviour must record new digests
-//! (`scripts/digests.sh --update`) and say why in its commit message.
+//! Each protocol keeps its behaviour: on every scenario of `tests/data/original-digests.txt`
+//! and `tests/data/v2-digests.txt` the run's digest equals the recorded one, on one thread
+//! and on two. A change meant to alter a protocol's behaviour must record new digests
+//! (`scripts/digests.sh --update`) in a commit of its own that says why.
 
 use std::process::Command;
 
@@ -11,11 +11,8 @@ struct Scenario {
     args: Vec<String>,
 }
 
-fn scenarios() -> Vec<Scenario> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/original-digests.txt"
-    );
+fn scenarios(file: &str) -> Vec<Scenario> {
+    let path = format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(path).expect("the digest file is in the repository");
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
@@ -53,8 +50,20 @@ fn digest_of(args: &[String], threads: &str) -> String {
 
 #[test]
 fn the_original_protocol_keeps_its_digests_on_one_and_two_threads() {
-    let scenarios = scenarios();
-    assert!(scenarios.len() >= 8, "the scenario set has shrunk");
+    keeps_its_digests("original-digests.txt", 10);
+}
+
+#[test]
+fn v2_keeps_its_digests_on_one_and_two_threads() {
+    keeps_its_digests("v2-digests.txt", 7);
+}
+
+fn keeps_its_digests(file: &str, at_least: usize) {
+    let scenarios = scenarios(file);
+    assert!(
+        scenarios.len() >= at_least,
+        "{file}: the scenario set has shrunk"
+    );
     let mut differ = Vec::new();
     for s in &scenarios {
         for threads in ["1", "2"] {
