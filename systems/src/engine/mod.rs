@@ -2,12 +2,15 @@
 //! per-chunk mailboxes on a timing wheel. Nothing here knows the protocol's rules; the chunk
 //! plan depends on the peer count only, so results do not depend on the thread count.
 
+pub mod bodies;
 pub mod chunk_claims;
 pub mod chunk_plan;
 pub mod chunk_work;
 pub mod hints;
+pub mod lookup;
 pub mod multicast;
 pub mod network;
+pub mod oracle;
 pub mod outbox;
 pub mod parcel;
 pub mod pass;

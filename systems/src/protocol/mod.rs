@@ -8,20 +8,19 @@
 //! Adding a protocol: a folder beside `original/` with a type implementing [`Protocol`], its
 //! name in `config::ProtocolKind`, and its arm in [`with_protocol!`].
 
-mod context;
+mod node;
 pub mod original;
+mod services;
 pub mod v2;
 
-pub use context::{RuleContext, RuleInputs};
+pub use node::{BlockRef, Io, Node};
+pub use services::{RuleInputs, Services};
 
-use crate::engine::outbox::Outbox;
-use crate::model::blocks::Block;
-use crate::model::ids::{BlockIdx, PeerIdx};
+use crate::engine::lookup::Lookup;
+use crate::model::ids::PeerIdx;
 use crate::model::message::Message;
 use crate::model::peer::PeerState;
-use crate::model::ring::Ring;
 use crate::model::tokens::TokenBook;
-use rand_pcg::Pcg64Mcg;
 
 /// What a protocol decides for one peer. Implementations are stateless: the state is the
 /// peer's, the world's and the network's.
@@ -34,46 +33,33 @@ pub trait Protocol: Sync {
     /// up to and past it; violations past it are reported, not counted as failures.
     fn byzantine_bound(params: &crate::config::ProtocolConfig) -> f64;
 
-    /// One message, delivered to peer `me`; replies go to `out`.
-    fn receive<const T: bool>(
-        &self,
-        me: PeerIdx,
-        ps: &mut PeerState,
-        m: &Message,
-        cx: &RuleContext,
-        out: &mut Outbox<'_, T>,
-        rng: &mut Pcg64Mcg,
-    );
+    /// One message, delivered to `node`; replies leave through its outbox.
+    fn receive<const T: bool>(&self, node: &mut Node<'_, '_, T>, m: &Message);
 
-    /// Peer `me`'s vote pass over its pending blocks; returns how many entries it left with a
+    /// The node's vote pass over its pending blocks; returns how many entries it left with a
     /// decision for the commit pass.
-    fn vote<const T: bool>(
-        &self,
-        me: PeerIdx,
-        ps: &mut PeerState,
-        cx: &RuleContext,
-        round: VoteRound,
-        out: &mut Outbox<'_, T>,
-        rng: &mut Pcg64Mcg,
-    ) -> usize;
+    fn vote<const T: bool>(&self, node: &mut Node<'_, '_, T>, round: VoteRound) -> usize;
 
     /// Whether a block decided at this peer may still be applied now: another block decided
     /// in the same tick may have moved one of its tokens first.
-    fn still_valid(&self, ps: &PeerState, block: &Block, idx: BlockIdx, tokens: &TokenBook)
-    -> bool;
+    fn still_valid(&self, ps: &PeerState, block: BlockRef, tokens: &TokenBook) -> bool;
 
     /// The ring ids whose tokens peer `p` stores (`PeerState::range_lo..=range_hi`), set once
     /// when the world is built. The original's: from its 4th known peer below its own id to
     /// the 4th above.
-    fn own_range(&self, ring: &Ring, p: PeerIdx) -> (u64, u64) {
-        let (lo, hi) = ring.neighbourhood(p, ring.id(p)).bounds();
-        (ring.id(lo), ring.id(hi))
+    fn own_range(&self, lookup: Lookup, p: PeerIdx) -> (u64, u64) {
+        let (lo, hi) = lookup.neighbourhood(p, lookup.id(p)).bounds();
+        (lookup.id(lo), lookup.id(hi))
     }
 }
 
 /// Peer `p`'s own range under protocol `kind` (see [`Protocol::own_range`]).
-pub fn own_range(kind: crate::config::ProtocolKind, ring: &Ring, p: PeerIdx) -> (u64, u64) {
-    with_protocol!(kind, |proto| proto.own_range(ring, p))
+pub fn own_range(
+    kind: crate::config::ProtocolKind,
+    ring: &crate::model::ring::Ring,
+    p: PeerIdx,
+) -> (u64, u64) {
+    with_protocol!(kind, |proto| proto.own_range(Lookup::new(ring), p))
 }
 
 /// The Byzantine share under which the protocol of `params` claims safety (see

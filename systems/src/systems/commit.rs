@@ -12,7 +12,7 @@ use crate::model::peer::{Claims, Decision, EntryState, Mapping, PeerState};
 use crate::model::tokens::TokenBook;
 use crate::model::trace::StateChange;
 use crate::model::world::{Clock, PeerEvent, Settings};
-use crate::protocol::{Protocol, with_protocol};
+use crate::protocol::{BlockRef, Protocol, with_protocol};
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 
@@ -62,7 +62,8 @@ fn commit_with<P: Protocol>(
                         ps.mempool[ei].decision = Decision::Undecided;
                         continue;
                     };
-                    let still_valid = protocol.still_valid(ps, block, idx, tokens);
+                    let this = BlockRef { idx, body: block };
+                    let still_valid = protocol.still_valid(ps, this, tokens);
                     ps.claims = Claims::Changed;
                     ps.collect_at(now);
                     let state = if decision == Decision::Commit && still_valid {

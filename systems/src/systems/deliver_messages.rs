@@ -11,7 +11,7 @@ use crate::model::message::{ANSWER_SENDER, KindCounts, Message, MessageKind};
 use crate::model::peer::PeerState;
 use crate::model::rng::{Stream, StreamKey};
 use crate::model::trace::Fate;
-use crate::protocol::{Protocol, RuleContext, RuleInputs, with_protocol};
+use crate::protocol::{Io, Node, Protocol, RuleInputs, Services, with_protocol};
 use rand::seq::SliceRandom;
 use rand_pcg::Pcg64Mcg;
 
@@ -26,7 +26,7 @@ pub fn deliver_messages(rules: RuleInputs, mut pass: PeerPass) {
 }
 
 fn deliver_with<P: Protocol>(protocol: &P, rules: &RuleInputs, pass: &mut PeerPass) {
-    let cx = rules.context();
+    let cx = rules.services();
     let now = cx.now;
     let due = pass.network.take_due(now);
     let due_ref = &due;
@@ -77,7 +77,7 @@ fn deliver_with<P: Protocol>(protocol: &P, rules: &RuleInputs, pass: &mut PeerPa
                 let (a, b) = (starts[near] as usize, starts[near + 1] as usize);
                 for m in &inbox[a..b.min(a + 2)] {
                     prefetch::state_for(ps, m.block);
-                    prefetch::value(&cx.ring.ids[m.from as usize]);
+                    prefetch::value(&rules.ring.ids[m.from as usize]);
                 }
             }
             let local = receivers[k] as usize;
@@ -90,6 +90,7 @@ fn deliver_with<P: Protocol>(protocol: &P, rules: &RuleInputs, pass: &mut PeerPa
                 me,
                 ps: &mut work.peers[local],
                 messages: slice,
+                silent: rules.adversary.withholds(me),
             };
             // Picked once per inbox, so an untraced run's message loop is the same as before.
             if work.outbox.trace.is_some() {
@@ -103,7 +104,7 @@ fn deliver_with<P: Protocol>(protocol: &P, rules: &RuleInputs, pass: &mut PeerPa
         }
     });
     pass.network.recycle(due);
-    pass.settle_charges(cx.book);
+    pass.settle_charges(&rules.book);
 }
 
 /// One receiver and its shuffled inbox.
@@ -111,6 +112,8 @@ struct Inbox<'a> {
     me: PeerIdx,
     ps: &'a mut PeerState,
     messages: &'a [Message],
+    /// A silent Byzantine receiver: its messages are delivered and counted, never handled.
+    silent: bool,
 }
 
 /// Hands a receiver's inbox to the protocol; a `TRACED` outbox also records each delivery
@@ -118,14 +121,26 @@ struct Inbox<'a> {
 #[inline(always)]
 fn receive_inbox<P: Protocol, const TRACED: bool>(
     protocol: &P,
-    cx: &RuleContext,
+    cx: &Services,
     inbox: Inbox,
     out: &mut Outbox<'_, TRACED>,
     delivered: &mut KindCounts,
     rng: &mut Pcg64Mcg,
 ) {
-    let (now, me, ps) = (cx.now, inbox.me, inbox.ps);
+    let (now, me) = (cx.now, inbox.me);
+    let silent = inbox.silent;
+    let mut node = Node {
+        state: inbox.ps,
+        io: Io {
+            me,
+            now,
+            out,
+            rng,
+            world: cx,
+        },
+    };
     for m in inbox.messages {
+        let out = &mut *node.io.out;
         // A partition or an offline receiver also stops what was already in flight.
         if !out.faults.can_send(m.from, m.to, now) {
             out.dropped.add(m.kind);
@@ -137,14 +152,14 @@ fn receive_inbox<P: Protocol, const TRACED: bool>(
         }
         delivered.add(m.kind);
         let before = match &mut out.trace {
-            Some(trace) if TRACED => Some(trace.delivered(now, m, ps)),
+            Some(trace) if TRACED => Some(trace.delivered(now, m, node.state)),
             _ => None,
         };
-        if !cx.adversary.withholds(me) {
-            protocol.receive(me, ps, m, cx, out, rng);
+        if !silent {
+            protocol.receive(&mut node, m);
         }
-        if TRACED && let (Some(before), Some(trace)) = (before, &mut out.trace) {
-            trace.after_receive(now, me, ps, m.block, before);
+        if TRACED && let (Some(before), Some(trace)) = (before, &mut node.io.out.trace) {
+            trace.after_receive(now, me, node.state, m.block, before);
         }
     }
 }

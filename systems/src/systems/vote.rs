@@ -9,7 +9,7 @@ use crate::engine::prefetch;
 use crate::model::ids::PeerIdx;
 use crate::model::rng::{Stream, StreamKey};
 use crate::model::world::{CurrentThreshold, Pool};
-use crate::protocol::{Protocol, RuleInputs, VoteRound, with_protocol};
+use crate::protocol::{Io, Node, Protocol, RuleInputs, VoteRound, with_protocol};
 use bevy_ecs::prelude::*;
 
 pub fn vote(rules: RuleInputs, threshold: Res<CurrentThreshold>, mut pass: PeerPass) {
@@ -19,7 +19,7 @@ pub fn vote(rules: RuleInputs, threshold: Res<CurrentThreshold>, mut pass: PeerP
 }
 
 fn vote_with<P: Protocol>(protocol: &P, rules: &RuleInputs, threshold: u32, pass: &mut PeerPass) {
-    let cx = rules.context();
+    let cx = rules.services();
     let now = cx.now;
     let vote_streams = StreamKey::new(rules.settings.0.seed, Stream::Vote, now);
     pass.for_each_chunk(now, |mut work| {
@@ -42,7 +42,7 @@ fn vote_with<P: Protocol>(protocol: &P, rules: &RuleInputs, threshold: u32, pass
             entries += ps.mempool.len() as u64;
             votes += ps.vote_records() as u64;
             let me = work.first + local as PeerIdx;
-            if cx.adversary.withholds(me) || !work.outbox.faults.is_online(me, now) {
+            if rules.adversary.withholds(me) || !work.outbox.faults.is_online(me, now) {
                 continue;
             }
             let mut rng = vote_streams.stream(me as u64);
@@ -53,13 +53,28 @@ fn vote_with<P: Protocol>(protocol: &P, rules: &RuleInputs, threshold: u32, pass
             // Traced or not is picked once per voter, so an untraced vote is as before.
             let decided = if work.outbox.trace.is_some() {
                 let out = &mut work.outbox.retag::<true>();
-                let decided = protocol.vote(me, ps, &cx, round, out, &mut rng);
-                if let Some(trace) = out.trace.as_mut().filter(|_| decided > 0) {
-                    trace.decisions(now, me, ps);
+                let io = Io {
+                    me,
+                    now,
+                    out,
+                    rng: &mut rng,
+                    world: &cx,
+                };
+                let mut node = Node { state: ps, io };
+                let decided = protocol.vote(&mut node, round);
+                if let Some(trace) = node.io.out.trace.as_mut().filter(|_| decided > 0) {
+                    trace.decisions(now, me, node.state);
                 }
                 decided
             } else {
-                protocol.vote(me, ps, &cx, round, &mut work.outbox, &mut rng)
+                let io = Io {
+                    me,
+                    now,
+                    out: &mut work.outbox,
+                    rng: &mut rng,
+                    world: &cx,
+                };
+                protocol.vote(&mut Node { state: ps, io }, round)
             };
             if decided > 0 {
                 work.decided.push(local as u32);
@@ -69,7 +84,7 @@ fn vote_with<P: Protocol>(protocol: &P, rules: &RuleInputs, threshold: u32, pass
         *work.mempool_entries = entries;
         *work.vote_records = votes;
     });
-    pass.settle_charges(cx.book);
+    pass.settle_charges(&rules.book);
 }
 
 #[cfg(test)]

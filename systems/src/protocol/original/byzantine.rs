@@ -4,13 +4,12 @@
 
 use super::judge::Opinion;
 use crate::config::Behaviour;
-use crate::model::adversary::Adversary;
-use crate::model::ids::PeerIdx;
+use crate::protocol::Io;
 
 /// The opinion `p` states: its real one, or, if it equivocates, "yes to everything".
 #[inline]
-pub fn stated_opinion(adversary: &Adversary, p: PeerIdx, real: Opinion, parts: usize) -> Opinion {
-    if adversary.acts(p, Behaviour::Equivocate) {
+pub fn stated_opinion<const T: bool>(io: &Io<'_, '_, T>, real: Opinion, parts: usize) -> Opinion {
+    if io.acts(Behaviour::Equivocate) {
         let all = ((1u16 << parts) - 1) as u8;
         Opinion {
             agree: all,

@@ -1,15 +1,15 @@
 //! D3, the conflict rule: of two pending blocks spending the same (token, owner), a peer
 //! votes 0 on the one with the larger block id for as long as both are pending.
 
-use crate::model::blocks::{Block, BlockBook};
+use crate::engine::bodies::Bodies;
 use crate::model::ids::{BlockIdx, TokenIdx};
 use crate::model::peer::{Body, Claims, EntryState, PeerState};
-use crate::protocol::RuleContext;
+use crate::protocol::BlockRef;
 
 /// D3: of two pending blocks spending the same (token, owner), this peer votes 0 on the one
 /// with the larger block id for as long as both are pending. Recomputed only when the set of
 /// pending blocks with known bodies changed.
-pub fn mark_suppressed_claims(ps: &mut PeerState, cx: &RuleContext, arena: &bumpalo::Bump) {
+pub fn mark_suppressed_claims(ps: &mut PeerState, bodies: Bodies, arena: &bumpalo::Bump) {
     if ps.claims == Claims::Current {
         return;
     }
@@ -21,7 +21,7 @@ pub fn mark_suppressed_claims(ps: &mut PeerState, cx: &RuleContext, arena: &bump
         if e.state != EntryState::Pending || e.body != Body::Known {
             continue;
         }
-        let Some(b) = cx.book.get(e.block) else {
+        let Some(b) = bodies.get(e.block) else {
             continue;
         };
         for (i, p) in b.parts.iter().enumerate() {
@@ -43,13 +43,14 @@ pub fn mark_suppressed_claims(ps: &mut PeerState, cx: &RuleContext, arena: &bump
 /// D3 for a single block: the parts of `block` that another pending block with a smaller id,
 /// whose body this peer holds, spends from the same owner. The same rule as
 /// [`mark_suppressed_claims`], for answering one vote request without sorting the whole mempool.
-pub fn outvoted_parts(ps: &PeerState, idx: BlockIdx, block: &Block, book: &BlockBook) -> u8 {
+pub fn outvoted_parts(ps: &PeerState, block: BlockRef, bodies: Bodies) -> u8 {
+    let (idx, block) = (block.idx, block.body);
     let mut bits = 0u8;
     for e in &ps.mempool {
         if e.block == idx || e.state != EntryState::Pending || e.body != Body::Known {
             continue;
         }
-        let Some(other) = book.get(e.block) else {
+        let Some(other) = bodies.get(e.block) else {
             continue;
         };
         if other.id >= block.id {

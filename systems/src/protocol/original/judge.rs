@@ -1,9 +1,8 @@
 //! How a peer judges a block against its own token store, part by part.
 
-use crate::model::blocks::Block;
-use crate::model::ids::BlockIdx;
 use crate::model::peer::PeerState;
 use crate::model::tokens::TokenBook;
+use crate::protocol::BlockRef;
 
 /// How a peer's own store judges one part of a block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,14 +21,8 @@ pub enum PartView {
 }
 
 /// Judges part `i` of `block` against this peer's token store.
-pub fn judge_part(
-    ps: &PeerState,
-    block: &Block,
-    idx: BlockIdx,
-    i: usize,
-    tokens: &TokenBook,
-) -> PartView {
-    let part = block.parts[i];
+pub fn judge_part(ps: &PeerState, block: BlockRef, i: usize, tokens: &TokenBook) -> PartView {
+    let (idx, part) = (block.idx, block.body.parts[i]);
     if !ps.in_range(tokens.id(part.token)) {
         return PartView::Outside;
     }
@@ -62,11 +55,11 @@ pub struct Opinion {
     pub conflict: bool,
 }
 
-pub fn judge_block(ps: &PeerState, block: &Block, idx: BlockIdx, tokens: &TokenBook) -> Opinion {
+pub fn judge_block(ps: &PeerState, block: BlockRef, tokens: &TokenBook) -> Opinion {
     let mut o = Opinion::default();
-    for i in 0..block.parts.len() {
+    for i in 0..block.body.parts.len() {
         let bit = 1 << i;
-        match judge_part(ps, block, idx, i, tokens) {
+        match judge_part(ps, block, i, tokens) {
             PartView::Agree => {
                 o.agree |= bit;
                 o.holds |= bit;

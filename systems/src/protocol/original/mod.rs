@@ -11,15 +11,11 @@ pub mod receive;
 pub mod tally;
 pub mod vote;
 
-use super::{Protocol, RuleContext, VoteRound};
-use crate::engine::outbox::Outbox;
-use crate::model::blocks::Block;
-use crate::model::ids::{BlockIdx, PeerIdx};
+use super::{BlockRef, Node, Protocol, VoteRound};
 use crate::model::message::Message;
 use crate::model::peer::PeerState;
 use crate::model::tokens::TokenBook;
 use judge::{PartView, judge_part};
-use rand_pcg::Pcg64Mcg;
 
 /// The original protocol's rules.
 pub struct Original;
@@ -33,40 +29,18 @@ impl Protocol for Original {
     }
 
     #[inline(always)]
-    fn receive<const T: bool>(
-        &self,
-        me: PeerIdx,
-        ps: &mut PeerState,
-        m: &Message,
-        cx: &RuleContext,
-        out: &mut Outbox<'_, T>,
-        rng: &mut Pcg64Mcg,
-    ) {
-        receive::handle(me, ps, m, cx, out, rng);
+    fn receive<const T: bool>(&self, node: &mut Node<'_, '_, T>, m: &Message) {
+        receive::handle(node, m);
     }
 
     #[inline(always)]
-    fn vote<const T: bool>(
-        &self,
-        me: PeerIdx,
-        ps: &mut PeerState,
-        cx: &RuleContext,
-        round: VoteRound,
-        out: &mut Outbox<'_, T>,
-        rng: &mut Pcg64Mcg,
-    ) -> usize {
-        conflicts::mark_suppressed_claims(ps, cx, round.arena);
-        vote::vote_peer(me, ps, cx, round.threshold, out, rng)
+    fn vote<const T: bool>(&self, node: &mut Node<'_, '_, T>, round: VoteRound) -> usize {
+        conflicts::mark_suppressed_claims(node.state, node.io.world.bodies, round.arena);
+        vote::vote_peer(node, round.threshold)
     }
 
     #[inline]
-    fn still_valid(
-        &self,
-        ps: &PeerState,
-        block: &Block,
-        idx: BlockIdx,
-        tokens: &TokenBook,
-    ) -> bool {
-        (0..block.parts.len()).all(|i| judge_part(ps, block, idx, i, tokens) != PartView::Conflict)
+    fn still_valid(&self, ps: &PeerState, block: BlockRef, tokens: &TokenBook) -> bool {
+        (0..block.body.parts.len()).all(|i| judge_part(ps, block, i, tokens) != PartView::Conflict)
     }
 }

@@ -4,37 +4,27 @@
 use super::byzantine::stated_opinion;
 use super::conflicts::outvoted_parts;
 use super::judge::judge_block;
-use crate::engine::outbox::Outbox;
+use crate::engine::lookup::Lookup;
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::message::{ALL_PARTS, ANSWER_SENDER, COMMITTED_MASK, Message, MessageKind};
 use crate::model::peer::{Body, Claims, Entry, EntryState, PeerState, Role, Verdict};
-use crate::model::ring::{Ring, rotation};
-use crate::protocol::RuleContext;
-use rand_pcg::Pcg64Mcg;
+use crate::model::ring::rotation;
+use crate::protocol::{BlockRef, Io, Node};
 
 /// A node that learned of a block by a vote asks again for its body after this many ticks.
 pub const REQUERY_TICKS: Tick = 4;
 
 /// One message at its receiver `me`.
-pub fn handle<const T: bool>(
-    me: PeerIdx,
-    ps: &mut PeerState,
-    m: &Message,
-    cx: &RuleContext,
-    out: &mut Outbox<'_, T>,
-    rng: &mut Pcg64Mcg,
-) {
+pub fn handle<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message) {
     // A block the book no longer holds is long finished: nothing useful can be done with it.
-    let Some(block) = cx.book.get(m.block) else {
+    let Some(block) = node.io.world.bodies.get(m.block) else {
         return;
     };
     match m.kind {
-        MessageKind::VoteRequest | MessageKind::VoteEcho => on_vote(me, ps, m, block, cx, out, rng),
-        MessageKind::BlockQuery | MessageKind::ParentQuery => {
-            on_query(me, ps, m, block, cx, out, rng)
-        }
-        MessageKind::BlockReply | MessageKind::ParentReply => on_block(me, ps, m, block, cx),
+        MessageKind::VoteRequest | MessageKind::VoteEcho => on_vote(node, m, block),
+        MessageKind::BlockQuery | MessageKind::ParentQuery => on_query(node, m, block),
+        MessageKind::BlockReply | MessageKind::ParentReply => on_block(node, m, block),
         // Answers are never sent; the other kinds are v2's and never reach the original.
         MessageKind::Answer
         | MessageKind::Propose
@@ -48,25 +38,20 @@ pub fn handle<const T: bool>(
 
 /// Sends a reply and charges it to the block it is about.
 #[inline]
-fn reply<const T: bool>(out: &mut Outbox<'_, T>, rng: &mut Pcg64Mcg, msg: Message) {
-    out.charge(msg.block, 1);
-    out.send(msg, rng);
+fn reply<const T: bool>(io: &mut Io<'_, '_, T>, msg: Message) {
+    io.charge(msg.block, 1);
+    io.send(msg);
 }
 
 #[inline]
-fn trusted(me: PeerIdx, ps: &PeerState, from: PeerIdx, ring: &Ring) -> bool {
-    ring.seeded_link(me, from) || ps.knows_learned(from)
+fn trusted(me: PeerIdx, ps: &PeerState, from: PeerIdx, lookup: Lookup) -> bool {
+    lookup.seeded_link(me, from) || ps.knows_learned(from)
 }
 
-fn on_vote<const T: bool>(
-    me: PeerIdx,
-    ps: &mut PeerState,
-    m: &Message,
-    block: &Block,
-    cx: &RuleContext,
-    out: &mut Outbox<'_, T>,
-    rng: &mut Pcg64Mcg,
-) {
+fn on_vote<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Block) {
+    let Node { state: ps, io } = node;
+    let (me, cx) = (io.me, io.world);
+    let out = io;
     let wants_reply = m.kind == MessageKind::VoteRequest;
     let echo = |mask: u8| Message {
         to: m.from,
@@ -92,36 +77,39 @@ fn on_vote<const T: bool>(
         Ok(i) => {
             let state = ps.mempool[i].state;
             match state {
-                EntryState::Committed if wants_reply => reply(out, rng, echo(COMMITTED_MASK)),
-                EntryState::Blocked if wants_reply => reply(out, rng, echo(0)),
-                EntryState::Pending if trusted(me, ps, m.from, cx.ring) => {
+                EntryState::Committed if wants_reply => reply(out, echo(COMMITTED_MASK)),
+                EntryState::Blocked if wants_reply => reply(out, echo(0)),
+                EntryState::Pending if trusted(me, ps, m.from, cx.lookup) => {
                     let e = &mut ps.mempool[i];
-                    let peers = cx.ring.len();
+                    let peers = cx.lookup.len();
                     if e.may_count(m.from, peers) {
                         e.record_vote_counted(m.from, m.sent, m.mask, m.holds, peers);
                     }
                     match e.body {
                         Body::Unknown { asked } if cx.now >= asked + REQUERY_TICKS => {
                             e.body = Body::Unknown { asked: cx.now };
-                            reply(out, rng, query);
+                            reply(out, query);
                         }
                         Body::Known if wants_reply => {
                             // A holder answers with its opinion at once: askers far from a
                             // token have few holders in view and need their word directly.
                             // D3 holds here too: no "agree" for the later of two pending
                             // spends of one owner.
-                            let mut o = judge_block(ps, block, m.block, cx.tokens);
+                            let this = BlockRef {
+                                idx: m.block,
+                                body: block,
+                            };
+                            let mut o = judge_block(ps, this, cx.tokens);
                             if o.agree != 0 {
                                 // Most askers reach peers that hold none of the tokens:
                                 // nothing to suppress, so skip the scan of the pool.
-                                o.agree &= !outvoted_parts(ps, m.block, block, cx.book);
+                                o.agree &= !outvoted_parts(ps, this, cx.bodies);
                             }
-                            let o = stated_opinion(cx.adversary, me, o, block.parts.len());
+                            let o = stated_opinion(out, o, block.parts.len());
                             ps.promise_agreed(block, m.block, o.agree, cx.params.entry_ttl);
                             if o.holds != 0 {
                                 reply(
                                     out,
-                                    rng,
                                     Message {
                                         holds: o.holds,
                                         ..echo(o.agree)
@@ -143,9 +131,9 @@ fn on_vote<const T: bool>(
                         Verdict::Committed => COMMITTED_MASK,
                         Verdict::Blocked => 0,
                     };
-                    reply(out, rng, echo(mask));
+                    reply(out, echo(mask));
                 }
-            } else if trusted(me, ps, m.from, cx.ring) {
+            } else if trusted(me, ps, m.from, cx.lookup) {
                 let expires = block.expires(cx.params.entry_ttl);
                 if ps.mempool.len() < cx.params.mempool_cap as usize && expires > cx.now {
                     let mut e = Entry::new(
@@ -156,7 +144,7 @@ fn on_vote<const T: bool>(
                     );
                     e.record_vote(m.from, m.sent, m.mask, m.holds);
                     ps.insert_entry(at, e);
-                    reply(out, rng, query);
+                    reply(out, query);
                 }
             } else {
                 ps.learn(m.from, cx.params.learned_peers as usize);
@@ -172,15 +160,9 @@ fn has_body(ps: &PeerState, block: BlockIdx) -> bool {
     }
 }
 
-fn on_query<const T: bool>(
-    me: PeerIdx,
-    ps: &mut PeerState,
-    m: &Message,
-    block: &Block,
-    cx: &RuleContext,
-    out: &mut Outbox<'_, T>,
-    rng: &mut Pcg64Mcg,
-) {
+fn on_query<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Block) {
+    let Node { state: ps, io: out } = node;
+    let (me, cx) = (out.me, out.world);
     let target = if m.target == ANSWER_SENDER {
         m.from
     } else {
@@ -194,7 +176,6 @@ fn on_query<const T: bool>(
         };
         reply(
             out,
-            rng,
             Message {
                 to: target,
                 from: me,
@@ -208,12 +189,11 @@ fn on_query<const T: bool>(
         );
     } else if (block.id ^ cx.now as u64).is_multiple_of(4) {
         // Forward towards the block's neighbourhood; the answer goes straight to the asker.
-        let nb = cx.ring.neighbourhood(me, block.id);
-        let to = nb.query_target(rotation(block.id, cx.ring.id(me), cx.now));
+        let nb = cx.lookup.neighbourhood(me, block.id);
+        let to = nb.query_target(rotation(block.id, cx.lookup.id(me), cx.now));
         if to != me && to != target {
             reply(
                 out,
-                rng,
                 Message {
                     to,
                     from: me,
@@ -226,7 +206,8 @@ fn on_query<const T: bool>(
     }
 }
 
-fn on_block(me: PeerIdx, ps: &mut PeerState, m: &Message, block: &Block, cx: &RuleContext) {
+fn on_block<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Block) {
+    let (ps, me, cx) = (&mut *node.state, node.io.me, node.io.world);
     if !block.is_well_formed() {
         return;
     }
@@ -235,7 +216,7 @@ fn on_block(me: PeerIdx, ps: &mut PeerState, m: &Message, block: &Block, cx: &Ru
             if let Some(e) = ps.entry_mut(m.block)
                 && matches!(e.body, Body::Unknown { .. })
             {
-                e.learn_views(block.views(cx.ring, cx.tokens, me), cx.ring.len());
+                e.learn_views(cx.lookup.views(block, cx.tokens, me), cx.lookup.len());
                 ps.claims = Claims::Changed;
             }
         }
@@ -248,7 +229,7 @@ fn on_block(me: PeerIdx, ps: &mut PeerState, m: &Message, block: &Block, cx: &Ru
                 Ok(i) => {
                     let e = &mut ps.mempool[i];
                     if matches!(e.body, Body::Unknown { .. }) {
-                        e.learn_views(block.views(cx.ring, cx.tokens, me), cx.ring.len());
+                        e.learn_views(cx.lookup.views(block, cx.tokens, me), cx.lookup.len());
                         ps.claims = Claims::Changed;
                     }
                 }
@@ -259,7 +240,7 @@ fn on_block(me: PeerIdx, ps: &mut PeerState, m: &Message, block: &Block, cx: &Ru
                         && expires > cx.now
                     {
                         let mut e = Entry::new(m.block, expires, Body::Known, Role::Relay);
-                        e.views = block.views(cx.ring, cx.tokens, me);
+                        e.views = cx.lookup.views(block, cx.tokens, me);
                         ps.insert_entry(at, e);
                         ps.claims = Claims::Changed;
                     }

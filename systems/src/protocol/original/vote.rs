@@ -4,47 +4,36 @@
 use super::byzantine::stated_opinion;
 use super::judge::judge_block;
 use super::tally::decide;
-use crate::engine::outbox::Outbox;
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::message::{ANSWER_SENDER, COMMITTED_MASK, Message, MessageKind};
-use crate::model::peer::{Body, Counted, Decision, EntryState, PeerState, Tally, WITNESS_BIT};
+use crate::model::peer::{Body, Counted, Decision, EntryState, Tally, WITNESS_BIT};
 use crate::model::ring::rotation;
-use crate::protocol::RuleContext;
-use rand_pcg::Pcg64Mcg;
+use crate::protocol::{BlockRef, Node};
 
 /// A parent block asked for to catch up is asked for again after this many ticks.
 pub const PARENT_RETRY_TICKS: Tick = 8;
 
 /// Votes on every pending entry of one peer; returns how many entries it decided.
-pub fn vote_peer<const T: bool>(
-    me: PeerIdx,
-    ps: &mut PeerState,
-    cx: &RuleContext,
-    threshold: u32,
-    out: &mut Outbox<'_, T>,
-    rng: &mut Pcg64Mcg,
-) -> usize {
+pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, T>, threshold: u32) -> usize {
+    let (me, cx) = (node.io.me, node.io.world);
     let mut decided = 0;
     let threshold = threshold as i32;
-    let peers = cx.ring.len();
-    let my_id = cx.ring.id(me);
-    for ei in 0..ps.mempool.len() {
+    let peers = cx.lookup.len();
+    let my_id = cx.lookup.id(me);
+    for ei in 0..node.state.mempool.len() {
+        let Node { state: ps, io: out } = &mut *node;
         let e = &ps.mempool[ei];
         if e.state != EntryState::Pending || e.body != Body::Known {
             continue;
         }
         let idx = e.block;
-        let Some(block) = cx.book.get(idx) else {
+        let Some(block) = cx.bodies.get(idx) else {
             continue;
         };
         let parts = block.parts.len();
         let suppressed = e.suppressed;
-        let opinion = stated_opinion(
-            cx.adversary,
-            me,
-            judge_block(ps, block, idx, cx.tokens),
-            parts,
-        );
+        let this = BlockRef { idx, body: block };
+        let opinion = stated_opinion(out, judge_block(ps, this, cx.tokens), parts);
         let (holds, behind) = (opinion.holds, opinion.behind);
         let mask = opinion.agree & !suppressed;
         let conflict = opinion.conflict;
@@ -77,7 +66,7 @@ pub fn vote_peer<const T: bool>(
             // Catch up first: no vote requests while my store is behind this block.
             for i in 0..parts {
                 if behind & (1 << i) != 0 {
-                    ask_parent(me, ps, block.parts[i].last, cx, out, rng);
+                    ask_parent(node, block.parts[i].last);
                 }
             }
             continue;
@@ -89,7 +78,7 @@ pub fn vote_peer<const T: bool>(
                 let key = cx.tokens.id(block.parts[i].token);
                 let targets = e.views[i].vote_targets(rotation(key, my_id, cx.now));
                 for to in targets {
-                    out.send(request(me, to, idx, mask, holds, cx.now), rng);
+                    out.send(request(me, to, idx, Ballot { mask, holds }, cx.now));
                 }
                 sent += 2;
             }
@@ -97,7 +86,7 @@ pub fn vote_peer<const T: bool>(
         if undecided & WITNESS_BIT != 0 {
             let targets = e.views[parts].vote_targets(rotation(block.id, my_id, cx.now));
             for to in targets {
-                out.send(request(me, to, idx, mask, holds, cx.now), rng);
+                out.send(request(me, to, idx, Ballot { mask, holds }, cx.now));
             }
             sent += 2;
         }
@@ -106,31 +95,28 @@ pub fn vote_peer<const T: bool>(
     decided
 }
 
+/// What a vote request states: bit i of `mask` = agree on part i, of `holds` = can judge it.
+#[derive(Clone, Copy)]
+struct Ballot {
+    mask: u8,
+    holds: u8,
+}
+
 #[inline]
-fn request(from: PeerIdx, to: PeerIdx, block: BlockIdx, mask: u8, holds: u8, now: Tick) -> Message {
-    debug_assert!(mask != COMMITTED_MASK);
+fn request(from: PeerIdx, to: PeerIdx, block: BlockIdx, b: Ballot, now: Tick) -> Message {
+    debug_assert!(b.mask != COMMITTED_MASK);
     Message {
-        to,
-        from,
-        block,
-        sent: now,
-        target: ANSWER_SENDER,
-        kind: MessageKind::VoteRequest,
-        mask,
-        holds,
+        mask: b.mask,
+        holds: b.holds,
+        ..Message::plain(MessageKind::VoteRequest, from, to, block, now)
     }
 }
 
 /// Asks the parent's neighbourhood for block `parent`, at most every few ticks.
-fn ask_parent<const T: bool>(
-    me: PeerIdx,
-    ps: &mut PeerState,
-    parent: BlockIdx,
-    cx: &RuleContext,
-    out: &mut Outbox<'_, T>,
-    rng: &mut Pcg64Mcg,
-) {
-    let Some(pb) = cx.book.get(parent) else {
+fn ask_parent<const T: bool>(node: &mut Node<'_, '_, T>, parent: BlockIdx) {
+    let Node { state: ps, io: out } = node;
+    let (me, cx) = (out.me, out.world);
+    let Some(pb) = cx.bodies.get(parent) else {
         return;
     };
     if ps.find(parent).is_ok() {
@@ -144,20 +130,17 @@ fn ask_parent<const T: bool>(
             ps.collect_at(cx.now + cx.params.entry_ttl);
         }
     }
-    let nb = cx.ring.neighbourhood(me, pb.id);
-    let to = nb.query_target(rotation(pb.id, cx.ring.id(me), cx.now));
+    let nb = cx.lookup.neighbourhood(me, pb.id);
+    let to = nb.query_target(rotation(pb.id, cx.lookup.id(me), cx.now));
     out.charge(parent, 1);
-    out.send(
-        Message {
-            to,
-            from: me,
-            block: parent,
-            sent: cx.now,
-            target: ANSWER_SENDER,
-            kind: MessageKind::ParentQuery,
-            mask: 0,
-            holds: 0,
-        },
-        rng,
-    );
+    out.send(Message {
+        to,
+        from: me,
+        block: parent,
+        sent: cx.now,
+        target: ANSWER_SENDER,
+        kind: MessageKind::ParentQuery,
+        mask: 0,
+        holds: 0,
+    });
 }

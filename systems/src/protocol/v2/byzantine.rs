@@ -5,11 +5,10 @@
 //! a part's committee members, on proposals their origin sent, count).
 
 use crate::config::Behaviour;
-use crate::model::adversary::Adversary;
-use crate::model::ids::PeerIdx;
+use crate::protocol::Io;
 
 /// Whether `p` votes for everything.
 #[inline]
-pub fn equivocates(adversary: &Adversary, p: PeerIdx) -> bool {
-    adversary.acts(p, Behaviour::Equivocate)
+pub fn equivocates<const T: bool>(io: &Io<'_, '_, T>) -> bool {
+    io.acts(Behaviour::Equivocate)
 }

@@ -9,36 +9,25 @@
 //! check reads the token's certified head once the parent's body is collected, so a member
 //! behind by any number of commits catches up in one step, however long ago it fell behind.
 
-use crate::model::blocks::{Block, BlockBook, Outcome};
-use crate::model::ids::{BlockIdx, GENESIS, Tick, TokenIdx};
+use crate::model::blocks::Block;
+use crate::model::ids::{BlockIdx, GENESIS, TokenIdx};
 use crate::model::peer::{Mapping, PeerState};
-use crate::model::tokens::TokenBook;
+use crate::protocol::Services;
 
-/// Whether block `idx` has a quorum certificate (its origin committed it).
+/// Whether block `idx` has a quorum certificate: a known oracle (its origin committed it).
 #[inline]
-pub fn certified(book: &BlockBook, idx: BlockIdx) -> bool {
-    book.get(idx)
-        .is_some_and(|b| matches!(b.outcome, Some((Outcome::Committed, _))))
-}
-
-/// The time of block `idx` as an owner (genesis: 0), if the book still holds it.
-#[inline]
-pub fn owner_time(book: &BlockBook, idx: BlockIdx) -> Option<Tick> {
-    if idx == GENESIS {
-        Some(0)
-    } else {
-        book.get(idx).map(|b| b.time)
-    }
+pub fn certified(world: &Services, idx: BlockIdx) -> bool {
+    world.oracle.certified(idx)
 }
 
 /// The mapping block `last` wrote for `token`, if `last` is certified (the message names the
 /// parent and its time, and carries its certificate). Read from the body while the book holds
 /// it, else from the token's newest certificate, which outlives the body: a member far behind
 /// catches up to the head in one step.
-pub fn certified_owner(book: &BlockBook, token: TokenIdx, last: BlockIdx) -> Option<Mapping> {
-    match book.get(last) {
+pub fn certified_owner(world: &Services, token: TokenIdx, last: BlockIdx) -> Option<Mapping> {
+    match world.bodies.get(last) {
         Some(parent) => {
-            if !certified(book, last) {
+            if !certified(world, last) {
                 return None;
             }
             let spent = parent.parts.iter().find(|p| p.token == token)?;
@@ -49,7 +38,7 @@ pub fn certified_owner(book: &BlockBook, token: TokenIdx, last: BlockIdx) -> Opt
             })
         }
         None => {
-            let head = book.certified_head(token);
+            let head = world.oracle.certified_head(token);
             (head.block == last).then_some(head)
         }
     }
@@ -57,15 +46,15 @@ pub fn certified_owner(book: &BlockBook, token: TokenIdx, last: BlockIdx) -> Opt
 
 /// Catch-up: for each part of `block` whose token `ps` stores and is behind on, writes the
 /// parent's mapping if the parent is certified (the certificate rides with the message).
-pub fn catch_up(ps: &mut PeerState, block: &Block, book: &BlockBook, tokens: &TokenBook) {
+pub fn catch_up(ps: &mut PeerState, block: &Block, world: &Services) {
     for part in &block.parts {
-        if part.last == GENESIS || !ps.in_range(tokens.id(part.token)) {
+        if part.last == GENESIS || !ps.in_range(world.tokens.id(part.token)) {
             continue;
         }
         if ps.mapping(part.token).time >= part.last_time {
             continue;
         }
-        if let Some(parent) = certified_owner(book, part.token, part.last) {
+        if let Some(parent) = certified_owner(world, part.token, part.last) {
             ps.set_mapping(part.token, parent);
         }
     }

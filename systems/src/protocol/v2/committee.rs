@@ -9,8 +9,8 @@
 //! `range_hi`, the tokens it stores) is exactly the set of keys whose committee it sits in:
 //! the commit pass then writes a mapping at exactly the committee members.
 
+use crate::engine::lookup::Lookup;
 use crate::model::ids::PeerIdx;
-use crate::model::ring::Ring;
 
 /// Members of a committee (a protocol constant).
 pub const COMMITTEE: u32 = 32;
@@ -70,54 +70,54 @@ pub fn claimed_bound(b: u32) -> f64 {
 
 /// The first member of the committee of `key` (a position; the others follow it in order).
 #[inline]
-fn first(ring: &Ring, key: u64) -> PeerIdx {
-    let n = ring.len();
+fn first(lookup: Lookup, key: u64) -> PeerIdx {
+    let n = lookup.len();
     let half = size(n) / 2;
-    (ring.insertion(key) + n - half) % n
+    (lookup.insertion(key) + n - half) % n
 }
 
 /// The committee of `key`, in ring order from its lowest member.
-pub fn members(ring: &Ring, key: u64) -> impl Iterator<Item = PeerIdx> + '_ {
-    let n = ring.len();
-    let start = first(ring, key);
+pub fn members(lookup: Lookup, key: u64) -> impl Iterator<Item = PeerIdx> {
+    let n = lookup.len();
+    let start = first(lookup, key);
     (0..size(n)).map(move |k| (start + k) % n)
 }
 
 /// Member `p`'s slot in the committee of `key` (0 = its lowest member; `size` or more when
 /// `p` is not a member): the bit a tally's voter bitmap gives it.
 #[inline]
-pub fn slot(ring: &Ring, key: u64, p: PeerIdx) -> u32 {
-    let n = ring.len();
-    (p + n - first(ring, key)) % n
+pub fn slot(lookup: Lookup, key: u64, p: PeerIdx) -> u32 {
+    let n = lookup.len();
+    (p + n - first(lookup, key)) % n
 }
 
 /// The member in slot `s` of the committee of `key`.
 #[inline]
-pub fn member_at(ring: &Ring, key: u64, s: u32) -> PeerIdx {
-    (first(ring, key) + s) % ring.len()
+pub fn member_at(lookup: Lookup, key: u64, s: u32) -> PeerIdx {
+    (first(lookup, key) + s) % lookup.len()
 }
 
 /// Whether `p` sits in the committee of `key`.
 #[inline]
-pub fn is_member(ring: &Ring, p: PeerIdx, key: u64) -> bool {
-    let n = ring.len();
-    (p + n - first(ring, key)) % n < size(n)
+pub fn is_member(lookup: Lookup, p: PeerIdx, key: u64) -> bool {
+    let n = lookup.len();
+    (p + n - first(lookup, key)) % n < size(n)
 }
 
 /// The keys whose committee holds `p`: `(id[p - C/2], id[p + C - C/2]]` on the ring, as an
 /// inclusive id interval (the whole ring when the ring is not larger than a committee).
-pub fn own_range(ring: &Ring, p: PeerIdx) -> (u64, u64) {
-    let n = ring.len();
+pub fn own_range(lookup: Lookup, p: PeerIdx) -> (u64, u64) {
+    let n = lookup.len();
     let c = size(n);
     if c == n {
-        let id = ring.id(p);
+        let id = lookup.id(p);
         return (id.wrapping_add(1), id);
     }
     let half = c / 2;
     // p is a member when the key's insertion point lies in p - (c - half) + 1 ..= p + half.
     let below = (p + n - (c - half)) % n;
     let top = (p + half) % n;
-    (ring.id(below).wrapping_add(1), ring.id(top))
+    (lookup.id(below).wrapping_add(1), lookup.id(top))
 }
 
 #[cfg(test)]
@@ -125,6 +125,7 @@ mod tests {
     use super::*;
     use crate::config::LinkModel;
     use crate::model::ids::in_id_interval;
+    use crate::model::ring::Ring;
 
     fn ring(n: u64) -> Ring {
         Ring::from_ids(
@@ -138,14 +139,14 @@ mod tests {
     fn a_committee_is_the_nearest_peers_around_the_key() {
         let r = ring(100);
         // Key 50_200 inserts at peer 50 (50_500); 16 below it and 16 from it up.
-        let m: Vec<_> = members(&r, 50_200).collect();
+        let m: Vec<_> = members(Lookup::new(&r), 50_200).collect();
         assert_eq!(m, (34..66).collect::<Vec<_>>());
         // Wrapping past zero.
-        let m: Vec<_> = members(&r, 100).collect();
+        let m: Vec<_> = members(Lookup::new(&r), 100).collect();
         assert_eq!(m.len(), 32);
         assert!(m.contains(&84) && m.contains(&15) && !m.contains(&16) && !m.contains(&83));
         // A small ring: everyone.
-        assert_eq!(members(&ring(5), 2_000).count(), 5);
+        assert_eq!(members(Lookup::new(&ring(5)), 2_000).count(), 5);
     }
 
     #[test]
@@ -156,11 +157,15 @@ mod tests {
                 .step_by(137)
                 .chain([u64::MAX, 0, 500, 501])
             {
-                let m: Vec<_> = members(&r, key).collect();
+                let m: Vec<_> = members(Lookup::new(&r), key).collect();
                 for p in 0..n as u32 {
                     let inside = m.contains(&p);
-                    assert_eq!(is_member(&r, p, key), inside, "n {n} key {key} p {p}");
-                    let (lo, hi) = own_range(&r, p);
+                    assert_eq!(
+                        is_member(Lookup::new(&r), p, key),
+                        inside,
+                        "n {n} key {key} p {p}"
+                    );
+                    let (lo, hi) = own_range(Lookup::new(&r), p);
                     assert_eq!(in_id_interval(key, lo, hi), inside, "n {n} key {key} p {p}");
                 }
             }

@@ -18,15 +18,12 @@ pub mod quorum;
 pub mod receive;
 pub mod vote;
 
-use super::{Protocol, RuleContext, VoteRound};
-use crate::engine::outbox::Outbox;
-use crate::model::blocks::Block;
-use crate::model::ids::{BlockIdx, PeerIdx};
+use super::{BlockRef, Node, Protocol, VoteRound};
+use crate::engine::lookup::Lookup;
+use crate::model::ids::PeerIdx;
 use crate::model::message::Message;
 use crate::model::peer::PeerState;
-use crate::model::ring::Ring;
 use crate::model::tokens::TokenBook;
-use rand_pcg::Pcg64Mcg;
 
 /// The v2 protocol's rules.
 pub struct V2;
@@ -41,50 +38,28 @@ impl Protocol for V2 {
     }
 
     #[inline(always)]
-    fn receive<const T: bool>(
-        &self,
-        me: PeerIdx,
-        ps: &mut PeerState,
-        m: &Message,
-        cx: &RuleContext,
-        out: &mut Outbox<'_, T>,
-        rng: &mut Pcg64Mcg,
-    ) {
-        receive::handle(me, ps, m, cx, out, rng);
+    fn receive<const T: bool>(&self, node: &mut Node<'_, '_, T>, m: &Message) {
+        receive::handle(node, m);
     }
 
     #[inline(always)]
-    fn vote<const T: bool>(
-        &self,
-        me: PeerIdx,
-        ps: &mut PeerState,
-        cx: &RuleContext,
-        _round: VoteRound,
-        out: &mut Outbox<'_, T>,
-        rng: &mut Pcg64Mcg,
-    ) -> usize {
-        vote::vote_peer(me, ps, cx, out, rng)
+    fn vote<const T: bool>(&self, node: &mut Node<'_, '_, T>, _round: VoteRound) -> usize {
+        vote::vote_peer(node)
     }
 
     /// Every part whose token this peer stores still spends the owner it stores (or this
     /// block is already written).
     #[inline]
-    fn still_valid(
-        &self,
-        ps: &PeerState,
-        block: &Block,
-        idx: BlockIdx,
-        tokens: &TokenBook,
-    ) -> bool {
-        block.parts.iter().all(|p| {
+    fn still_valid(&self, ps: &PeerState, block: BlockRef, tokens: &TokenBook) -> bool {
+        block.body.parts.iter().all(|p| {
             !ps.in_range(tokens.id(p.token)) || {
                 let mine = ps.mapping(p.token);
-                mine.block == p.last || mine.block == idx
+                mine.block == p.last || mine.block == block.idx
             }
         })
     }
 
-    fn own_range(&self, ring: &Ring, p: PeerIdx) -> (u64, u64) {
-        committee::own_range(ring, p)
+    fn own_range(&self, lookup: Lookup, p: PeerIdx) -> (u64, u64) {
+        committee::own_range(lookup, p)
     }
 }

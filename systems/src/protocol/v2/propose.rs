@@ -4,15 +4,16 @@
 //! certificate) once it commits. Where messages are routed, each part's committee gets it as
 //! one multicast through the part's collector (`engine/multicast.rs`, `collect.rs`).
 
-use super::collect::{DIRECT, collecting, collector};
+use super::collect::{DIRECT, VoteRoute, collecting, collector};
 use super::committee::members;
-use crate::engine::outbox::Outbox;
 use crate::model::blocks::Block;
-use crate::model::ids::{BlockIdx, PeerIdx};
+use crate::model::ids::PeerIdx;
 use crate::model::message::{Message, MessageKind};
-use crate::protocol::RuleContext;
-use rand_pcg::Pcg64Mcg;
+use crate::protocol::{BlockRef, Io, Services};
 use smallvec::SmallVec;
+
+/// Who gets a proposal or push: `(part, member)`, each member once.
+type Recipients = SmallVec<[(usize, PeerIdx); 96]>;
 
 /// Every member of the committees of `block`'s parts that `wanted(member, part)` accepts,
 /// once each (for the first part whose committee holds it), without `me`, as
@@ -20,12 +21,12 @@ use smallvec::SmallVec;
 fn recipients(
     me: PeerIdx,
     block: &Block,
-    cx: &RuleContext,
+    world: &Services,
     wanted: impl Fn(PeerIdx, usize) -> bool,
-) -> SmallVec<[(usize, PeerIdx); 96]> {
-    let mut all: SmallVec<[(usize, PeerIdx); 96]> = SmallVec::new();
+) -> Recipients {
+    let mut all = Recipients::new();
     for (i, p) in block.parts.iter().enumerate() {
-        for m in members(cx.ring, cx.tokens.id(p.token)) {
+        for m in members(world.lookup, world.tokens.id(p.token)) {
             if m != me && wanted(m, i) && !all.iter().any(|&(_, q)| q == m) {
                 all.push((i, m));
             }
@@ -34,80 +35,61 @@ fn recipients(
     all
 }
 
-#[allow(clippy::too_many_arguments)]
-fn send_all<const T: bool>(
-    me: PeerIdx,
-    idx: BlockIdx,
-    block: &Block,
-    kind: MessageKind,
-    holds: u8,
-    to: SmallVec<[(usize, PeerIdx); 96]>,
-    cx: &RuleContext,
-    out: &mut Outbox<'_, T>,
-    rng: &mut Pcg64Mcg,
-) {
+/// Sends `msg` (its kind and `holds` set; from, to and block filled in here) to `to`.
+fn send_all<const T: bool>(io: &mut Io<'_, '_, T>, block: BlockRef, msg: Message, to: Recipients) {
+    let (me, world, idx) = (io.me, io.world, block.idx);
     let msg = Message {
-        holds,
-        ..Message::plain(kind, me, me, idx, cx.now)
+        from: me,
+        to: me,
+        block: idx,
+        sent: io.now,
+        ..msg
     };
-    out.charge(idx, to.len() as u64);
-    if collecting(cx.ring) {
-        for (i, part) in block.parts.iter().enumerate() {
+    io.charge(idx, to.len() as u64);
+    if collecting(world.lookup) {
+        for (i, part) in block.body.parts.iter().enumerate() {
             let mut group: SmallVec<[PeerIdx; 32]> =
                 to.iter().filter(|r| r.0 == i).map(|r| r.1).collect();
             if group.is_empty() {
                 continue;
             }
             group.sort_unstable();
-            let entry = collector(cx.ring, cx.tokens.id(part.token), me);
-            out.multicast(msg, entry, &group, rng);
+            let entry = collector(world.lookup, world.tokens.id(part.token), me);
+            io.out.multicast(msg, entry, &group, io.rng);
         }
     } else {
         let mut flat: SmallVec<[PeerIdx; 96]> = to.iter().map(|r| r.1).collect();
         flat.sort_unstable();
         for p in flat {
-            out.send(Message { to: p, ..msg }, rng);
+            io.send(Message { to: p, ..msg });
         }
     }
 }
 
-/// Sends the proposal to the committee members `wanted(member, part)` accepts; `direct`
+/// Sends the proposal to the committee members `wanted(member, part)` accepts; `Direct`
 /// asks them to vote to the origin, not to their collector.
-#[allow(clippy::too_many_arguments)]
 pub fn send_proposals<const T: bool>(
-    me: PeerIdx,
-    idx: BlockIdx,
-    block: &Block,
-    direct: bool,
-    cx: &RuleContext,
-    out: &mut Outbox<'_, T>,
-    rng: &mut Pcg64Mcg,
+    io: &mut Io<'_, '_, T>,
+    block: BlockRef,
+    route: VoteRoute,
     wanted: impl Fn(PeerIdx, usize) -> bool,
 ) {
-    let to = recipients(me, block, cx, wanted);
-    let holds = if direct { DIRECT } else { 0 };
-    send_all(
-        me,
-        idx,
-        block,
-        MessageKind::Propose,
+    let to = recipients(io.me, block.body, io.world, wanted);
+    let holds = if route == VoteRoute::Direct {
+        DIRECT
+    } else {
+        0
+    };
+    let msg = Message {
         holds,
-        to,
-        cx,
-        out,
-        rng,
-    );
+        ..Message::plain(MessageKind::Propose, io.me, io.me, block.idx, io.now)
+    };
+    send_all(io, block, msg, to);
 }
 
 /// Pushes the commit to every committee member.
-pub fn push_commit<const T: bool>(
-    me: PeerIdx,
-    idx: BlockIdx,
-    block: &Block,
-    cx: &RuleContext,
-    out: &mut Outbox<'_, T>,
-    rng: &mut Pcg64Mcg,
-) {
-    let to = recipients(me, block, cx, |_, _| true);
-    send_all(me, idx, block, MessageKind::CommitPush, 0, to, cx, out, rng);
+pub fn push_commit<const T: bool>(io: &mut Io<'_, '_, T>, block: BlockRef) {
+    let to = recipients(io.me, block.body, io.world, |_, _| true);
+    let msg = Message::plain(MessageKind::CommitPush, io.me, io.me, block.idx, io.now);
+    send_all(io, block, msg, to);
 }

@@ -2,9 +2,9 @@
 //! and the block fails when some part can no longer reach `Q`.
 
 use super::committee::{is_member, quorum, size};
+use crate::engine::lookup::Lookup;
 use crate::model::blocks::Block;
 use crate::model::peer::VoteRecord;
-use crate::model::ring::Ring;
 use crate::model::tokens::TokenBook;
 
 /// What the votes gathered so far allow.
@@ -19,10 +19,10 @@ pub enum Count {
 
 /// The parts (bits) of `block` whose committee holds `voter`.
 #[inline]
-pub fn committee_mask(ring: &Ring, tokens: &TokenBook, block: &Block, voter: u32) -> u8 {
+pub fn committee_mask(lookup: Lookup, tokens: &TokenBook, block: &Block, voter: u32) -> u8 {
     let mut mask = 0u8;
     for (i, p) in block.parts.iter().enumerate() {
-        if is_member(ring, voter, tokens.id(p.token)) {
+        if is_member(lookup, voter, tokens.id(p.token)) {
             mask |= 1 << i;
         }
     }
@@ -31,8 +31,8 @@ pub fn committee_mask(ring: &Ring, tokens: &TokenBook, block: &Block, voter: u32
 
 /// Counts `votes` (one record per voter, already restricted to the committees they sit in),
 /// with committees tolerating `b` equivocators (`ProtocolConfig::tolerance`).
-pub fn count(ring: &Ring, block: &Block, votes: &[VoteRecord], b: u32) -> Count {
-    let c = size(ring.len());
+pub fn count(lookup: Lookup, block: &Block, votes: &[VoteRecord], b: u32) -> Count {
+    let c = size(lookup.len());
     let q = quorum(c, b);
     let mut all = true;
     for i in 0..block.parts.len() {
@@ -51,8 +51,8 @@ pub fn count(ring: &Ring, block: &Block, votes: &[VoteRecord], b: u32) -> Count 
 }
 
 /// The parts (bits) of `block` that `votes` give a quorum.
-pub fn certified_parts(ring: &Ring, block: &Block, votes: &[VoteRecord], b: u32) -> u8 {
-    let q = quorum(size(ring.len()), b);
+pub fn certified_parts(lookup: Lookup, block: &Block, votes: &[VoteRecord], b: u32) -> u8 {
+    let q = quorum(size(lookup.len()), b);
     (0..block.parts.len())
         .filter(|&i| votes.iter().filter(|v| v.mask & (1 << i) != 0).count() as u32 >= q)
         .fold(0, |m, i| m | 1 << i)

@@ -4,50 +4,48 @@
 
 use super::certificate::{catch_up, certified};
 use super::collect::{
-    DIRECT, collecting, report, send_member_vote, send_vote, take_tally, take_vote,
+    Ballot, DIRECT, Report, VoteRoute, collecting, report, send_member_vote, send_vote, take_tally,
+    take_vote,
 };
 use super::quorum::committee_mask;
 use super::vote::NOT_VOTED;
-use crate::engine::outbox::Outbox;
 use crate::model::blocks::Block;
-use crate::model::ids::PeerIdx;
 use crate::model::message::{Message, MessageKind};
 use crate::model::peer::{Decision, Entry, EntryState, PeerState, Role, VoteRecord};
-use crate::protocol::RuleContext;
-use rand_pcg::Pcg64Mcg;
+use crate::protocol::{BlockRef, Node, Services};
 
-pub fn handle<const T: bool>(
-    me: PeerIdx,
-    ps: &mut PeerState,
-    m: &Message,
-    cx: &RuleContext,
-    out: &mut Outbox<'_, T>,
-    rng: &mut Pcg64Mcg,
-) {
+pub fn handle<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message) {
+    let world = node.io.world;
     if m.kind == MessageKind::StatusQuery {
         // Answered even once the block's body is gone: its origin still knows how it ended.
-        if cx.book.get(m.block).is_some() {
-            out.charge(m.block, 1);
+        if world.bodies.get(m.block).is_some() {
+            node.io.charge(m.block, 1);
         }
-        let reply = Message::plain(MessageKind::StatusReply, me, m.from, m.block, cx.now);
-        out.send(reply, rng);
+        let reply = Message::plain(
+            MessageKind::StatusReply,
+            node.io.me,
+            m.from,
+            m.block,
+            world.now,
+        );
+        node.io.send(reply);
         return;
     }
-    let Some(block) = cx.book.get(m.block) else {
+    let Some(block) = world.bodies.get(m.block) else {
         return;
     };
     match m.kind {
-        MessageKind::Propose => on_propose(me, ps, m, block, cx, out, rng),
-        MessageKind::Vote => on_vote(me, ps, m, block, cx, out, rng),
+        MessageKind::Propose => on_propose(node, m, block),
+        MessageKind::Vote => on_vote(node, m, block),
         MessageKind::PartCertificate => {
-            if let Some(e) = ps.entry_mut(m.block)
+            if let Some(e) = node.state.entry_mut(m.block)
                 && e.role == Role::Origin
                 && e.state == EntryState::Pending
             {
-                take_tally(e, m, block, cx);
+                take_tally(e, m, block, world);
             }
         }
-        MessageKind::CommitPush => on_commit(me, ps, m, block, cx),
+        MessageKind::CommitPush => on_commit(node.state, m, block, world),
         // The original's kinds (a flood's vote requests among them) mean nothing here.
         _ => {}
     }
@@ -55,23 +53,17 @@ pub fn handle<const T: bool>(
 
 /// Whether `me` judges some part of `block` (its own range is its committees' keys).
 #[inline]
-fn judges(ps: &PeerState, block: &Block, cx: &RuleContext) -> bool {
+fn judges(ps: &PeerState, block: &Block, world: &Services) -> bool {
     block
         .parts
         .iter()
-        .any(|p| ps.in_range(cx.tokens.id(p.token)))
+        .any(|p| ps.in_range(world.tokens.id(p.token)))
 }
 
-fn on_propose<const T: bool>(
-    me: PeerIdx,
-    ps: &mut PeerState,
-    m: &Message,
-    block: &Block,
-    cx: &RuleContext,
-    out: &mut Outbox<'_, T>,
-    rng: &mut Pcg64Mcg,
-) {
-    if !block.is_well_formed() || m.from != block.origin || !judges(ps, block, cx) {
+fn on_propose<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Block) {
+    let Node { state: ps, io } = node;
+    let (me, world) = (io.me, io.world);
+    if !block.is_well_formed() || m.from != block.origin || !judges(ps, block, world) {
         return;
     }
     match ps.find(m.block) {
@@ -84,21 +76,32 @@ fn on_propose<const T: bool>(
                 && let Some(&v) = e.votes.first()
             {
                 // The origin did not get my vote (or my part's certificate): the same again.
-                if collecting(cx.ring) {
-                    let direct = m.holds & DIRECT != 0;
-                    send_member_vote(me, m.block, block, v.mask, v.holds, direct, cx, out, rng);
-                    report(me, e, m.block, block, true, cx, out, rng);
+                let ballot = Ballot {
+                    mask: v.mask,
+                    holds: v.holds,
+                };
+                let block = BlockRef {
+                    idx: m.block,
+                    body: block,
+                };
+                if collecting(world.lookup) {
+                    let route = match m.holds & DIRECT != 0 {
+                        true => VoteRoute::Direct,
+                        false => VoteRoute::Collectors,
+                    };
+                    send_member_vote(io, block, ballot, route);
+                    report(io, e, block, Report::Again);
                 } else {
-                    send_vote(me, block.origin, m.block, v.mask, v.holds, cx.now, out, rng);
+                    send_vote(io, block.body.origin, m.block, ballot);
                 }
             }
         }
         Err(at) => {
-            let expires = block.expires(cx.params.entry_ttl);
-            if ps.remembers(m.block) || expires <= cx.now {
+            let expires = block.expires(world.params.entry_ttl);
+            if ps.remembers(m.block) || expires <= world.now {
                 return;
             }
-            catch_up(ps, block, cx.book, cx.tokens);
+            catch_up(ps, block, world);
             let mut e = Entry::new(
                 m.block,
                 expires,
@@ -108,7 +111,7 @@ fn on_propose<const T: bool>(
             e.undecided = NOT_VOTED;
             e.votes.push(VoteRecord {
                 voter: me,
-                sent: cx.now,
+                sent: world.now,
                 mask: 0,
                 holds: 0,
             });
@@ -117,15 +120,9 @@ fn on_propose<const T: bool>(
     }
 }
 
-fn on_vote<const T: bool>(
-    me: PeerIdx,
-    ps: &mut PeerState,
-    m: &Message,
-    block: &Block,
-    cx: &RuleContext,
-    out: &mut Outbox<'_, T>,
-    rng: &mut Pcg64Mcg,
-) {
+fn on_vote<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Block) {
+    let Node { state: ps, io } = node;
+    let world = io.world;
     // Without an entry (a collector the proposal has not reached) the vote is dropped: the
     // origin's retries ask again.
     let Some(e) = ps.entry_mut(m.block) else {
@@ -135,25 +132,24 @@ fn on_vote<const T: bool>(
         return;
     }
     if e.role != Role::Origin {
-        if collecting(cx.ring) && e.decision == Decision::Undecided {
-            take_vote(me, e, m, block, cx, out, rng);
+        if collecting(world.lookup) && e.decision == Decision::Undecided {
+            take_vote(io, e, m, block);
         }
         return;
     }
     // Only a part's committee speaks for it; anything else counts for nothing.
-    let mine = committee_mask(cx.ring, cx.tokens, block, m.from);
+    let mine = committee_mask(world.lookup, world.tokens, block, m.from);
     if mine != 0 {
         e.record_vote(m.from, m.sent, m.mask & mine, m.holds & mine);
     }
 }
 
-fn on_commit(me: PeerIdx, ps: &mut PeerState, m: &Message, block: &Block, cx: &RuleContext) {
-    let _ = me;
-    // The certificate must be real (modelled: checked globally), and the push for me.
-    if !certified(cx.book, m.block) || !judges(ps, block, cx) {
+fn on_commit(ps: &mut PeerState, m: &Message, block: &Block, world: &Services) {
+    // The certificate must be real (modelled: a known oracle), and the push for me.
+    if !certified(world, m.block) || !judges(ps, block, world) {
         return;
     }
-    catch_up(ps, block, cx.book, cx.tokens);
+    catch_up(ps, block, world);
     match ps.find(m.block) {
         Ok(i) => {
             let e = &mut ps.mempool[i];
@@ -165,7 +161,7 @@ fn on_commit(me: PeerIdx, ps: &mut PeerState, m: &Message, block: &Block, cx: &R
             if ps.remembers(m.block) {
                 return;
             }
-            let expires = block.expires(cx.params.entry_ttl).max(cx.now + 1);
+            let expires = block.expires(world.params.entry_ttl).max(world.now + 1);
             let mut e = Entry::new(
                 m.block,
                 expires,

@@ -4,14 +4,11 @@
 //! (`until` = never): v2 drops a lock only once the member's mapping moved past its owner, or
 //! replaces it once its block expired uncommitted (asking that block's origin first).
 
-use super::super::certificate::{certified, owner_time};
-use crate::engine::outbox::Outbox;
-use crate::model::blocks::Block;
-use crate::model::ids::{BlockIdx, PeerIdx, Tick};
+use super::super::certificate::certified;
+use crate::model::ids::Tick;
 use crate::model::message::{Message, MessageKind};
 use crate::model::peer::{EntryState, Mapping, PeerState, Promise, Role, stored_mapping};
-use crate::protocol::RuleContext;
-use rand_pcg::Pcg64Mcg;
+use crate::protocol::{BlockRef, Node, Services};
 
 /// A lock that `collect_garbage` never drops: v2 manages its locks itself.
 pub const LOCK_HELD: Tick = Tick::MAX;
@@ -28,13 +25,17 @@ pub enum PartVote {
 }
 
 /// Drops the locks made moot: the member's mapping of the token moved past the locked owner.
-pub fn prune_locks(ps: &mut PeerState, cx: &RuleContext) {
+pub fn prune_locks(ps: &mut PeerState, world: &Services) {
     let PeerState {
         store, promises, ..
     } = ps;
     promises.retain(|p| {
         let mine = stored_mapping(store, p.token);
-        mine.block == p.last || owner_time(cx.book, p.last).is_some_and(|t| t >= mine.time)
+        mine.block == p.last
+            || world
+                .bodies
+                .owner_time(p.last)
+                .is_some_and(|t| t >= mine.time)
     });
 }
 
@@ -42,29 +43,26 @@ pub fn prune_locks(ps: &mut PeerState, cx: &RuleContext) {
 /// out, or it is certified. Once the book no longer holds it, it expired long ago, and it can
 /// have committed only if the token's certified head moved past the locked owner (`mine`, the
 /// member's mapping, which the lock is on).
-fn may_commit(cx: &RuleContext, lock: &Promise, mine: Mapping) -> bool {
-    match cx.book.get(lock.block) {
-        None => cx.book.certified_head(lock.token).time > mine.time,
+fn may_commit(world: &Services, lock: &Promise, mine: Mapping) -> bool {
+    match world.bodies.get(lock.block) {
+        None => world.oracle.certified_head(lock.token).time > mine.time,
         Some(block) => {
-            cx.now < block.expires(cx.params.entry_ttl) || certified(cx.book, lock.block)
+            world.now < block.expires(world.params.entry_ttl) || certified(world, lock.block)
         }
     }
 }
 
-/// Member `me` judges part `i` of block `idx`, taking the lock if it is free: of every
-/// pending proposal it holds that spends the same (token, owner), the smallest block id gets
-/// it, so twins heard within the waiting window converge on one.
-#[allow(clippy::too_many_arguments)]
+/// The member judges part `i` of `block`, taking the lock if it is free: of every pending
+/// proposal it holds that spends the same (token, owner), the smallest block id gets it, so
+/// twins heard within the waiting window converge on one.
 pub fn judge_part<const T: bool>(
-    me: PeerIdx,
-    ps: &mut PeerState,
-    idx: BlockIdx,
-    block: &Block,
+    node: &mut Node<'_, '_, T>,
+    block: BlockRef,
     i: usize,
-    cx: &RuleContext,
-    out: &mut Outbox<'_, T>,
-    rng: &mut Pcg64Mcg,
 ) -> PartVote {
+    let Node { state: ps, io } = node;
+    let (me, world) = (io.me, io.world);
+    let (idx, block) = (block.idx, block.body);
     let part = block.parts[i];
     let mine = ps.mapping(part.token);
     if mine.block == idx {
@@ -84,14 +82,14 @@ pub fn judge_part<const T: bool>(
         .copied();
     match lock {
         Some(l) if l.block == idx => return PartVote::Yes,
-        Some(l) if may_commit(cx, &l, mine) => return PartVote::No,
+        Some(l) if may_commit(world, &l, mine) => return PartVote::No,
         Some(l) => {
             // The locked block expired uncommitted: ask its origin for its outcome (the
             // answer is final, the simulator reads it now) and release the lock.
             // Charged to the locked block while the book holds it, else to the one judged.
-            out.charge(cx.book.get(l.block).map_or(idx, |_| l.block), 1);
-            let query = Message::plain(MessageKind::StatusQuery, me, l.origin, l.block, cx.now);
-            out.send(query, rng);
+            io.charge(world.bodies.get(l.block).map_or(idx, |_| l.block), 1);
+            let query = Message::plain(MessageKind::StatusQuery, me, l.origin, l.block, world.now);
+            io.send(query);
             ps.promises
                 .retain(|p| !(p.token == part.token && p.last == part.last));
         }
@@ -103,11 +101,11 @@ pub fn judge_part<const T: bool>(
         if e.block == idx || e.state != EntryState::Pending || e.role != Role::Relay {
             continue;
         }
-        let Some(other) = cx.book.get(e.block) else {
+        let Some(other) = world.bodies.get(e.block) else {
             continue;
         };
         if other.id < best.0
-            && cx.now < other.expires(cx.params.entry_ttl)
+            && world.now < other.expires(world.params.entry_ttl)
             && other
                 .parts
                 .iter()
@@ -120,7 +118,7 @@ pub fn judge_part<const T: bool>(
         token: part.token,
         last: part.last,
         block: best.1,
-        origin: cx.book.get(best.1).map_or(block.origin, |b| b.origin),
+        origin: world.bodies.get(best.1).map_or(block.origin, |b| b.origin),
         until: LOCK_HELD,
     });
     if best.1 == idx {

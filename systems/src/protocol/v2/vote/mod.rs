@@ -6,15 +6,13 @@ pub mod lock;
 
 use super::byzantine::equivocates;
 use super::certificate::catch_up;
-use super::collect::{collecting, report, send_member_vote, send_vote};
+use super::collect::{Ballot, Report, VoteRoute, collecting, report, send_member_vote, send_vote};
 use super::propose::{push_commit, send_proposals};
 use super::quorum::{Count, certified_parts, count};
-use crate::engine::outbox::Outbox;
-use crate::model::ids::{PeerIdx, Tick};
-use crate::model::peer::{Decision, EntryState, PeerState, Role};
-use crate::protocol::RuleContext;
+use crate::model::ids::Tick;
+use crate::model::peer::{Decision, EntryState, Role};
+use crate::protocol::{BlockRef, Node, Services};
 use lock::{PartVote, judge_part, prune_locks};
-use rand_pcg::Pcg64Mcg;
 
 /// A member waits this many ticks after first hearing of a proposal before it locks, so
 /// twins submitted in the same tick reach it and it locks the smallest id among them.
@@ -30,10 +28,10 @@ pub const RETRY: Tick = 4;
 /// collector a round trip also takes the spreading hops, the window and the collecting hop,
 /// about three hop pairs more (the choice measured in docs/topology.md).
 #[inline]
-pub fn retry_interval(cx: &RuleContext) -> Tick {
-    let stretch = cx.ring.round_trip_stretch();
+pub fn retry_interval(world: &Services) -> Tick {
+    let stretch = world.lookup.round_trip_stretch();
     RETRY
-        * if collecting(cx.ring) {
+        * if collecting(world.lookup) {
             stretch + 3
         } else {
             stretch
@@ -45,17 +43,11 @@ pub fn retry_interval(cx: &RuleContext) -> Tick {
 pub const NOT_VOTED: u8 = 0x7F;
 
 /// Votes on every pending entry of one peer; returns how many entries hold a decision.
-pub fn vote_peer<const T: bool>(
-    me: PeerIdx,
-    ps: &mut PeerState,
-    cx: &RuleContext,
-    out: &mut Outbox<'_, T>,
-    rng: &mut Pcg64Mcg,
-) -> usize {
-    prune_locks(ps, cx);
+pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, T>) -> usize {
+    prune_locks(node.state, node.io.world);
     let mut decided = 0;
-    for ei in 0..ps.mempool.len() {
-        let e = &ps.mempool[ei];
+    for ei in 0..node.state.mempool.len() {
+        let e = &node.state.mempool[ei];
         if e.state != EntryState::Pending {
             continue;
         }
@@ -64,9 +56,9 @@ pub fn vote_peer<const T: bool>(
             continue;
         }
         match e.role {
-            Role::Relay => member_vote(me, ps, ei, cx, out, rng),
+            Role::Relay => member_vote(node, ei),
             Role::Origin => {
-                if origin_step(me, ps, ei, cx, out, rng) {
+                if origin_step(node, ei) {
                     decided += 1;
                 }
             }
@@ -76,36 +68,31 @@ pub fn vote_peer<const T: bool>(
 }
 
 /// A member's vote on entry `ei`, once its window has passed.
-fn member_vote<const T: bool>(
-    me: PeerIdx,
-    ps: &mut PeerState,
-    ei: usize,
-    cx: &RuleContext,
-    out: &mut Outbox<'_, T>,
-    rng: &mut Pcg64Mcg,
-) {
-    let e = &ps.mempool[ei];
+fn member_vote<const T: bool>(node: &mut Node<'_, '_, T>, ei: usize) {
+    let world = node.io.world;
+    let e = &node.state.mempool[ei];
     let idx = e.block;
-    if e.undecided != NOT_VOTED || e.votes.first().is_none_or(|v| cx.now < v.sent + WINDOW) {
+    if e.undecided != NOT_VOTED || e.votes.first().is_none_or(|v| world.now < v.sent + WINDOW) {
         return;
     }
-    let Some(block) = cx.book.get(idx) else {
+    let Some(block) = world.bodies.get(idx) else {
         return;
     };
+    let block = BlockRef { idx, body: block };
     let (mut mask, mut holds) = (0u8, 0u8);
-    let equivocating = equivocates(cx.adversary, me);
+    let equivocating = equivocates(&node.io);
     if !equivocating {
-        catch_up(ps, block, cx.book, cx.tokens);
+        catch_up(node.state, block.body, world);
     }
-    for (i, part) in block.parts.iter().enumerate() {
-        if !ps.in_range(cx.tokens.id(part.token)) {
+    for (i, part) in block.body.parts.iter().enumerate() {
+        if !node.state.in_range(world.tokens.id(part.token)) {
             continue;
         }
         let bit = 1u8 << i;
         let vote = if equivocating {
             PartVote::Yes
         } else {
-            judge_part(me, ps, idx, block, i, cx, out, rng)
+            judge_part(node, block, i)
         };
         match vote {
             PartVote::Yes => {
@@ -120,42 +107,44 @@ fn member_vote<const T: bool>(
         // Nothing to say yet (behind without a certificate): judged again next tick.
         return;
     }
-    let e = &mut ps.mempool[ei];
+    let Node { state, io } = node;
+    let e = &mut state.mempool[ei];
     e.undecided = 0;
     e.votes[0].mask = mask;
     e.votes[0].holds = holds;
-    if collecting(cx.ring) {
-        send_member_vote(me, idx, block, mask, holds, false, cx, out, rng);
-        report(me, e, idx, block, false, cx, out, rng);
+    let ballot = Ballot { mask, holds };
+    if collecting(world.lookup) {
+        send_member_vote(io, block, ballot, VoteRoute::Collectors);
+        report(io, e, block, Report::Once);
     } else {
-        send_vote(me, block.origin, idx, mask, holds, cx.now, out, rng);
+        send_vote(io, block.body.origin, idx, ballot);
     }
 }
 
 /// The origin's step for entry `ei`: count, decide, or (re-)propose. Returns whether it
 /// decided.
-fn origin_step<const T: bool>(
-    me: PeerIdx,
-    ps: &mut PeerState,
-    ei: usize,
-    cx: &RuleContext,
-    out: &mut Outbox<'_, T>,
-    rng: &mut Pcg64Mcg,
-) -> bool {
+fn origin_step<const T: bool>(node: &mut Node<'_, '_, T>, ei: usize) -> bool {
+    let Node { state: ps, io } = node;
+    let world = io.world;
     let idx = ps.mempool[ei].block;
-    let Some(block) = cx.book.get(idx) else {
+    let Some(block) = world.bodies.get(idx) else {
         return false;
     };
-    if cx.now >= block.expires(cx.params.entry_ttl) {
+    if world.now >= block.expires(world.params.entry_ttl) {
         // Its last tick: no commit now, so a member that sees the block expired and
         // uncertified may release its lock (`lock.rs`). It times out.
         return false;
     }
-    match count(cx.ring, block, &ps.mempool[ei].votes, cx.params.tolerance) {
+    match count(
+        world.lookup,
+        block,
+        &ps.mempool[ei].votes,
+        world.params.tolerance,
+    ) {
         Count::Certified => {
-            catch_up(ps, block, cx.book, cx.tokens);
+            catch_up(ps, block, world);
             ps.mempool[ei].decision = Decision::Commit;
-            push_commit(me, idx, block, cx, out, rng);
+            push_commit(io, BlockRef { idx, body: block });
             true
         }
         Count::Impossible => {
@@ -163,19 +152,23 @@ fn origin_step<const T: bool>(
             true
         }
         Count::Open => {
-            let age = cx.now - block.submitted;
-            let every = retry_interval(cx);
+            let age = world.now - block.submitted;
+            let every = retry_interval(world);
             if age == 0 || age.is_multiple_of(every) {
                 // Collected votes: the first retry goes through the collectors again, later
                 // ones ask for direct votes, in case a collector is silent.
-                let direct = collecting(cx.ring) && age >= 2 * every;
+                let route = match collecting(world.lookup) && age >= 2 * every {
+                    true => VoteRoute::Direct,
+                    false => VoteRoute::Collectors,
+                };
                 let voted = &ps.mempool[ei].votes;
                 // Through collectors a part's quorum can arrive before the rest of its votes.
-                let done = match collecting(cx.ring) {
-                    true => certified_parts(cx.ring, block, voted, cx.params.tolerance),
+                let done = match collecting(world.lookup) {
+                    true => certified_parts(world.lookup, block, voted, world.params.tolerance),
                     false => 0,
                 };
-                send_proposals(me, idx, block, direct, cx, out, rng, |p, part| {
+                let block = BlockRef { idx, body: block };
+                send_proposals(io, block, route, |p, part| {
                     done & (1 << part) == 0 && voted.iter().all(|v| v.voter != p)
                 });
             }

@@ -1,0 +1,72 @@
+//! The topology lookups the engine offers protocol code: the ring's ids, positions, seeded
+//! links and neighbourhoods. The ring is static and every peer reads the same one at no
+//! message cost: a listed modelling shortcut (`docs/architecture.md`, "Known oracles and
+//! shortcuts"), standing in for the routing lookups a real overlay would pay for.
+
+use crate::model::blocks::Block;
+use crate::model::ids::PeerIdx;
+use crate::model::ring::{Neighbourhood, Ring, Views};
+use crate::model::tokens::TokenBook;
+
+/// Read-only topology lookups; the only way protocol code reaches the ring.
+#[derive(Clone, Copy)]
+pub struct Lookup<'a>(&'a Ring);
+
+impl<'a> Lookup<'a> {
+    pub fn new(ring: &'a Ring) -> Self {
+        Self(ring)
+    }
+
+    /// Peers on the ring.
+    #[inline]
+    pub fn len(&self) -> u32 {
+        self.0.len()
+    }
+
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Ring id of the peer at position `p`.
+    #[inline]
+    pub fn id(&self, p: PeerIdx) -> u64 {
+        self.0.id(p)
+    }
+
+    /// Position of the first peer whose id is at or above `key`.
+    #[inline]
+    pub fn insertion(&self, key: u64) -> PeerIdx {
+        self.0.insertion(key)
+    }
+
+    /// Was `a` seeded with a link to `b`?
+    #[inline]
+    pub fn seeded_link(&self, a: PeerIdx, b: PeerIdx) -> bool {
+        self.0.seeded_link(a, b)
+    }
+
+    /// Peer `node`'s neighbourhood of `key` (the original's voters).
+    #[inline]
+    pub fn neighbourhood(&self, node: PeerIdx, key: u64) -> Neighbourhood {
+        self.0.neighbourhood(node, key)
+    }
+
+    /// Peer `me`'s neighbourhood of each part's token, then of the block id.
+    #[inline]
+    pub fn views(&self, block: &Block, tokens: &TokenBook, me: PeerIdx) -> Views {
+        block.views(self.0, tokens, me)
+    }
+
+    /// Whether messages to unlinked peers are routed hop by hop (small-world).
+    #[inline]
+    pub fn routed(&self) -> bool {
+        self.0.small_world().is_some()
+    }
+
+    /// How many times longer than one hop a round trip takes.
+    #[inline]
+    pub fn round_trip_stretch(&self) -> u32 {
+        self.0.round_trip_stretch()
+    }
+}
