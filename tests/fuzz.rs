@@ -132,7 +132,7 @@ fn an_unknown_protocol_is_a_usage_error() {
 }
 
 /// v2 claims safety up to its Byzantine bound, double-signing owners included: the fuzzer
-/// finds no failure (`scripts/v2-targets.sh` runs 300 and, as an option, 10,000).
+/// finds no failure (`scripts/targets.sh --protocol v2` runs 300 and, as an option, 10,000).
 #[test]
 fn the_fuzzer_finds_no_failure_in_v2() {
     let out = ecrust(&[

@@ -1,4 +1,4 @@
-//! The original ecRust rules (`shared/PROTOCOL.md`), as the original simulator runs them.
+//! The original ecRust rules (`docs/protocol.md`), as the original simulator runs them.
 //!
 //! A block commits at a peer when, for each part, the voters it knows around the token that
 //! hold the token agree by a margin above the threshold, and more than `threshold` voters

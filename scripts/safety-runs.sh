@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Issue 18's "must" safety runs for v2, one JSON line per run (for scripts/v2-safety-table.py).
-# Usage: scripts/v2-safety.sh SEEDS PEERS TICKS TOKENS [BINARY] > out.jsonl
+# v2's safety runs (issue 18's "must" runs), one JSON line per run (for scripts/safety-table.py).
+# Usage: scripts/safety-runs.sh SEEDS PEERS TICKS TOKENS [BINARY] > out.jsonl
 #   TOKENS = "config" keeps configs/baseline-2000.toml's 1 token.
 # Variants: --conflict-rate 0.3, and --byzantine 0.1 with each behaviour (or V2_VARIANTS, ";"-separated);
 # --fail-on-violation is on.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
+[[ $# -ge 4 ]] || { echo "usage: scripts/safety-runs.sh SEEDS PEERS TICKS TOKENS [BINARY]" >&2; exit 2; }
 seeds="$1" peers="$2" ticks="$3" tokens="$4" bin="${5:-target/release/ecrust-ecs}"
 tok=(); [[ $tokens != config ]] && tok=(--tokens "$tokens")
 variants=("--conflict-rate 0.3" "--byzantine 0.1 --byzantine-behaviour silent"

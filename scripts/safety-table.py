@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Markdown table from scripts/v2-safety.sh outputs (JSON lines), one row per peers x tokens x variant.
+"""Markdown table from scripts/safety-runs.sh outputs (JSON lines), one row per peers x tokens x variant.
 
-    scripts/v2-safety-table.py out/safety-*.jsonl
+    scripts/safety-table.py out/safety-*.jsonl
 """
 import json
 import sys
