@@ -1,6 +1,8 @@
-//! The layout's import rules, checked on the source: `config` imports nothing of the crate,
-//! `model` only `config`, `engine` nothing above `model`, `protocol` no system, and no system
-//! another system.
+//! The layout's rules, checked on the source: `config` imports nothing of the crate, `model`
+//! only `config`, `engine` nothing above `model`, `protocol` no system, and no system another
+//! system; protocol code sees the world only through its node context (no block book, no
+//! outcomes, no ring but the engine's lookups, no other peer's state), and only the listed
+//! files read a known oracle.
 
 use std::path::{Path, PathBuf};
 
@@ -51,4 +53,86 @@ fn each_layer_imports_only_the_layers_below_it() {
 fn no_system_imports_another() {
     let found = offenders("systems", &["systems"]);
     assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+/// What protocol code may not name: the block book and its outcomes, the ring itself (the
+/// engine's `Lookup` is the door to it), the dense peer table (another peer's state) and the
+/// adversary resource (a peer learns its own role through `Io::acts`).
+const BEYOND_THE_NODE: [&str; 8] = [
+    "BlockBook",
+    "Outcome",
+    ".outcome",
+    "model::ring::Ring",
+    "&Ring",
+    "Peers",
+    "Adversary",
+    ".book",
+];
+
+/// The files allowed to read a known oracle (`engine/oracle.rs`), each listed in
+/// docs/architecture.md, "Known oracles and shortcuts"; the next issue removes them.
+const KNOWN_ORACLE_READERS: [&str; 2] = ["v2/certificate.rs", "v2/vote/lock.rs"];
+
+/// The door itself: the node context and the services it carries.
+const THE_DOOR: [&str; 3] = ["node.rs", "services.rs", "mod.rs"];
+
+/// A source's code without comments and without its test module.
+fn code_of(text: &str) -> String {
+    let body = text.split("#[cfg(test)]").next().unwrap_or("");
+    body.lines()
+        .map(|l| l.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What in `code` reaches past the node context.
+fn reaches_beyond_the_node(code: &str) -> Vec<&'static str> {
+    BEYOND_THE_NODE
+        .iter()
+        .copied()
+        .filter(|name| code.contains(name))
+        .collect()
+}
+
+#[test]
+fn protocol_code_sees_only_its_node_and_the_engine_services() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/protocol");
+    let mut found = Vec::new();
+    let mut oracle_readers = Vec::new();
+    for file in sources(&root) {
+        let rel = file
+            .strip_prefix(&root)
+            .expect("under protocol/")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let code = code_of(&std::fs::read_to_string(&file).expect("readable source"));
+        if code.contains(".oracle.") {
+            oracle_readers.push(rel.clone());
+        }
+        if THE_DOOR.contains(&rel.as_str()) {
+            continue;
+        }
+        for name in reaches_beyond_the_node(&code) {
+            found.push(format!("protocol/{rel} names {name}"));
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+    oracle_readers.sort();
+    assert_eq!(
+        oracle_readers, KNOWN_ORACLE_READERS,
+        "files reading a known oracle changed: list them in docs/architecture.md and here"
+    );
+}
+
+#[test]
+fn the_node_check_catches_a_rule_reading_an_outcome() {
+    let sneaky = "fn certified(cx: &Cx, i: u32) -> bool {\n    cx.book.get(i).is_some_and(|b| b.outcome.is_some()) // fine?\n}";
+    assert_eq!(
+        reaches_beyond_the_node(&code_of(sneaky)),
+        [".outcome", ".book"]
+    );
+    // Comments and test modules do not count.
+    assert!(
+        reaches_beyond_the_node(&code_of("// the BlockBook\n#[cfg(test)]\nuse Peers;")).is_empty()
+    );
 }
