@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints each protocol's digest on every scenario of its file (tests/data/*-digests.txt:
-# (original, v2) and whether it matches the recorded one; `--update` records the new digests
-# instead.
+# original-digests.txt, v2-digests.txt) and whether it matches the recorded one; `--update`
+# records the new digests instead.
 # Usage: scripts/digests.sh [--update] [--threads N] [BINARY]
 set -euo pipefail
 cd "$(dirname "$0")/.."
