@@ -6,6 +6,7 @@ use arrow_array::builder::{StringBuilder, UInt8Builder, UInt32Builder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{ArrowError, DataType, Field, Schema};
 use ecrust_systems::model::trace::TraceEvent;
+use ecrust_systems::protocol::kind_name;
 use std::sync::Arc;
 
 pub fn schema() -> Schema {
@@ -62,7 +63,7 @@ impl EventRows {
                     tick.append_value(t);
                     kind.append_value("message");
                     block.append_value(msg.block);
-                    message.append_value(msg.kind.name());
+                    message.append_value(kind_name(msg.kind));
                     from.append_value(msg.from);
                     to.append_value(msg.to);
                     sent.append_value(msg.sent);

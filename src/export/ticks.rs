@@ -3,8 +3,9 @@
 use arrow_array::builder::{UInt32Builder, UInt64Builder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{ArrowError, DataType, Field, Schema};
-use ecrust_systems::model::message::MessageKind;
+use ecrust_systems::model::message::KindCounts;
 use ecrust_systems::model::metrics::TickMetrics;
+use ecrust_systems::protocol::all_kinds;
 use std::sync::Arc;
 
 /// The gauges and counters after the per-kind message columns, in column order.
@@ -45,9 +46,9 @@ fn counters(m: &TickMetrics) -> [u64; 13] {
 pub fn schema() -> Schema {
     let mut fields = vec![Field::new("tick", DataType::UInt32, false)];
     for stage in ["sent", "delivered", "dropped"] {
-        for kind in MessageKind::ALL {
+        for kind in all_kinds() {
             fields.push(Field::new(
-                format!("{stage}_{}", kind.name()),
+                format!("{stage}_{}", kind.name),
                 DataType::UInt64,
                 false,
             ));
@@ -85,13 +86,10 @@ impl TickRows {
             .collect();
         for m in &rows {
             tick.append_value(m.tick);
-            let values = m
-                .sent
-                .0
-                .iter()
-                .chain(m.delivered.0.iter())
-                .chain(m.dropped.0.iter())
-                .copied()
+            let per_kind = |c: &KindCounts| all_kinds().map(|k| c.get(k.code)).collect::<Vec<_>>();
+            let values = [&m.sent, &m.delivered, &m.dropped]
+                .into_iter()
+                .flat_map(per_kind)
                 .chain(counters(m));
             for (col, v) in columns.iter_mut().zip(values) {
                 col.append_value(v);

@@ -2,9 +2,10 @@
 
 use crate::model::families::Families;
 use crate::model::ledger::{Ledger, Violations};
-use crate::model::message::{MessageKind, WireType};
+use crate::model::message::WireType;
 use crate::model::metrics::Metrics;
 use crate::model::world::Settings;
+use crate::protocol::all_kinds;
 use bevy_ecs::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -58,7 +59,7 @@ pub struct RunSummary {
     /// Sent messages per committed submission.
     pub messages_per_commit: Option<f64>,
     /// Bytes sent per committed submission, by the wire size model
-    /// (`MessageKind::wire_bytes`, the same for every protocol).
+    /// (each kind's declared size, one wire model for every protocol: `model::message::wire`).
     pub bytes_per_commit: Option<f64>,
     /// Delivered messages per committed submission (the original's figure).
     pub delivered_per_commit: Option<f64>,
@@ -176,23 +177,19 @@ impl RunSummary {
             messages_delivered: delivered,
             messages_dropped: m.dropped.total(),
             messages_per_commit: ratio(m.sent.total(), committed),
-            bytes_per_commit: ratio(m.sent.bytes(), committed),
+            bytes_per_commit: ratio(m.sent.bytes(all_kinds()), committed),
             delivered_per_commit: ratio(delivered, committed),
             rounds_per_commit: ratio(ticks as u64, committed),
             ticks_per_commit_mean: m.latency.mean(),
             ticks_per_commit_p50: m.latency.quantile(0.5),
             ticks_per_commit_p99: m.latency.quantile(0.99),
-            sent_by_phase: MessageKind::ALL
-                .iter()
-                .map(|&k| (k.name(), m.sent.get(k)))
-                .collect(),
+            sent_by_phase: all_kinds().map(|k| (k.name, m.sent.get(k.code))).collect(),
             messages_by_type: WireType::ALL
                 .iter()
-                .map(|&t| (t.name(), m.delivered.by_wire_type(t)))
+                .map(|&t| (t.name(), m.delivered.by_wire_type(t, all_kinds())))
                 .collect(),
-            messages_by_phase: MessageKind::ALL
-                .iter()
-                .map(|&k| (k.name(), m.delivered.get(k)))
+            messages_by_phase: all_kinds()
+                .map(|k| (k.name, m.delivered.get(k.code)))
                 .collect(),
             peer_commits: m.peer_commits,
             safety_checked: ledger.check,

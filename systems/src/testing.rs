@@ -11,7 +11,7 @@ use crate::engine::network::Network;
 use crate::model::blocks::{BlockBook, Part};
 use crate::model::ids::{BlockIdx, PeerIdx, Tick, TokenIdx};
 use crate::model::ledger::Ledger;
-use crate::model::message::{Message, MessageKind};
+use crate::model::message::{Kind, Message};
 use crate::model::peer::PeerState;
 use crate::model::ring::Ring;
 use crate::model::submission::{NewBlock, submit};
@@ -182,7 +182,7 @@ pub fn in_flight(world: &World) -> Vec<Message> {
         .iter()
         .flat_map(|m| m.slots.iter().flat_map(|s| s.iter().copied()))
         .collect();
-    all.sort_by_key(|m| (m.to, m.from, m.kind as u8, m.block));
+    all.sort_by_key(|m| (m.to, m.from, m.kind, m.block));
     all
 }
 
@@ -197,7 +197,7 @@ pub fn post(world: &mut World, msg: Message, at: Tick) {
 
 /// A message of `kind` about `block`, sent at `sent`.
 pub fn message(
-    kind: MessageKind,
+    kind: impl Into<Kind>,
     from: PeerIdx,
     to: PeerIdx,
     block: BlockIdx,

@@ -7,9 +7,9 @@ use crate::config::{Behaviour, ProtocolKind, SimConfig};
 use crate::model::blocks::{BlockBook, Outcome, Part};
 use crate::model::ids::{BlockIdx, GENESIS};
 use crate::model::ledger::Ledger;
-use crate::model::message::MessageKind;
 use crate::model::peer::Promise;
 use crate::model::workload::Workload;
+use crate::protocol::v2::message::V2Kind;
 use crate::protocol::v2::vote::lock::LOCK_HELD;
 use crate::sim::Simulation;
 use crate::testing::*;
@@ -149,7 +149,7 @@ fn tick_counting_status_queries(world: &mut World, n: u32, block: BlockIdx) -> u
         tick(world);
         queries += in_flight(world)
             .iter()
-            .filter(|m| m.kind == MessageKind::StatusQuery && m.block == block)
+            .filter(|m| m.kind == V2Kind::StatusQuery && m.block == block)
             .count();
     }
     queries

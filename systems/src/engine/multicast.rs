@@ -131,7 +131,11 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
 #[cfg(test)]
 mod tests {
     use crate::engine::outbox::fixture::RoutedNet;
-    use crate::model::message::MessageKind;
+    use crate::model::message::Kind;
+
+    /// Any codes: the engine carries every kind alike.
+    const PROPOSE: Kind = Kind(7);
+    const PUSH: Kind = Kind(9);
     use crate::model::rng::{Stream, stream};
 
     /// 32 peers around position 500 of a 1,000-peer ring, and a sender far from them.
@@ -148,12 +152,12 @@ mod tests {
             .find(|&q| net.routes.hops(q, entry) == 2)
             .expect("a peer two hops from the entry");
         let route = 2;
-        let msg = crate::testing::message(MessageKind::Propose, from, from, 0, 0);
+        let msg = crate::testing::message(PROPOSE, from, from, 0, 0);
         let mut rng = stream(1, Stream::Deliver, 0, 0);
         net.outbox().multicast(msg, entry, &committee(), &mut rng);
         // The route to the entry, then one link into each of the other 31 receivers (the
         // stations 8 positions out are receivers themselves).
-        assert_eq!(net.sent.get(MessageKind::Propose), route + 31);
+        assert_eq!(net.sent.get(PROPOSE), route + 31);
         assert_eq!(net.dropped.total(), 0);
         // The entry when the route ends; its near peers a tick later; the rest one more.
         let r = 2;
@@ -170,22 +174,22 @@ mod tests {
     fn a_link_that_loses_the_multicast_loses_it_for_everyone_behind_it() {
         // Every link loses: the first hop of the route, and nothing more is sent.
         let mut net = RoutedNet::new(1_000, 1.0);
-        let msg = crate::testing::message(MessageKind::CommitPush, 0, 0, 0, 0);
+        let msg = crate::testing::message(PUSH, 0, 0, 0, 0);
         let mut rng = stream(1, Stream::Deliver, 0, 0);
         net.outbox().multicast(msg, 500, &committee(), &mut rng);
-        assert_eq!(net.sent.get(MessageKind::CommitPush), 1);
-        assert_eq!(net.dropped.get(MessageKind::CommitPush), 1);
+        assert_eq!(net.sent.get(PUSH), 1);
+        assert_eq!(net.dropped.get(PUSH), 1);
         assert!((0..4).all(|d| net.due(d).is_empty()));
     }
 
     #[test]
     fn a_sparse_multicast_pays_for_the_relays_on_the_way() {
         let mut net = RoutedNet::new(1_000, 0.0);
-        let msg = crate::testing::message(MessageKind::Propose, 500, 500, 0, 0);
+        let msg = crate::testing::message(PROPOSE, 500, 500, 0, 0);
         let mut rng = stream(1, Stream::Deliver, 0, 0);
         // From the entry itself to one peer 15 positions up: via the station at 508.
         net.outbox().multicast(msg, 500, &[515], &mut rng);
-        assert_eq!(net.sent.get(MessageKind::Propose), 2);
+        assert_eq!(net.sent.get(PROPOSE), 2);
         assert_eq!(net.due(2), vec![515]);
     }
 }

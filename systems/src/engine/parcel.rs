@@ -84,7 +84,7 @@ impl Parcel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::message::MessageKind;
+    use crate::model::message::Kind;
 
     #[test]
     fn messages_keep_their_order_across_pages_and_pages_never_grow() {
@@ -96,7 +96,7 @@ mod tests {
             block: 0,
             sent: 0,
             target: 0,
-            kind: MessageKind::Answer,
+            kind: Kind(6),
             mask: 0,
             holds: 0,
         };

@@ -2,122 +2,44 @@
 
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 
-/// What a message is, split by protocol phase.
-///
-/// The original counts four types (Query, Vote, Block, Answer); each of those is split here by
-/// the phase that sent it, so the traffic of each protocol step is visible.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u8)]
-pub enum MessageKind {
-    /// A pending node asks a neighbourhood for its vote (Vote, reply = true).
-    VoteRequest = 0,
-    /// A node that already decided answers with 0xFF (committed) or 0 (blocked) (Vote, reply = false).
-    VoteEcho = 1,
-    /// A node that learned of a block by a vote asks for its body (Query).
-    BlockQuery = 2,
-    /// A node behind on a token asks for the parent block to catch up (Query).
-    ParentQuery = 3,
-    /// The body, answering a BlockQuery (Block).
-    BlockReply = 4,
-    /// The body, answering a ParentQuery (Block).
-    ParentReply = 5,
-    /// Defined by the protocol, never sent (proof-of-storage answers are not modelled).
-    Answer = 6,
-    /// v2: the origin sends the block, with its parents' certificates, to a committee member.
-    Propose = 7,
-    /// v2: a committee member's vote (its lock) on a proposal, to the origin.
-    Vote = 8,
-    /// v2: the origin pushes a commit, with its quorum certificate, to the committees.
-    CommitPush = 9,
-    /// v2: a member asks the origin of a block it locked for, once that block expired, for
-    /// its outcome before releasing the lock.
-    StatusQuery = 10,
-    /// v2: the answer to a status query (with the certificate if the block committed).
-    StatusReply = 11,
-    /// v2 on a routed topology: a part's collector tells the origin that the part's
-    /// committee reached a quorum (with the aggregate certificate) or can no longer reach one.
-    PartCertificate = 12,
+/// A message's kind as the engine carries it: a wire code. Each protocol declares its own
+/// kinds (an enum in its folder, e.g. `protocol::v2::message::V2Kind`) and the codes they
+/// take; the engine counts messages by code and never names a kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Kind(pub u8);
+
+/// What a code means, as the protocol that owns it declares it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KindInfo {
+    pub code: Kind,
+    /// The phase's name in summaries and tables (`vote_request`, `propose`, ...).
+    pub name: &'static str,
+    /// Bytes on the wire, by [`wire`]'s size model.
+    pub wire_bytes: u64,
+    /// The original's message type it falls under.
+    pub wire_type: WireType,
 }
 
-pub const KINDS: usize = 13;
+/// Codes a run can count: enough for every protocol's block of codes.
+pub const KINDS: usize = 16;
 
-/// The kinds the original protocol uses; the digest hashes only these words unless a run
-/// sends one of the others (see [`KindCounts::digest_words`]).
-pub const ORIGINAL_KINDS: usize = 7;
+/// The code blocks, one per protocol, in the order the digest hashes them: the first always,
+/// each later one only if it counted something, so a protocol added later changes no other
+/// protocol's digest (`KindCounts::digest_words`).
+pub const DIGEST_BLOCKS: [std::ops::Range<usize>; 3] = [0..7, 7..13, 13..KINDS];
 
-impl MessageKind {
-    pub const ALL: [MessageKind; KINDS] = [
-        MessageKind::VoteRequest,
-        MessageKind::VoteEcho,
-        MessageKind::BlockQuery,
-        MessageKind::ParentQuery,
-        MessageKind::BlockReply,
-        MessageKind::ParentReply,
-        MessageKind::Answer,
-        MessageKind::Propose,
-        MessageKind::Vote,
-        MessageKind::CommitPush,
-        MessageKind::StatusQuery,
-        MessageKind::StatusReply,
-        MessageKind::PartCertificate,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            MessageKind::VoteRequest => "vote_request",
-            MessageKind::VoteEcho => "vote_echo",
-            MessageKind::BlockQuery => "block_query",
-            MessageKind::ParentQuery => "parent_query",
-            MessageKind::BlockReply => "block_reply",
-            MessageKind::ParentReply => "parent_reply",
-            MessageKind::Answer => "answer",
-            MessageKind::Propose => "propose",
-            MessageKind::Vote => "vote",
-            MessageKind::CommitPush => "commit_push",
-            MessageKind::StatusQuery => "status_query",
-            MessageKind::StatusReply => "status_reply",
-            MessageKind::PartCertificate => "part_certificate",
-        }
-    }
-
-    /// Bytes on the wire, by the one size model both protocols are measured with
-    /// (`docs/protocol-v2.md`, "Wire size model"): a 40-byte header (kind and flags 4,
-    /// sent tick 4, sender and receiver ids 8 each, block hash 16), a 64-byte signature on
-    /// every message that states something, a block body of 16 bytes plus 48 per part and a
-    /// part certificate of 112 bytes (aggregate signature 96, committee bitmap 4, part index
-    /// and block hash 12). Bodies and certificates are counted at 3 parts, the most the
-    /// measured workloads put in a block. The largest possible (a proposal of 6 parts, the
-    /// protocol's largest block: 40 + 64 + 16 + 6 * 48 + 6 * 112) is 1,080 bytes.
-    pub fn wire_bytes(self) -> u64 {
-        const HEADER: u64 = 40;
-        const SIG: u64 = 64;
-        const BODY: u64 = 16 + 3 * 48;
-        const CERTS: u64 = 3 * 112;
-        match self {
-            MessageKind::VoteRequest | MessageKind::VoteEcho | MessageKind::Vote => HEADER + SIG,
-            MessageKind::BlockQuery | MessageKind::ParentQuery | MessageKind::Answer => HEADER,
-            MessageKind::StatusQuery => HEADER + SIG,
-            MessageKind::BlockReply | MessageKind::ParentReply => HEADER + SIG + BODY,
-            MessageKind::Propose | MessageKind::CommitPush => HEADER + SIG + BODY + CERTS,
-            MessageKind::StatusReply => HEADER + SIG + CERTS,
-            MessageKind::PartCertificate => HEADER + SIG + CERTS / 3,
-        }
-    }
-
-    /// The original's message type.
-    pub fn wire_type(self) -> WireType {
-        match self {
-            MessageKind::VoteRequest | MessageKind::VoteEcho => WireType::Vote,
-            MessageKind::BlockQuery | MessageKind::ParentQuery => WireType::Query,
-            MessageKind::BlockReply | MessageKind::ParentReply => WireType::Block,
-            MessageKind::Answer | MessageKind::StatusReply | MessageKind::PartCertificate => {
-                WireType::Answer
-            }
-            MessageKind::Propose | MessageKind::CommitPush => WireType::Block,
-            MessageKind::Vote => WireType::Vote,
-            MessageKind::StatusQuery => WireType::Query,
-        }
-    }
+/// The one wire size model every protocol is measured with (`docs/protocol-v2.md`, "Wire size
+/// model"): a 40-byte header (kind and flags 4, sent tick 4, sender and receiver ids 8 each,
+/// block hash 16), a 64-byte signature on every message that states something, a block body
+/// of 16 bytes plus 48 per part and a part certificate of 112 bytes (aggregate signature 96,
+/// committee bitmap 4, part index and block hash 12). Bodies and certificates are counted at
+/// 3 parts, the most the measured workloads put in a block. The largest possible message (a
+/// proposal of 6 parts, the largest block: 40 + 64 + 16 + 6 * 48 + 6 * 112) is 1,080 bytes.
+pub mod wire {
+    pub const HEADER: u64 = 40;
+    pub const SIG: u64 = 64;
+    pub const BODY: u64 = 16 + 3 * 48;
+    pub const CERTS: u64 = 3 * 112;
 }
 
 /// The four message types of the original, in its reporting order.
@@ -160,7 +82,7 @@ pub struct Message {
     pub sent: Tick,
     /// Queries: who gets the block ([`ANSWER_SENDER`] = the sender). Unused otherwise.
     pub target: PeerIdx,
-    pub kind: MessageKind,
+    pub kind: Kind,
     /// Votes: bit i set = "part i spends the owner I store"; 0xFF = committed.
     pub mask: u8,
     /// Votes: bit i set = "I hold token i's mapping", so a 0 in `mask` is an objection, not
@@ -172,7 +94,7 @@ impl Message {
     /// A message that states nothing beyond its kind: no query target, no vote bits.
     #[inline]
     pub fn plain(
-        kind: MessageKind,
+        kind: impl Into<Kind>,
         from: PeerIdx,
         to: PeerIdx,
         block: BlockIdx,
@@ -184,7 +106,7 @@ impl Message {
             block,
             sent,
             target: ANSWER_SENDER,
-            kind,
+            kind: kind.into(),
             mask: 0,
             holds: 0,
         }
@@ -197,50 +119,53 @@ pub const COMMITTED_MASK: u8 = 0xFF;
 /// Echoes speak for every part.
 pub const ALL_PARTS: u8 = 0xFF;
 
-/// Counts per message kind.
+/// Counts per message code.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct KindCounts(pub [u64; KINDS]);
 
 impl KindCounts {
     #[inline]
-    pub fn add(&mut self, kind: MessageKind) {
-        self.0[kind as usize] += 1;
+    pub fn add(&mut self, kind: Kind) {
+        self.0[kind.0 as usize] += 1;
     }
 
     pub fn total(&self) -> u64 {
         self.0.iter().sum()
     }
 
-    pub fn get(&self, kind: MessageKind) -> u64 {
-        self.0[kind as usize]
+    pub fn get(&self, kind: impl Into<Kind>) -> u64 {
+        self.0[kind.into().0 as usize]
     }
 
-    pub fn by_wire_type(&self, t: WireType) -> u64 {
-        MessageKind::ALL
-            .iter()
-            .filter(|k| k.wire_type() == t)
-            .map(|&k| self.get(k))
+    /// Counts of the kinds in `table` that fall under wire type `t`.
+    pub fn by_wire_type<'a>(
+        &self,
+        t: WireType,
+        table: impl IntoIterator<Item = &'a KindInfo>,
+    ) -> u64 {
+        table
+            .into_iter()
+            .filter(|k| k.wire_type == t)
+            .map(|k| self.get(k.code))
             .sum()
     }
 
-    /// Bytes sent, by [`MessageKind::wire_bytes`].
-    pub fn bytes(&self) -> u64 {
-        MessageKind::ALL
-            .iter()
-            .map(|&k| self.get(k) * k.wire_bytes())
+    /// Bytes sent, by the wire sizes of the kinds in `table`.
+    pub fn bytes<'a>(&self, table: impl IntoIterator<Item = &'a KindInfo>) -> u64 {
+        table
+            .into_iter()
+            .map(|k| self.get(k.code) * k.wire_bytes)
             .sum()
     }
 
-    /// The words the digest hashes: the original's seven kinds always, the others only
-    /// when one of them is not zero, so adding kinds left the original's digests as they were.
+    /// The words the digest hashes: the first code block always, each later one (see
+    /// [`DIGEST_BLOCKS`]) only when one of its counts is not zero.
     pub fn digest_words(&self) -> impl Iterator<Item = u64> + '_ {
-        let extra = &self.0[ORIGINAL_KINDS..];
-        let extra = if extra.iter().any(|&c| c != 0) {
-            extra
-        } else {
-            &[]
-        };
-        self.0[..ORIGINAL_KINDS].iter().chain(extra).copied()
+        DIGEST_BLOCKS
+            .iter()
+            .enumerate()
+            .filter(|(i, block)| *i == 0 || self.0[(*block).clone()].iter().any(|&c| c != 0))
+            .flat_map(|(_, block)| self.0[block.clone()].iter().copied())
     }
 
     pub fn merge(&mut self, other: &KindCounts) {
@@ -260,25 +185,31 @@ mod tests {
     }
 
     #[test]
-    fn no_wire_message_exceeds_1200_bytes_and_the_original_words_are_kept() {
-        for k in MessageKind::ALL {
-            assert!(k.wire_bytes() <= 1200, "{k:?}");
-        }
+    fn the_digest_hashes_a_later_code_block_only_when_it_counted_something() {
         let mut c = KindCounts::default();
-        c.add(MessageKind::VoteRequest);
-        assert_eq!(c.digest_words().count(), ORIGINAL_KINDS);
-        c.add(MessageKind::Propose);
+        c.add(Kind(0));
+        assert_eq!(c.digest_words().count(), 7);
+        c.add(Kind(8));
+        assert_eq!(c.digest_words().count(), 13);
+        c.add(Kind(14));
         assert_eq!(c.digest_words().count(), KINDS);
     }
 
     #[test]
-    fn counts_fold_into_wire_types() {
+    fn counts_fold_into_wire_types_and_bytes() {
+        let info = |code, wire_type, wire_bytes| KindInfo {
+            code: Kind(code),
+            name: "x",
+            wire_bytes,
+            wire_type,
+        };
+        let table = [info(0, WireType::Vote, 10), info(1, WireType::Query, 1)];
         let mut c = KindCounts::default();
-        c.add(MessageKind::VoteRequest);
-        c.add(MessageKind::VoteEcho);
-        c.add(MessageKind::ParentQuery);
-        assert_eq!(c.by_wire_type(WireType::Vote), 2);
-        assert_eq!(c.by_wire_type(WireType::Query), 1);
-        assert_eq!(c.total(), 3);
+        c.add(Kind(0));
+        c.add(Kind(0));
+        c.add(Kind(1));
+        assert_eq!(c.by_wire_type(WireType::Vote, &table), 2);
+        assert_eq!(c.by_wire_type(WireType::Query, &table), 1);
+        assert_eq!((c.total(), c.bytes(&table)), (3, 21));
     }
 }

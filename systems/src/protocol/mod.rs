@@ -18,7 +18,7 @@ pub use services::{RuleInputs, Services};
 
 use crate::engine::lookup::Lookup;
 use crate::model::ids::PeerIdx;
-use crate::model::message::Message;
+use crate::model::message::{Kind, KindInfo, Message};
 use crate::model::peer::PeerState;
 use crate::model::tokens::TokenBook;
 
@@ -28,6 +28,12 @@ use crate::model::tokens::TokenBook;
 /// `T` says whether the pass traces blocks (see `engine::trace`): the rules only hand it on
 /// with the outbox, so an untraced pass compiles to code with no trace in it.
 pub trait Protocol: Sync {
+    /// The kinds of message this protocol sends, in code order: names, wire sizes, types.
+    const KINDS: &'static [KindInfo];
+
+    /// What a flooding Byzantine peer sends under this protocol.
+    const FLOOD: Kind;
+
     /// The largest Byzantine share of peers under which the protocol, with `params`, claims
     /// safety (no conflicting commits), double-signing owners included. The fuzzer attacks
     /// up to and past it; violations past it are reported, not counted as failures.
@@ -69,6 +75,32 @@ pub fn byzantine_bound(params: &crate::config::ProtocolConfig) -> f64 {
         P::byzantine_bound(params)
     }
     with_protocol!(params.kind, |p| bound(p, params))
+}
+
+/// Every protocol's kinds, in code order: what summaries and tables name, whichever protocol
+/// ran (a kind another protocol owns counts 0).
+pub fn all_kinds() -> impl Iterator<Item = &'static KindInfo> {
+    fn kinds<P: Protocol>(_: &P) -> &'static [KindInfo] {
+        P::KINDS
+    }
+    crate::config::ProtocolKind::ALL
+        .into_iter()
+        .flat_map(|(_, kind)| with_protocol!(kind, |p| kinds(p)).iter())
+}
+
+/// The name of a message code, as the protocol that owns it declares it.
+pub fn kind_name(code: Kind) -> &'static str {
+    all_kinds()
+        .find(|k| k.code == code)
+        .map_or("unknown", |k| k.name)
+}
+
+/// The kind a flooding Byzantine peer sends under protocol `kind`.
+pub fn flood_kind(kind: crate::config::ProtocolKind) -> Kind {
+    fn flood<P: Protocol>(_: &P) -> Kind {
+        P::FLOOD
+    }
+    with_protocol!(kind, |p| flood(p))
 }
 
 /// What a vote pass adds to the rule context: the threshold in force this tick, and the

@@ -6,9 +6,10 @@ use crate::config::Behaviour;
 use crate::engine::pass::PeerPass;
 use crate::model::adversary::Adversary;
 use crate::model::blocks::BlockBook;
-use crate::model::message::{ANSWER_SENDER, Message, MessageKind};
+use crate::model::message::{ANSWER_SENDER, Message};
 use crate::model::rng::{Stream, stream};
 use crate::model::world::{Clock, Settings};
+use crate::protocol::flood_kind;
 use bevy_ecs::prelude::*;
 use rand::Rng;
 
@@ -51,7 +52,7 @@ pub fn byzantine_flood(
                     block: rng.random_range(first_block..end_block),
                     sent: now,
                     target: ANSWER_SENDER,
-                    kind: MessageKind::VoteRequest,
+                    kind: flood_kind(settings.0.protocol.kind),
                     mask: 0x3F,
                     holds: 0x3F,
                 };

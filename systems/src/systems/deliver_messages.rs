@@ -7,7 +7,7 @@ use crate::engine::parcel::Parcel;
 use crate::engine::pass::PeerPass;
 use crate::engine::prefetch;
 use crate::model::ids::PeerIdx;
-use crate::model::message::{ANSWER_SENDER, KindCounts, Message, MessageKind};
+use crate::model::message::{ANSWER_SENDER, Kind, KindCounts, Message};
 use crate::model::peer::PeerState;
 use crate::model::rng::{Stream, StreamKey};
 use crate::model::trace::Fate;
@@ -170,7 +170,7 @@ const EMPTY: Message = Message {
     block: 0,
     sent: 0,
     target: ANSWER_SENDER,
-    kind: MessageKind::Answer,
+    kind: Kind(0),
     mask: 0,
     holds: 0,
 };
@@ -180,13 +180,18 @@ mod tests {
     use super::*;
     use crate::model::message::{ALL_PARTS, COMMITTED_MASK};
     use crate::model::peer::{Body, Entry, EntryState, Role, Settled, Verdict, VoteRecord};
+    use crate::protocol::original::message::OriginalKind;
     use crate::testing::*;
+
+    fn original(m: &Message) -> OriginalKind {
+        OriginalKind::of(m.kind).expect("the original's kinds only")
+    }
     use bevy_ecs::world::World;
 
-    fn sent(world: &World) -> Vec<(MessageKind, PeerIdx, PeerIdx, u8, u8)> {
+    fn sent(world: &World) -> Vec<(OriginalKind, PeerIdx, PeerIdx, u8, u8)> {
         in_flight(world)
             .iter()
-            .map(|m| (m.kind, m.from, m.to, m.mask, m.holds))
+            .map(|m| (original(m), m.from, m.to, m.mask, m.holds))
             .collect()
     }
 
@@ -194,7 +199,7 @@ mod tests {
         Message {
             mask: 1,
             holds: 1,
-            ..message(MessageKind::VoteRequest, from, to, block, 0)
+            ..message(OriginalKind::VoteRequest, from, to, block, 0)
         }
     }
 
@@ -220,12 +225,12 @@ mod tests {
             };
             assert_eq!(e.votes.as_slice(), &[vote]);
         }
-        let query = |from| (MessageKind::BlockQuery, from, 0, 0, 0);
+        let query = |from| (OriginalKind::BlockQuery, from, 0, 0, 0);
         assert_eq!(sent(&world), vec![query(1), query(2), query(3), query(4)]);
 
         set_tick(&mut world, 2);
         run(&mut world, deliver_messages);
-        let reply = |to| (MessageKind::BlockReply, 0, to, 0, 0);
+        let reply = |to| (OriginalKind::BlockReply, 0, to, 0, 0);
         assert_eq!(sent(&world), vec![reply(1), reply(2), reply(3), reply(4)]);
 
         set_tick(&mut world, 3);
@@ -267,14 +272,14 @@ mod tests {
             let echo = Message {
                 mask: COMMITTED_MASK,
                 holds: ALL_PARTS,
-                ..message(MessageKind::VoteEcho, 1, 2, b, 0)
+                ..message(OriginalKind::VoteEcho, 1, 2, b, 0)
             };
             post(&mut world, echo, 1);
             set_tick(&mut world, 1);
             run(&mut world, deliver_messages);
             assert_eq!(
                 sent(&world),
-                vec![(MessageKind::VoteEcho, 2, 0, echoed, ALL_PARTS)],
+                vec![(OriginalKind::VoteEcho, 2, 0, echoed, ALL_PARTS)],
                 "{state:?}"
             );
             assert_eq!(in_flight(&world)[0].sent, 1);
@@ -294,7 +299,7 @@ mod tests {
         assert!(peer(&world, 3).in_range(TOKEN_IDS[0]));
         set_tick(&mut world, 1);
         run(&mut world, deliver_messages);
-        assert_eq!(sent(&world), vec![(MessageKind::VoteEcho, 3, 0, 1, 1)]);
+        assert_eq!(sent(&world), vec![(OriginalKind::VoteEcho, 3, 0, 1, 1)]);
         for p in [1, 3] {
             assert_eq!(peer(&world, p).mempool[0].votes.len(), 1, "peer {p}");
         }
@@ -320,13 +325,13 @@ mod tests {
         // D3: peer 3 holds token 0 and sees both pending: yes to the smaller id, no to the other.
         let echoes: Vec<_> = in_flight(&world)
             .iter()
-            .map(|m| (m.kind, m.to, m.block, m.mask, m.holds))
+            .map(|m| (original(m), m.to, m.block, m.mask, m.holds))
             .collect();
         assert_eq!(
             echoes,
             vec![
-                (MessageKind::VoteEcho, 0, first, 1, 1),
-                (MessageKind::VoteEcho, 1, later, 0, 1)
+                (OriginalKind::VoteEcho, 0, first, 1, 1),
+                (OriginalKind::VoteEcho, 1, later, 0, 1)
             ]
         );
     }
@@ -339,7 +344,7 @@ mod tests {
             let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
             post(
                 &mut world,
-                message(MessageKind::BlockQuery, 0, 1, b, 0),
+                message(OriginalKind::BlockQuery, 0, 1, b, 0),
                 tick,
             );
             set_tick(&mut world, tick);
@@ -348,7 +353,10 @@ mod tests {
             let sent = in_flight(&world);
             assert_eq!(sent.len(), usize::from(forwarded), "tick {tick}: {sent:?}");
             for m in sent {
-                assert_eq!((m.kind, m.from, m.target), (MessageKind::BlockQuery, 1, 0));
+                assert_eq!(
+                    (original(&m), m.from, m.target),
+                    (OriginalKind::BlockQuery, 1, 0)
+                );
             }
         }
     }

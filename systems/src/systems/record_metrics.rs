@@ -59,20 +59,20 @@ pub fn record_metrics(
 mod tests {
     use super::*;
     use crate::engine::scratch::ChunkScratch;
-    use crate::model::message::MessageKind;
     use crate::model::metrics::Digest;
+    use crate::protocol::original::message::OriginalKind;
     use crate::testing::*;
 
     fn chunk(sent: u64, delivered: u64, dropped: u64) -> ChunkScratch {
         let mut c = ChunkScratch::default();
         for _ in 0..sent {
-            c.sent.add(MessageKind::VoteRequest);
+            c.sent.add(OriginalKind::VoteRequest.into());
         }
         for _ in 0..delivered {
-            c.delivered.add(MessageKind::VoteRequest);
+            c.delivered.add(OriginalKind::VoteRequest.into());
         }
         for _ in 0..dropped {
-            c.dropped.add(MessageKind::BlockQuery);
+            c.dropped.add(OriginalKind::BlockQuery.into());
         }
         c.mempool_entries = 3;
         c.vote_records = 2;
@@ -90,8 +90,8 @@ mod tests {
         assert_eq!(world.resource::<Clock>().tick, 5);
         let m = world.resource::<Metrics>();
         assert_eq!(m.last.tick, 4);
-        assert_eq!(m.last.sent.get(MessageKind::VoteRequest), 6);
-        assert_eq!(m.last.dropped.get(MessageKind::BlockQuery), 1);
+        assert_eq!(m.last.sent.get(OriginalKind::VoteRequest), 6);
+        assert_eq!(m.last.dropped.get(OriginalKind::BlockQuery), 1);
         assert_eq!(m.last.in_flight, 6 - 2 - 1);
         assert_eq!((m.last.mempool_entries, m.last.vote_records), (6, 4));
         assert_eq!(

@@ -92,9 +92,10 @@ mod tests {
     use super::*;
     use crate::model::ids::{BlockIdx, GENESIS};
     use crate::model::ledger::Ledger;
-    use crate::model::message::{ANSWER_SENDER, MessageKind};
+    use crate::model::message::ANSWER_SENDER;
     use crate::model::peer::WITNESS_BIT;
     use crate::model::peer::{Decision, Mapping};
+    use crate::protocol::original::message::OriginalKind;
     use crate::testing::*;
 
     fn requests(world: &World) -> Vec<(PeerIdx, PeerIdx, BlockIdx, u8, u8)> {
@@ -102,8 +103,8 @@ mod tests {
             .iter()
             .inspect(|m| {
                 assert_eq!(
-                    (m.kind, m.target),
-                    (MessageKind::VoteRequest, ANSWER_SENDER)
+                    (OriginalKind::of(m.kind), m.target),
+                    (Some(OriginalKind::VoteRequest), ANSWER_SENDER)
                 )
             })
             .map(|m| (m.from, m.to, m.block, m.mask, m.holds))
@@ -209,8 +210,13 @@ mod tests {
         let sent = in_flight(&world);
         assert_eq!(sent.len(), 1, "{sent:?}");
         assert_eq!(
-            (sent[0].kind, sent[0].from, sent[0].to, sent[0].block),
-            (MessageKind::ParentQuery, 0, 2, parent)
+            (
+                OriginalKind::of(sent[0].kind),
+                sent[0].from,
+                sent[0].to,
+                sent[0].block
+            ),
+            (Some(OriginalKind::ParentQuery), 0, 2, parent)
         );
         assert_eq!(peer(&world, 0).wanted.as_slice(), &[(parent, 0)]);
         assert_eq!(peer(&world, 0).mempool[0].block, child);

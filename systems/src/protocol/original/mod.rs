@@ -7,20 +7,25 @@
 pub mod byzantine;
 pub mod conflicts;
 pub mod judge;
+pub mod message;
 pub mod receive;
 pub mod tally;
 pub mod vote;
 
 use super::{BlockRef, Node, Protocol, VoteRound};
-use crate::model::message::Message;
+use crate::model::message::{Kind, KindInfo, Message};
 use crate::model::peer::PeerState;
 use crate::model::tokens::TokenBook;
 use judge::{PartView, judge_part};
+use message::OriginalKind;
 
 /// The original protocol's rules.
 pub struct Original;
 
 impl Protocol for Original {
+    const KINDS: &'static [KindInfo] = &message::KINDS;
+    const FLOOD: Kind = Kind(OriginalKind::VoteRequest as u8);
+
     /// What the original was fuzzed against before: silent, flooding and equivocating peers
     /// up to a fifth of the ring. It makes no claim for double-signing owners, which the
     /// goals require all the same: the fuzzer counts their forks as failures.

@@ -4,10 +4,11 @@
 use super::byzantine::stated_opinion;
 use super::conflicts::outvoted_parts;
 use super::judge::judge_block;
+use super::message::OriginalKind;
 use crate::engine::lookup::Lookup;
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
-use crate::model::message::{ALL_PARTS, ANSWER_SENDER, COMMITTED_MASK, Message, MessageKind};
+use crate::model::message::{ALL_PARTS, ANSWER_SENDER, COMMITTED_MASK, Message};
 use crate::model::peer::{Body, Claims, Entry, EntryState, PeerState, Role, Verdict};
 use crate::model::ring::rotation;
 use crate::protocol::{BlockRef, Io, Node};
@@ -21,18 +22,15 @@ pub fn handle<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message) {
     let Some(block) = node.io.world.bodies.get(m.block) else {
         return;
     };
-    match m.kind {
-        MessageKind::VoteRequest | MessageKind::VoteEcho => on_vote(node, m, block),
-        MessageKind::BlockQuery | MessageKind::ParentQuery => on_query(node, m, block),
-        MessageKind::BlockReply | MessageKind::ParentReply => on_block(node, m, block),
-        // Answers are never sent; the other kinds are v2's and never reach the original.
-        MessageKind::Answer
-        | MessageKind::Propose
-        | MessageKind::Vote
-        | MessageKind::CommitPush
-        | MessageKind::StatusQuery
-        | MessageKind::StatusReply
-        | MessageKind::PartCertificate => {}
+    let Some(kind) = OriginalKind::of(m.kind) else {
+        return;
+    };
+    match kind {
+        OriginalKind::VoteRequest | OriginalKind::VoteEcho => on_vote(node, m, block),
+        OriginalKind::BlockQuery | OriginalKind::ParentQuery => on_query(node, m, block),
+        OriginalKind::BlockReply | OriginalKind::ParentReply => on_block(node, m, block),
+        // Answers are never sent.
+        OriginalKind::Answer => {}
     }
 }
 
@@ -52,14 +50,14 @@ fn on_vote<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Block
     let Node { state: ps, io } = node;
     let (me, cx) = (io.me, io.world);
     let out = io;
-    let wants_reply = m.kind == MessageKind::VoteRequest;
+    let wants_reply = m.kind == OriginalKind::VoteRequest;
     let echo = |mask: u8| Message {
         to: m.from,
         from: me,
         block: m.block,
         sent: cx.now,
         target: ANSWER_SENDER,
-        kind: MessageKind::VoteEcho,
+        kind: OriginalKind::VoteEcho.into(),
         mask,
         holds: ALL_PARTS,
     };
@@ -69,7 +67,7 @@ fn on_vote<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Block
         block: m.block,
         sent: cx.now,
         target: ANSWER_SENDER,
-        kind: MessageKind::BlockQuery,
+        kind: OriginalKind::BlockQuery.into(),
         mask: 0,
         holds: 0,
     };
@@ -169,10 +167,10 @@ fn on_query<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Bloc
         m.target
     };
     if has_body(ps, m.block) {
-        let kind = if m.kind == MessageKind::ParentQuery {
-            MessageKind::ParentReply
+        let kind = if m.kind == OriginalKind::ParentQuery {
+            OriginalKind::ParentReply
         } else {
-            MessageKind::BlockReply
+            OriginalKind::BlockReply
         };
         reply(
             out,
@@ -182,7 +180,7 @@ fn on_query<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Bloc
                 block: m.block,
                 sent: cx.now,
                 target: ANSWER_SENDER,
-                kind,
+                kind: kind.into(),
                 mask: 0,
                 holds: 0,
             },
@@ -211,8 +209,8 @@ fn on_block<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Bloc
     if !block.is_well_formed() {
         return;
     }
-    match m.kind {
-        MessageKind::BlockReply => {
+    match OriginalKind::of(m.kind) {
+        Some(OriginalKind::BlockReply) => {
             if let Some(e) = ps.entry_mut(m.block)
                 && matches!(e.body, Body::Unknown { .. })
             {
@@ -220,7 +218,7 @@ fn on_block<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Bloc
                 ps.claims = Claims::Changed;
             }
         }
-        MessageKind::ParentReply => {
+        Some(OriginalKind::ParentReply) => {
             let Some(w) = ps.wanted.iter().position(|&(b, _)| b == m.block) else {
                 return;
             };

@@ -3,9 +3,10 @@
 
 use super::byzantine::stated_opinion;
 use super::judge::judge_block;
+use super::message::OriginalKind;
 use super::tally::decide;
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
-use crate::model::message::{ANSWER_SENDER, COMMITTED_MASK, Message, MessageKind};
+use crate::model::message::{ANSWER_SENDER, COMMITTED_MASK, Message};
 use crate::model::peer::{Body, Counted, Decision, EntryState, Tally, WITNESS_BIT};
 use crate::model::ring::rotation;
 use crate::protocol::{BlockRef, Node};
@@ -108,7 +109,7 @@ fn request(from: PeerIdx, to: PeerIdx, block: BlockIdx, b: Ballot, now: Tick) ->
     Message {
         mask: b.mask,
         holds: b.holds,
-        ..Message::plain(MessageKind::VoteRequest, from, to, block, now)
+        ..Message::plain(OriginalKind::VoteRequest, from, to, block, now)
     }
 }
 
@@ -139,7 +140,7 @@ fn ask_parent<const T: bool>(node: &mut Node<'_, '_, T>, parent: BlockIdx) {
         block: parent,
         sent: cx.now,
         target: ANSWER_SENDER,
-        kind: MessageKind::ParentQuery,
+        kind: OriginalKind::ParentQuery.into(),
         mask: 0,
         holds: 0,
     });

@@ -15,8 +15,9 @@ use super::quorum::committee_mask;
 use crate::engine::lookup::Lookup;
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, PeerIdx};
-use crate::model::message::{Message, MessageKind};
+use crate::model::message::Message;
 use crate::model::peer::{Entry, VoteRecord};
+use crate::protocol::v2::message::V2Kind;
 use crate::protocol::{BlockRef, Io, Services};
 use smallvec::SmallVec;
 
@@ -74,7 +75,7 @@ pub fn send_vote<const T: bool>(io: &mut Io<'_, '_, T>, to: PeerIdx, idx: BlockI
     let vote = Message {
         mask: b.mask,
         holds: b.holds,
-        ..Message::plain(MessageKind::Vote, io.me, to, idx, io.now)
+        ..Message::plain(V2Kind::Vote, io.me, to, idx, io.now)
     };
     io.send(vote);
 }
@@ -192,7 +193,7 @@ pub fn report<const T: bool>(
                 target: voters,
                 mask: bit,
                 holds: kind,
-                ..Message::plain(MessageKind::PartCertificate, me, block.origin, idx, io.now)
+                ..Message::plain(V2Kind::PartCertificate, me, block.origin, idx, io.now)
             };
             io.send(tally);
         }

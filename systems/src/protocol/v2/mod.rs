@@ -13,6 +13,7 @@ pub mod byzantine;
 pub mod certificate;
 pub mod collect;
 pub mod committee;
+pub mod message;
 pub mod propose;
 pub mod quorum;
 pub mod receive;
@@ -21,14 +22,19 @@ pub mod vote;
 use super::{BlockRef, Node, Protocol, VoteRound};
 use crate::engine::lookup::Lookup;
 use crate::model::ids::PeerIdx;
-use crate::model::message::Message;
+use crate::model::message::{Kind, KindInfo, Message};
 use crate::model::peer::PeerState;
 use crate::model::tokens::TokenBook;
+use crate::protocol::original::message::OriginalKind;
 
 /// The v2 protocol's rules.
 pub struct V2;
 
 impl Protocol for V2 {
+    const KINDS: &'static [KindInfo] = &message::KINDS;
+    /// A flooder sends the original's vote requests, which v2 ignores (still counted as sent).
+    const FLOOD: Kind = Kind(OriginalKind::VoteRequest as u8);
+
     /// With a Byzantine share f of the peers, a committee of C = 32 holds more than b (the
     /// tolerance) equivocators with probability P[Bin(32, f) > b]; up to b no fork is possible
     /// at all (`quorum.rs`). The bound claimed is the largest share (in hundredths) at which

@@ -8,7 +8,8 @@ use super::collect::{DIRECT, VoteRoute, collecting, collector};
 use super::committee::members;
 use crate::model::blocks::Block;
 use crate::model::ids::PeerIdx;
-use crate::model::message::{Message, MessageKind};
+use crate::model::message::Message;
+use crate::protocol::v2::message::V2Kind;
 use crate::protocol::{BlockRef, Io, Services};
 use smallvec::SmallVec;
 
@@ -82,7 +83,7 @@ pub fn send_proposals<const T: bool>(
     };
     let msg = Message {
         holds,
-        ..Message::plain(MessageKind::Propose, io.me, io.me, block.idx, io.now)
+        ..Message::plain(V2Kind::Propose, io.me, io.me, block.idx, io.now)
     };
     send_all(io, block, msg, to);
 }
@@ -90,6 +91,6 @@ pub fn send_proposals<const T: bool>(
 /// Pushes the commit to every committee member.
 pub fn push_commit<const T: bool>(io: &mut Io<'_, '_, T>, block: BlockRef) {
     let to = recipients(io.me, block.body, io.world, |_, _| true);
-    let msg = Message::plain(MessageKind::CommitPush, io.me, io.me, block.idx, io.now);
+    let msg = Message::plain(V2Kind::CommitPush, io.me, io.me, block.idx, io.now);
     send_all(io, block, msg, to);
 }

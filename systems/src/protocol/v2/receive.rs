@@ -10,34 +10,33 @@ use super::collect::{
 use super::quorum::committee_mask;
 use super::vote::NOT_VOTED;
 use crate::model::blocks::Block;
-use crate::model::message::{Message, MessageKind};
+use crate::model::message::Message;
 use crate::model::peer::{Decision, Entry, EntryState, PeerState, Role, VoteRecord};
+use crate::protocol::v2::message::V2Kind;
 use crate::protocol::{BlockRef, Node, Services};
 
 pub fn handle<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message) {
     let world = node.io.world;
-    if m.kind == MessageKind::StatusQuery {
+    if m.kind == V2Kind::StatusQuery {
         // Answered even once the block's body is gone: its origin still knows how it ended.
         if world.bodies.get(m.block).is_some() {
             node.io.charge(m.block, 1);
         }
-        let reply = Message::plain(
-            MessageKind::StatusReply,
-            node.io.me,
-            m.from,
-            m.block,
-            world.now,
-        );
+        let reply = Message::plain(V2Kind::StatusReply, node.io.me, m.from, m.block, world.now);
         node.io.send(reply);
         return;
     }
     let Some(block) = world.bodies.get(m.block) else {
         return;
     };
-    match m.kind {
-        MessageKind::Propose => on_propose(node, m, block),
-        MessageKind::Vote => on_vote(node, m, block),
-        MessageKind::PartCertificate => {
+    let Some(kind) = V2Kind::of(m.kind) else {
+        // Not v2's (a flood's vote requests): it means nothing here.
+        return;
+    };
+    match kind {
+        V2Kind::Propose => on_propose(node, m, block),
+        V2Kind::Vote => on_vote(node, m, block),
+        V2Kind::PartCertificate => {
             if let Some(e) = node.state.entry_mut(m.block)
                 && e.role == Role::Origin
                 && e.state == EntryState::Pending
@@ -45,9 +44,9 @@ pub fn handle<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message) {
                 take_tally(e, m, block, world);
             }
         }
-        MessageKind::CommitPush => on_commit(node.state, m, block, world),
-        // The original's kinds (a flood's vote requests among them) mean nothing here.
-        _ => {}
+        V2Kind::CommitPush => on_commit(node.state, m, block, world),
+        // Handled above, before the body is needed; only an origin sends replies.
+        V2Kind::StatusQuery | V2Kind::StatusReply => {}
     }
 }
 

@@ -6,8 +6,9 @@
 
 use super::super::certificate::certified;
 use crate::model::ids::Tick;
-use crate::model::message::{Message, MessageKind};
+use crate::model::message::Message;
 use crate::model::peer::{EntryState, Mapping, PeerState, Promise, Role, stored_mapping};
+use crate::protocol::v2::message::V2Kind;
 use crate::protocol::{BlockRef, Node, Services};
 
 /// A lock that `collect_garbage` never drops: v2 manages its locks itself.
@@ -88,7 +89,7 @@ pub fn judge_part<const T: bool>(
             // answer is final, the simulator reads it now) and release the lock.
             // Charged to the locked block while the book holds it, else to the one judged.
             io.charge(world.bodies.get(l.block).map_or(idx, |_| l.block), 1);
-            let query = Message::plain(MessageKind::StatusQuery, me, l.origin, l.block, world.now);
+            let query = Message::plain(V2Kind::StatusQuery, me, l.origin, l.block, world.now);
             io.send(query);
             ps.promises
                 .retain(|p| !(p.token == part.token && p.last == part.last));
