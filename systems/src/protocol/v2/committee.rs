@@ -25,11 +25,11 @@ pub fn size(n: u32) -> u32 {
 /// (`ProtocolConfig::tolerance`): `b`, or on a ring smaller than a committee at most the
 /// largest `b'` with `c >= 3b' + 1`.
 #[inline]
-pub fn tolerated(c: u32, b: u32) -> u32 {
+pub fn tolerated(c: u32, tolerance: u32) -> u32 {
     if c >= COMMITTEE {
-        b
+        tolerance
     } else {
-        b.min(c.saturating_sub(1) / 3)
+        tolerance.min(c.saturating_sub(1) / 3)
     }
 }
 
@@ -38,17 +38,17 @@ pub fn tolerated(c: u32, b: u32) -> u32 {
 /// With `c >= 3b + 1` there are still `Q <= c - b` honest members to form one; a larger `b`
 /// trades that for safety against more equivocators.
 #[inline]
-pub fn quorum(c: u32, b: u32) -> u32 {
-    (c + tolerated(c, b)) / 2 + 1
+pub fn quorum(c: u32, tolerance: u32) -> u32 {
+    (c + tolerated(c, tolerance)) / 2 + 1
 }
 
 /// Chance that a committee of `COMMITTEE` members, each Byzantine with probability `f`,
-/// holds more than `b` of them: the binomial tail P[Bin(C, f) > b].
-pub fn capture_probability(b: u32, f: f64) -> f64 {
+/// holds more than `tolerance` (b) of them: the binomial tail P[Bin(C, f) > b].
+pub fn capture_probability(tolerance: u32, f: f64) -> f64 {
     let c = COMMITTEE;
     let mut term = (1.0 - f).powi(c as i32); // P[Bin = 0]
     let mut below = 0.0;
-    for k in 0..=b.min(c) {
+    for k in 0..=tolerance.min(c) {
         below += term;
         term *= (c - k) as f64 / (k + 1) as f64 * f / (1.0 - f);
     }
@@ -60,10 +60,10 @@ pub const CAPTURE_ALLOWED: f64 = 2e-4;
 
 /// The largest Byzantine share, in hundredths, at which a committee tolerating `b`
 /// equivocators is captured with at most `CAPTURE_ALLOWED`.
-pub fn claimed_bound(b: u32) -> f64 {
+pub fn claimed_bound(tolerance: u32) -> f64 {
     (1..=50)
         .map(|i| f64::from(i) / 100.0)
-        .take_while(|&f| capture_probability(b, f) <= CAPTURE_ALLOWED)
+        .take_while(|&f| capture_probability(tolerance, f) <= CAPTURE_ALLOWED)
         .last()
         .unwrap_or(0.0)
 }

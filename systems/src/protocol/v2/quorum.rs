@@ -31,9 +31,9 @@ pub fn committee_mask(lookup: Lookup, tokens: &TokenBook, block: &Block, voter: 
 
 /// Counts `votes` (one record per voter, already restricted to the committees they sit in),
 /// with committees tolerating `b` equivocators (`ProtocolConfig::tolerance`).
-pub fn count(lookup: Lookup, block: &Block, votes: &[VoteRecord], b: u32) -> Count {
+pub fn count(lookup: Lookup, block: &Block, votes: &[VoteRecord], tolerance: u32) -> Count {
     let c = size(lookup.len());
-    let q = quorum(c, b);
+    let q = quorum(c, tolerance);
     let mut all = true;
     for i in 0..block.parts.len() {
         let bit = 1u8 << i;
@@ -51,8 +51,8 @@ pub fn count(lookup: Lookup, block: &Block, votes: &[VoteRecord], b: u32) -> Cou
 }
 
 /// The parts (bits) of `block` that `votes` give a quorum.
-pub fn certified_parts(lookup: Lookup, block: &Block, votes: &[VoteRecord], b: u32) -> u8 {
-    let q = quorum(size(lookup.len()), b);
+pub fn certified_parts(lookup: Lookup, block: &Block, votes: &[VoteRecord], tolerance: u32) -> u8 {
+    let q = quorum(size(lookup.len()), tolerance);
     (0..block.parts.len())
         .filter(|&i| votes.iter().filter(|v| v.mask & (1 << i) != 0).count() as u32 >= q)
         .fold(0, |m, i| m | 1 << i)
