@@ -101,34 +101,10 @@ impl Neighbourhood {
         (self.below[3], self.above[3])
     }
 
-    /// `peers_for(key, t)`: the two vote targets, `a` steps out on each side, a in 1..=4.
-    #[inline]
-    pub fn vote_targets(&self, rotation: u64) -> [PeerIdx; 2] {
-        let a = (rotation % 4) as usize;
-        [self.below[a], self.above[a]]
-    }
-
-    /// `peer_for(key, t)`: one target among the 8, for block queries and forwarding.
-    #[inline]
-    pub fn query_target(&self, rotation: u64) -> PeerIdx {
-        let b = (rotation % 8) as usize;
-        if b < 4 {
-            self.below[3 - b]
-        } else {
-            self.above[b - 4]
-        }
-    }
-
     #[inline]
     pub fn contains(&self, p: PeerIdx, peers: u32) -> bool {
         crate::model::ids::in_ring_interval(p, self.below[3], self.above[3], peers)
     }
-}
-
-/// The rotation that picks targets: `(key XOR self) + t`.
-#[inline]
-pub fn rotation(key: u64, self_id: u64, tick: u32) -> u64 {
-    (key ^ self_id).wrapping_add(tick as u64)
 }
 
 impl Ring {
@@ -352,19 +328,6 @@ mod tests {
         assert_eq!(nb.above, [0, 1, 2, 3]);
         assert_eq!(nb.below, [19, 18, 17, 16]);
         assert!(nb.contains(19, 20) && nb.contains(0, 20) && !nb.contains(15, 20));
-    }
-
-    #[test]
-    fn targets_rotate_over_the_neighbourhood() {
-        let nb = Neighbourhood {
-            below: [4, 3, 2, 1],
-            above: [5, 6, 7, 8],
-        };
-        assert_eq!(nb.vote_targets(0), [4, 5]);
-        assert_eq!(nb.vote_targets(3), [1, 8]);
-        assert_eq!(nb.vote_targets(4), [4, 5]);
-        let all: Vec<_> = (0..8).map(|r| nb.query_target(r)).collect();
-        assert_eq!(all, vec![1, 2, 3, 4, 5, 6, 7, 8]);
     }
 
     #[test]

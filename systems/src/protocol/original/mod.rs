@@ -10,6 +10,7 @@ pub mod judge;
 pub mod message;
 pub mod receive;
 pub mod tally;
+pub mod targets;
 pub mod vote;
 
 use super::{BlockRef, Node, Protocol, VoteRound};

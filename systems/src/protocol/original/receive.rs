@@ -5,12 +5,12 @@ use super::byzantine::stated_opinion;
 use super::conflicts::outvoted_parts;
 use super::judge::judge_block;
 use super::message::OriginalKind;
+use super::targets::{query_target, rotation};
 use crate::engine::lookup::Lookup;
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::message::{ALL_PARTS, ANSWER_SENDER, COMMITTED_MASK, Message};
 use crate::model::peer::{Body, Claims, Entry, EntryState, PeerState, Role, Verdict};
-use crate::model::ring::rotation;
 use crate::protocol::{BlockRef, Io, Node};
 
 /// A node that learned of a block by a vote asks again for its body after this many ticks.
@@ -188,7 +188,7 @@ fn on_query<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Bloc
     } else if (block.id ^ cx.now as u64).is_multiple_of(4) {
         // Forward towards the block's neighbourhood; the answer goes straight to the asker.
         let nb = cx.lookup.neighbourhood(me, block.id);
-        let to = nb.query_target(rotation(block.id, cx.lookup.id(me), cx.now));
+        let to = query_target(&nb, rotation(block.id, cx.lookup.id(me), cx.now));
         if to != me && to != target {
             reply(
                 out,

@@ -5,10 +5,10 @@ use super::byzantine::stated_opinion;
 use super::judge::judge_block;
 use super::message::OriginalKind;
 use super::tally::decide;
+use super::targets::{query_target, rotation, vote_targets};
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::message::{ANSWER_SENDER, COMMITTED_MASK, Message};
 use crate::model::peer::{Body, Counted, Decision, EntryState, Tally, WITNESS_BIT};
-use crate::model::ring::rotation;
 use crate::protocol::{BlockRef, Node};
 
 /// A parent block asked for to catch up is asked for again after this many ticks.
@@ -77,7 +77,7 @@ pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, T>, threshold: u32) -> u
         for i in 0..parts {
             if undecided & (1 << i) != 0 {
                 let key = cx.tokens.id(block.parts[i].token);
-                let targets = e.views[i].vote_targets(rotation(key, my_id, cx.now));
+                let targets = vote_targets(&e.views[i], rotation(key, my_id, cx.now));
                 for to in targets {
                     out.send(request(me, to, idx, Ballot { mask, holds }, cx.now));
                 }
@@ -85,7 +85,7 @@ pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, T>, threshold: u32) -> u
             }
         }
         if undecided & WITNESS_BIT != 0 {
-            let targets = e.views[parts].vote_targets(rotation(block.id, my_id, cx.now));
+            let targets = vote_targets(&e.views[parts], rotation(block.id, my_id, cx.now));
             for to in targets {
                 out.send(request(me, to, idx, Ballot { mask, holds }, cx.now));
             }
@@ -132,7 +132,7 @@ fn ask_parent<const T: bool>(node: &mut Node<'_, '_, T>, parent: BlockIdx) {
         }
     }
     let nb = cx.lookup.neighbourhood(me, pb.id);
-    let to = nb.query_target(rotation(pb.id, cx.lookup.id(me), cx.now));
+    let to = query_target(&nb, rotation(pb.id, cx.lookup.id(me), cx.now));
     out.charge(parent, 1);
     out.send(Message {
         to,
