@@ -185,7 +185,7 @@ pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize)
         c.adversary.behaviour = Behaviour::parse(s).ok_or_else(|| {
             CliError::usage(format!(
                 "byzantine_behaviour: '{s}' is unknown; allowed: {}",
-                Behaviour::NAMES
+                Behaviour::names()
             ))
         })?;
     }
@@ -249,6 +249,7 @@ pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
 
     #[test]
     fn unknown_keys_are_rejected_with_their_line() {
@@ -285,6 +286,32 @@ mod tests {
         assert_eq!(c.network.topology, Topology::SmallWorld);
         // 16 near peers and round(log2 1000) = 10 far draws.
         assert_eq!(c.expected_degree(), 26.0);
+    }
+
+    /// Every name of the tables of protocols and behaviours parses, in a scenario file and as
+    /// a flag, to its row, and prints back as the same name.
+    #[test]
+    fn every_name_of_the_tables_parses_and_round_trips() {
+        use ecrust_systems::config::{BEHAVIOURS, PROTOCOLS};
+        for e in PROTOCOLS {
+            let file = ScenarioFile::parse(&format!("protocol = \"{}\"\n", e.name)).unwrap();
+            let (c, _) = resolve_file(&Cli::default(), &file).unwrap();
+            assert_eq!(c.protocol.kind, e.kind, "{}", e.name);
+            assert_eq!(e.kind.name(), e.name);
+            let cli = Cli::try_parse_from(["ecrust-ecs", "--protocol", e.name]).unwrap();
+            let (c, _) = resolve_file(&cli, &ScenarioFile::default()).unwrap();
+            assert_eq!(c.protocol.kind, e.kind, "{}", e.name);
+        }
+        for e in BEHAVIOURS {
+            let text = format!("byzantine = 0.1\nbyzantine_behaviour = \"{}\"\n", e.name);
+            let (c, _) =
+                resolve_file(&Cli::default(), &ScenarioFile::parse(&text).unwrap()).unwrap();
+            assert_eq!(c.adversary.behaviour, e.behaviour, "{}", e.name);
+            assert_eq!(e.behaviour.name(), e.name);
+            let cli = Cli::try_parse_from(["ecrust-ecs", "--byzantine-behaviour", e.name]).unwrap();
+            let (c, _) = resolve_file(&cli, &ScenarioFile::default()).unwrap();
+            assert_eq!(c.adversary.behaviour, e.behaviour, "{}", e.name);
+        }
     }
 
     #[test]

@@ -261,3 +261,35 @@ fn a_closed_stdout_is_no_panic() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(out.status.code(), Some(0), "{err}");
 }
+
+/// `--help` and `fuzz --help` list every row of the tables of protocols and behaviours, with
+/// their help text.
+#[test]
+fn the_help_lists_the_tables() {
+    use ecrust_systems::config::{BEHAVIOURS, PROTOCOLS};
+    let text = |args: &[&str]| {
+        let out = ecrust(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let help = text(&["--help"]);
+    for e in PROTOCOLS {
+        assert!(
+            help.contains(&format!("{} ({})", e.name, e.help)),
+            "{}: {help}",
+            e.name
+        );
+    }
+    for e in BEHAVIOURS {
+        assert!(
+            help.contains(&format!("{} ({})", e.name, e.help)),
+            "{}: {help}",
+            e.name
+        );
+    }
+    let fuzz = text(&["fuzz", "--help"]);
+    for e in PROTOCOLS {
+        assert!(fuzz.contains(e.name), "{}: {fuzz}", e.name);
+    }
+}
