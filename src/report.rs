@@ -1,7 +1,7 @@
 //! The run summary on stdout: a readable table, or one JSON object.
 
 use ecrust_systems::RunSummary;
-use ecrust_systems::config::ProtocolKind;
+use ecrust_systems::config::PROTOCOLS;
 use serde_json::{Value, json};
 
 /// Front-end facts the core does not know.
@@ -40,14 +40,11 @@ pub fn to_text(s: &RunSummary, facts: &RunFacts) -> String {
         format!(
             "protocol {} ({}), {} peers, {} ticks, seed {}, loss {}, delay {}, {} (degree {:.0}), {} tokens",
             s.protocol,
-            // Each protocol's own knob: v2 has no threshold, the original no tolerance.
-            match s.protocol {
-                p if p == ProtocolKind::V2.name() => format!(
-                    "tolerance {}, fuzz bound {} Byzantine, no real-network safety claim",
-                    s.tolerance, s.byzantine_bound
-                ),
-                _ => format!("threshold {}", s.threshold),
-            },
+            // Each protocol's own knobs, as its row of the table describes them.
+            PROTOCOLS.iter().find(|e| e.name == s.protocol).map_or(
+                String::new(),
+                |e| (e.describe)(s.threshold, s.tolerance, s.byzantine_bound)
+            ),
             s.peers,
             s.ticks,
             s.seed,

@@ -2,7 +2,7 @@
 
 use crate::cli::{Cli, TopologyArg};
 use crate::error::CliError;
-use ecrust_systems::config::{Behaviour, PartitionSpec, ProtocolKind, ThresholdPolicy};
+use ecrust_systems::config::{Behaviour, PROTOCOLS, PartitionSpec, ProtocolKind, ThresholdPolicy};
 use ecrust_systems::{DelayModel, SimConfig, Topology};
 use serde::Deserialize;
 use std::path::Path;
@@ -11,13 +11,15 @@ use std::path::Path;
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
-    /// `v2` (the default) or `original`.
-    pub protocol: Option<String>,
-    /// v2: equivocating members tolerated per committee of 32.
+    /// `protocol = "v2"` (a name of `config::PROTOCOLS`), or the table `[protocol]` with an
+    /// optional `name` and a section `[protocol.NAME]` per protocol with its keys.
+    pub protocol: Option<ProtocolKey>,
+    /// v2: equivocating members tolerated per committee of 32 (also `[protocol.v2]`).
     pub tolerance: Option<u32>,
     pub peers: Option<u32>,
     pub ticks: Option<u32>,
     pub seed: Option<u64>,
+    /// The original's vote threshold (also `[protocol.original]`).
     pub threshold: Option<u32>,
     pub loss: Option<f64>,
     pub delay: Option<String>,
@@ -37,7 +39,7 @@ pub struct ScenarioFile {
     pub loss_spread: Option<f64>,
     pub byzantine: Option<f64>,
     pub byzantine_behaviour: Option<String>,
-    /// `fixed` or `adaptive:MIN..MAX`.
+    /// The original's `fixed` or `adaptive:MIN..MAX` (also `[protocol.original]`).
     pub threshold_policy: Option<String>,
     /// `[[partition]]` tables: `at`, `heal`, `groups` (fractions of the ring).
     pub partition: Option<Vec<PartitionSpec>>,
@@ -46,7 +48,128 @@ pub struct ScenarioFile {
     pub description: Option<String>,
 }
 
+/// The value of `protocol` in a scenario file: the old form, `protocol = "v2"`, or a table,
+/// `[protocol]` with an optional `name = "v2"` and sections `[protocol.original]`,
+/// `[protocol.v2]`, ..., each taking the keys its row of `config::PROTOCOLS` lists.
+#[derive(Debug, Default, Clone)]
+pub struct ProtocolKey {
+    pub name: Option<String>,
+    /// The keys of the sections, merged (a key belongs to one protocol).
+    pub scoped: ScopedKeys,
+    /// Where each scoped key was given: (protocol, key).
+    pub given: Vec<(String, String)>,
+}
+
+/// Every key some protocol's section takes. Each is also a top-level key of the old form, with
+/// the same meaning; `ScenarioFile::with_scoped_keys` moves them there.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopedKeys {
+    pub threshold: Option<u32>,
+    pub threshold_policy: Option<String>,
+    pub tolerance: Option<u32>,
+}
+
+impl<'de> Deserialize<'de> for ProtocolKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let table = match toml::Value::deserialize(d)? {
+            toml::Value::String(name) => {
+                return Ok(Self {
+                    name: Some(name),
+                    ..Self::default()
+                });
+            }
+            toml::Value::Table(table) => table,
+            other => {
+                return Err(D::Error::custom(format!(
+                    "protocol: a {} is neither a name nor a table; allowed: {} or [protocol.NAME] sections",
+                    other.type_str(),
+                    ProtocolKind::names()
+                )));
+            }
+        };
+        let mut key = Self::default();
+        let mut flat = toml::Table::new();
+        for (section, value) in table {
+            if section == "name" {
+                let name = value
+                    .as_str()
+                    .ok_or_else(|| D::Error::custom("protocol.name: expected a string"))?;
+                key.name = Some(name.to_owned());
+                continue;
+            }
+            let entry = PROTOCOLS
+                .iter()
+                .find(|e| e.name == section)
+                .ok_or_else(|| {
+                    D::Error::custom(format!(
+                        "[protocol.{section}]: unknown protocol; allowed: {} (or `name`)",
+                        ProtocolKind::names()
+                    ))
+                })?;
+            let toml::Value::Table(keys) = value else {
+                return Err(D::Error::custom(format!(
+                    "protocol.{section}: expected a table [protocol.{section}]"
+                )));
+            };
+            for (name, value) in keys {
+                if !entry.keys.contains(&name.as_str()) {
+                    return Err(D::Error::custom(format!(
+                        "[protocol.{section}] {name}: unknown key; allowed: {}",
+                        entry.keys.join(", ")
+                    )));
+                }
+                key.given.push((section.clone(), name.clone()));
+                flat.insert(name, value);
+            }
+        }
+        key.scoped = toml::Value::Table(flat)
+            .try_into()
+            .map_err(|e: toml::de::Error| {
+                D::Error::custom(format!("[protocol]: {}", e.message().trim()))
+            })?;
+        Ok(key)
+    }
+}
+
 impl ScenarioFile {
+    /// The protocol's name, in either form.
+    fn protocol_name(&self) -> Option<&str> {
+        self.protocol.as_ref()?.name.as_deref()
+    }
+
+    /// The file with the keys of the `[protocol.NAME]` sections moved to the top level, where
+    /// the old form has them with the same meaning. A key given both ways is an error.
+    fn with_scoped_keys(&self) -> Result<Self, CliError> {
+        let mut file = self.clone();
+        let Some(protocol) = &self.protocol else {
+            return Ok(file);
+        };
+        macro_rules! scoped {
+            ($key:ident) => {
+                if let Some(v) = protocol.scoped.$key.clone() {
+                    if file.$key.is_some() {
+                        let section = protocol
+                            .given
+                            .iter()
+                            .find(|(_, k)| k == stringify!($key))
+                            .map_or("?", |(s, _)| s.as_str());
+                        return Err(CliError::usage(format!(
+                            "{}: given both at the top level and in [protocol.{section}]; keep one",
+                            stringify!($key)
+                        )));
+                    }
+                    file.$key = Some(v);
+                }
+            };
+        }
+        scoped!(threshold);
+        scoped!(threshold_policy);
+        scoped!(tolerance);
+        Ok(file)
+    }
+
     pub fn load(path: &Path) -> Result<Self, CliError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| CliError::usage(format!("config: cannot read {}: {e}", path.display())))?;
@@ -133,6 +256,7 @@ pub fn resolve(cli: &Cli) -> Result<(SimConfig, usize), CliError> {
 /// The configuration a scenario (already parsed) gives under the flags of `cli`. Whatever
 /// neither sets keeps `SimConfig::default()`, the one source of defaults.
 pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize), CliError> {
+    let file = &file.with_scoped_keys()?;
     let mut c = SimConfig::default();
     // A flag wins over the file; either replaces the default.
     macro_rules! take {
@@ -158,7 +282,7 @@ pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize)
     if let Some(d) = cli.degree.or(file.degree) {
         c.network.degree = Some(d);
     }
-    if let Some(s) = cli.protocol.as_deref().or(file.protocol.as_deref()) {
+    if let Some(s) = cli.protocol.as_deref().or(file.protocol_name()) {
         c.protocol.kind = ProtocolKind::parse(s).ok_or_else(|| {
             CliError::usage(format!(
                 "protocol: '{s}' is unknown; allowed: {}",
@@ -185,7 +309,7 @@ pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize)
         c.adversary.behaviour = Behaviour::parse(s).ok_or_else(|| {
             CliError::usage(format!(
                 "byzantine_behaviour: '{s}' is unknown; allowed: {}",
-                Behaviour::NAMES
+                Behaviour::names()
             ))
         })?;
     }
@@ -249,6 +373,7 @@ pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
 
     #[test]
     fn unknown_keys_are_rejected_with_their_line() {
@@ -285,6 +410,79 @@ mod tests {
         assert_eq!(c.network.topology, Topology::SmallWorld);
         // 16 near peers and round(log2 1000) = 10 far draws.
         assert_eq!(c.expected_degree(), 26.0);
+    }
+
+    /// Every name of the tables of protocols and behaviours parses, in a scenario file and as
+    /// a flag, to its row, and prints back as the same name.
+    #[test]
+    fn every_name_of_the_tables_parses_and_round_trips() {
+        use ecrust_systems::config::{BEHAVIOURS, PROTOCOLS};
+        for e in PROTOCOLS {
+            let file = ScenarioFile::parse(&format!("protocol = \"{}\"\n", e.name)).unwrap();
+            let (c, _) = resolve_file(&Cli::default(), &file).unwrap();
+            assert_eq!(c.protocol.kind, e.kind, "{}", e.name);
+            assert_eq!(e.kind.name(), e.name);
+            let cli = Cli::try_parse_from(["ecrust-ecs", "--protocol", e.name]).unwrap();
+            let (c, _) = resolve_file(&cli, &ScenarioFile::default()).unwrap();
+            assert_eq!(c.protocol.kind, e.kind, "{}", e.name);
+        }
+        for e in BEHAVIOURS {
+            let text = format!("byzantine = 0.1\nbyzantine_behaviour = \"{}\"\n", e.name);
+            let (c, _) =
+                resolve_file(&Cli::default(), &ScenarioFile::parse(&text).unwrap()).unwrap();
+            assert_eq!(c.adversary.behaviour, e.behaviour, "{}", e.name);
+            assert_eq!(e.behaviour.name(), e.name);
+            let cli = Cli::try_parse_from(["ecrust-ecs", "--byzantine-behaviour", e.name]).unwrap();
+            let (c, _) = resolve_file(&cli, &ScenarioFile::default()).unwrap();
+            assert_eq!(c.adversary.behaviour, e.behaviour, "{}", e.name);
+        }
+    }
+
+    /// Every key a row of `config::PROTOCOLS` lists is taken in its `[protocol.NAME]` section,
+    /// with the meaning of the top-level key of the same name.
+    #[test]
+    fn every_scoped_key_of_the_table_is_taken() {
+        let values = [
+            ("threshold", "3"),
+            ("threshold_policy", "\"adaptive:1..3\""),
+            ("tolerance", "12"),
+        ];
+        for e in PROTOCOLS {
+            for key in e.keys {
+                let value = values
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| *v)
+                    .unwrap_or_else(|| panic!("a test value for {key}"));
+                let old = ScenarioFile::parse(&format!("{key} = {value}\n")).unwrap();
+                let new = ScenarioFile::parse(&format!("[protocol.{}]\n{key} = {value}\n", e.name))
+                    .unwrap_or_else(|err| panic!("[protocol.{}] {key}: {err}", e.name));
+                let old = resolve_file(&Cli::default(), &old).unwrap().0;
+                let new = resolve_file(&Cli::default(), &new).unwrap().0;
+                assert_eq!(old, new, "[protocol.{}] {key}", e.name);
+                assert_ne!(
+                    old,
+                    SimConfig::default(),
+                    "{key} = {value} changes something"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn scoped_keys_are_checked() {
+        let err = ScenarioFile::parse("[protocol.v2]\nthreshold = 3\n").unwrap_err();
+        assert!(err.contains("allowed: tolerance"), "{err}");
+        let err = ScenarioFile::parse("[protocol.v3]\ntolerance = 3\n").unwrap_err();
+        assert!(err.contains("unknown protocol"), "{err}");
+        let both = ScenarioFile::parse("tolerance = 5\n[protocol.v2]\ntolerance = 5\n").unwrap();
+        let err = resolve_file(&Cli::default(), &both)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("tolerance: given both"), "{err}");
+        let named = ScenarioFile::parse("[protocol]\nname = \"original\"\n").unwrap();
+        let (c, _) = resolve_file(&Cli::default(), &named).unwrap();
+        assert_eq!(c.protocol.kind, ProtocolKind::Original);
     }
 
     #[test]

@@ -261,3 +261,91 @@ fn a_closed_stdout_is_no_panic() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(out.status.code(), Some(0), "{err}");
 }
+
+/// `--help` and `fuzz --help` list every row of the tables of protocols and behaviours, with
+/// their help text.
+#[test]
+fn the_help_lists_the_tables() {
+    use ecrust_systems::config::{BEHAVIOURS, PROTOCOLS};
+    let text = |args: &[&str]| {
+        let out = ecrust(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let help = text(&["--help"]);
+    for e in PROTOCOLS {
+        assert!(
+            help.contains(&format!("{} ({})", e.name, e.help)),
+            "{}: {help}",
+            e.name
+        );
+    }
+    for e in BEHAVIOURS {
+        assert!(
+            help.contains(&format!("{} ({})", e.name, e.help)),
+            "{}: {help}",
+            e.name
+        );
+    }
+    let fuzz = text(&["fuzz", "--help"]);
+    for e in PROTOCOLS {
+        assert!(fuzz.contains(e.name), "{}: {fuzz}", e.name);
+    }
+}
+
+/// `[protocol.original]` and `[protocol.v2]` take each protocol's keys with the meaning of the
+/// old top-level keys: both forms give the same run; giving a key both ways is a usage error.
+#[test]
+fn protocol_sections_mean_the_old_top_level_keys() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = dir.path();
+    let run = "peers = 200\nticks = 60\nloss = 0.05\n";
+    let pairs = [
+        (
+            "protocol = \"original\"\nthreshold = 3\nthreshold_policy = \"adaptive:1..3\"\n",
+            "[protocol]\nname = \"original\"\n[protocol.original]\nthreshold = 3\nthreshold_policy = \"adaptive:1..3\"\n",
+        ),
+        (
+            "protocol = \"v2\"\ntolerance = 12\n",
+            "[protocol]\nname = \"v2\"\n[protocol.v2]\ntolerance = 12\n",
+        ),
+        // A section of a protocol that does not run still sets its keys, as the old form did.
+        ("tolerance = 12\n", "[protocol.v2]\ntolerance = 12\n"),
+    ];
+    for (i, (old, new)) in pairs.iter().enumerate() {
+        let old = write(dir, &format!("old-{i}.toml"), &format!("{run}{old}"));
+        let new = write(dir, &format!("new-{i}.toml"), &format!("{run}{new}"));
+        assert_eq!(
+            digest(&["--config", &old]),
+            digest(&["--config", &new]),
+            "pair {i}"
+        );
+    }
+    for (i, (key, text)) in [
+        (
+            "threshold",
+            "threshold = 2\n[protocol.original]\nthreshold = 3\n",
+        ),
+        (
+            "threshold_policy",
+            "threshold_policy = \"fixed\"\n[protocol.original]\nthreshold_policy = \"fixed\"\n",
+        ),
+        (
+            "tolerance",
+            "tolerance = 12\n[protocol.v2]\ntolerance = 12\n",
+        ),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let both = write(dir, &format!("both-{i}.toml"), &format!("{run}{text}"));
+        assert_usage_error(&["--config", &both], key, &["given both"]);
+    }
+    let misplaced = write(dir, "misplaced.toml", "[protocol.v2]\nthreshold = 3\n");
+    assert_usage_error(
+        &["--config", &misplaced],
+        "threshold",
+        &["allowed: tolerance"],
+    );
+}

@@ -7,7 +7,39 @@ pub use gather::GatherArgs;
 pub use sweep::SweepArgs;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use ecrust_systems::config::{BEHAVIOURS, Behaviour, PROTOCOLS, ProtocolKind};
 use std::path::PathBuf;
+
+/// `--protocol`'s help, from the table of protocols.
+fn protocol_help() -> String {
+    let rows: Vec<String> = PROTOCOLS
+        .iter()
+        .map(|e| format!("{} ({})", e.name, e.help))
+        .collect();
+    format!(
+        "Protocol the peers run: {} [default: {}]",
+        rows.join("; "),
+        ProtocolKind::default().name()
+    )
+}
+
+/// `fuzz --protocol`'s help, from the table of protocols.
+fn fuzz_protocol_help() -> String {
+    format!("The protocol under test: {}", ProtocolKind::names())
+}
+
+/// `--byzantine-behaviour`'s help, from the table of behaviours.
+fn behaviour_help() -> String {
+    let rows: Vec<String> = BEHAVIOURS
+        .iter()
+        .map(|e| format!("{} ({})", e.name, e.help))
+        .collect();
+    format!(
+        "What Byzantine peers do: {} [default: {}]",
+        rows.join("; "),
+        Behaviour::default().name()
+    )
+}
 
 #[derive(Parser, Debug, Default)]
 #[command(
@@ -25,8 +57,8 @@ pub struct Cli {
     /// Scenario file (TOML); flags override its values.
     #[arg(long, value_name = "FILE.toml")]
     pub config: Option<PathBuf>,
-    /// Protocol the peers run: v2 or original [default: v2].
-    #[arg(long, value_name = "NAME")]
+    /// Protocol the peers run (`config::PROTOCOLS`).
+    #[arg(long, value_name = "NAME", help = protocol_help())]
     pub protocol: Option<String>,
     /// Number of peers [default: 2000].
     #[arg(long)]
@@ -86,8 +118,8 @@ pub struct Cli {
     /// Fraction of peers that are Byzantine, 0..=0.5 [default: 0].
     #[arg(long)]
     pub byzantine: Option<f64>,
-    /// What Byzantine peers do: silent, equivocate, double-spend, flood [default: silent].
-    #[arg(long, value_name = "BEHAVIOUR")]
+    /// What Byzantine peers do (`config::BEHAVIOURS`).
+    #[arg(long, value_name = "BEHAVIOUR", help = behaviour_help())]
     pub byzantine_behaviour: Option<String>,
     /// Worker threads; 0 = one per core [default: 0].
     #[arg(long)]
@@ -149,8 +181,8 @@ pub enum Command {
         /// Runs at once; 0 = one per core.
         #[arg(long, default_value_t = 0)]
         jobs: usize,
-        /// The protocol under test.
-        #[arg(long, value_name = "NAME", default_value = "v2")]
+        /// The protocol under test: one of `config::PROTOCOLS`.
+        #[arg(long, value_name = "NAME", default_value = "v2", help = fuzz_protocol_help())]
         protocol: String,
         /// Shrink the first failing scenario (fewer peers, ticks, tokens, attackers) while it
         /// still fails, and print the smallest failing command.

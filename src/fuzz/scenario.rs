@@ -7,7 +7,7 @@
 //! owners.
 
 use ecrust_systems::config::{
-    Behaviour, MAX_TOLERANCE, NetworkConfig, PartitionSpec, ProtocolKind,
+    BEHAVIOURS, Behaviour, MAX_TOLERANCE, NetworkConfig, PartitionSpec, ProtocolKind,
 };
 use ecrust_systems::model::rng::mix64;
 use ecrust_systems::{DelayModel, SimConfig, Topology};
@@ -34,6 +34,20 @@ impl Dice {
 /// Rounds a drawn fraction to three decimals, so the replay command stays short.
 fn short(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
+}
+
+/// A Byzantine behaviour, drawn by the weights of `config::BEHAVIOURS`: one draw below their
+/// sum, walking the rows in order.
+fn draw_behaviour(d: &mut Dice) -> Behaviour {
+    let total: u64 = BEHAVIOURS.iter().map(|e| e.fuzz_weight).sum();
+    let mut x = d.range(0, total - 1);
+    for e in BEHAVIOURS {
+        if x < e.fuzz_weight {
+            return e.behaviour;
+        }
+        x -= e.fuzz_weight;
+    }
+    unreachable!("a draw below the sum of the weights lands on a row")
 }
 
 /// The scenario of seed `seed` for `protocol`.
@@ -103,12 +117,7 @@ pub fn scenario(seed: u64, protocol: ProtocolKind) -> SimConfig {
     }
     if d.chance(0.4) {
         c.adversary.fraction = short(0.005 + 0.295 * d.unit());
-        c.adversary.behaviour = match d.range(0, 3) {
-            0 => Behaviour::Silent,
-            1 => Behaviour::Flood,
-            2 => Behaviour::Equivocate,
-            _ => Behaviour::DoubleSpend,
-        };
+        c.adversary.behaviour = draw_behaviour(&mut d);
     }
     if d.chance(0.25) {
         // Routed hop by hop: drawn last, so the other draws of a seed stay as they were.
@@ -157,5 +166,25 @@ mod tests {
                 > 3,
             "colluding voters and owners"
         );
+    }
+
+    /// The fuzzer draws every behaviour of `config::BEHAVIOURS` whose weight is above 0, and
+    /// no other.
+    #[test]
+    fn the_fuzzer_draws_the_behaviours_of_the_table() {
+        let drawn: Vec<Behaviour> = (0..400)
+            .map(|s| scenario(s, ProtocolKind::V2))
+            .filter(|c| c.adversary.fraction > 0.0)
+            .map(|c| c.adversary.behaviour)
+            .collect();
+        for e in BEHAVIOURS {
+            assert_eq!(
+                drawn.contains(&e.behaviour),
+                e.fuzz_weight > 0,
+                "{}: weight {}",
+                e.name,
+                e.fuzz_weight
+            );
+        }
     }
 }

@@ -65,7 +65,18 @@ impl SweepFile {
                 let mut values = Vec::new();
                 let mut label = Vec::new();
                 for (k, v) in keys.iter().zip(combo) {
-                    table.insert((*k).clone(), v.clone());
+                    match (table.get_mut(k.as_str()), v) {
+                        // A grid of protocol names over a base with `[base.protocol.NAME]`
+                        // sections keeps the sections: the name goes in as `protocol.name`.
+                        (Some(toml::Value::Table(protocol)), toml::Value::String(_))
+                            if k.as_str() == "protocol" =>
+                        {
+                            protocol.insert("name".into(), v.clone());
+                        }
+                        _ => {
+                            table.insert((*k).clone(), v.clone());
+                        }
+                    }
                     values.push(((*k).clone(), toml_to_json(v)));
                     label.push(format!("{k}={v}"));
                 }

@@ -1,72 +1,59 @@
-//! The tick: the six protocol systems, with fault and adversary systems slotted in, always in
-//! this order.
+//! The tick: its systems, declared once by `tick!` below, always in that order.
 
 use crate::systems::*;
 use bevy_ecs::schedule::{IntoScheduleConfigs, Schedule, SingleThreadedExecutor};
 use bevy_ecs::system::{RunSystemError, RunSystemOnce};
 use bevy_ecs::world::World;
 
-/// apply faults -> inject transactions (+ Byzantine double spends) -> deliver messages ->
-/// vote (+ Byzantine floods) -> commit -> collect garbage -> record metrics.
-///
-/// The order is a chain, so bevy runs the systems one after another on the calling thread;
-/// each system spreads its own work over the rayon pool, chunk by chunk.
-pub fn tick_schedule() -> Schedule {
-    let mut schedule = Schedule::default();
-    schedule.set_executor(SingleThreadedExecutor::new());
-    schedule.add_systems(
-        (
-            apply_faults,
-            adapt_threshold,
-            inject_transactions,
-            byzantine_double_spend,
-            deliver_messages,
-            vote,
-            byzantine_flood,
-            commit_blocks,
-            collect_garbage,
-            record_metrics,
-        )
-            .chain(),
-    );
-    schedule
+/// A tick's systems, one at a time: what [`run_tick_system`] calls.
+type RunOnce = fn(&mut World) -> Result<(), RunSystemError>;
+
+/// Declares the tick once: the chain of [`tick_schedule`], the names in [`TICK_SYSTEMS`] and
+/// the one-at-a-time runner [`run_tick_system`] all come from this list, in its order, which is
+/// the numbered list of `docs/architecture.md` ("One tick"; a test compares the two).
+macro_rules! tick {
+    ($($system:ident),+ $(,)?) => {
+        /// The tick's systems as one chain, so bevy runs them one after another on the calling
+        /// thread; each system spreads its own work over the rayon pool, chunk by chunk.
+        pub fn tick_schedule() -> Schedule {
+            let mut schedule = Schedule::default();
+            schedule.set_executor(SingleThreadedExecutor::new());
+            schedule.add_systems(($($system,)+).chain());
+            schedule
+        }
+
+        /// The tick's systems by name, in schedule order, for tools that run or time them one
+        /// at a time (`benches/systems.rs`, `examples/system_times.rs`). A test checks that
+        /// running them so gives the same run as [`tick_schedule`].
+        pub const TICK_SYSTEMS: &[&str] = &[$(stringify!($system)),+];
+
+        /// Runs system `index` of [`TICK_SYSTEMS`] once on `world`.
+        ///
+        /// # Panics
+        /// If `index` is not below `TICK_SYSTEMS.len()`.
+        pub fn run_tick_system(world: &mut World, index: usize) -> Result<(), RunSystemError> {
+            const RUNNERS: &[RunOnce] = &[$(|world: &mut World| world.run_system_once($system)),+];
+            match RUNNERS.get(index) {
+                Some(run) => run(world),
+                None => panic!("no tick system {index}: there are {}", TICK_SYSTEMS.len()),
+            }
+        }
+    };
 }
 
-/// The tick's systems by name, in schedule order, for tools that run or time them one at a
-/// time (`benches/systems.rs`, `examples/system_times.rs`). A test checks that running them
-/// so gives the same run as [`tick_schedule`].
-pub const TICK_SYSTEMS: [&str; 10] = [
-    "apply_faults",
-    "adapt_threshold",
-    "inject_transactions",
-    "byzantine_double_spend",
-    "deliver_messages",
-    "vote",
-    "byzantine_flood",
-    "commit_blocks",
-    "collect_garbage",
-    "record_metrics",
+// The tick, in order (numbered 1-10 in `docs/architecture.md`, "One tick").
+tick![
+    apply_faults,
+    adapt_threshold,
+    inject_transactions,
+    byzantine_double_spend,
+    deliver_messages,
+    vote,
+    byzantine_flood,
+    commit_blocks,
+    collect_garbage,
+    record_metrics,
 ];
-
-/// Runs system `index` of [`TICK_SYSTEMS`] once on `world`.
-///
-/// # Panics
-/// If `index` is not below `TICK_SYSTEMS.len()`.
-pub fn run_tick_system(world: &mut World, index: usize) -> Result<(), RunSystemError> {
-    match index {
-        0 => world.run_system_once(apply_faults),
-        1 => world.run_system_once(adapt_threshold),
-        2 => world.run_system_once(inject_transactions),
-        3 => world.run_system_once(byzantine_double_spend),
-        4 => world.run_system_once(deliver_messages),
-        5 => world.run_system_once(vote),
-        6 => world.run_system_once(byzantine_flood),
-        7 => world.run_system_once(commit_blocks),
-        8 => world.run_system_once(collect_garbage),
-        9 => world.run_system_once(record_metrics),
-        _ => panic!("no tick system {index}: there are {}", TICK_SYSTEMS.len()),
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -94,6 +81,31 @@ mod tests {
             crate::model::metrics::Digest::default().0
         );
         assert_eq!(digest(&scheduled), digest(&one_by_one));
+    }
+
+    /// `docs/architecture.md` numbers the tick's systems ("One tick"); the numbers and names
+    /// there are the order of `tick!`.
+    #[test]
+    fn the_architecture_doc_lists_the_tick_in_order() {
+        let doc = include_str!("../../docs/architecture.md");
+        let section = doc
+            .split("\n## One tick\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("docs/architecture.md has a section \"One tick\"");
+        let listed: Vec<(usize, &str)> = section
+            .lines()
+            .filter_map(|line| {
+                let (number, rest) = line.split_once(". `")?;
+                Some((number.parse().ok()?, rest.split('`').next()?))
+            })
+            .collect();
+        let expected: Vec<(usize, &str)> = TICK_SYSTEMS
+            .iter()
+            .enumerate()
+            .map(|(i, &name)| (i + 1, name))
+            .collect();
+        assert_eq!(listed, expected);
     }
 
     #[test]

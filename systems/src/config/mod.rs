@@ -12,14 +12,15 @@ mod protocol;
 mod validate;
 mod workload;
 
-pub use adversary::{AdversaryConfig, Behaviour};
+pub use adversary::{AdversaryConfig, BEHAVIOURS, Behaviour, BehaviourEntry};
 pub use faults::{FaultConfig, PartitionSpec};
 pub use network::{
     DelayModel, GEOMETRIC_DELAY_CAP, HALF_RING, LONG_TAIL_CAP, LinkModel, MAX_DELAY, NetworkConfig,
     RING, SMALL_WORLD_NEAR, Topology, small_world_far,
 };
 pub use protocol::{
-    MAX_TOLERANCE, NEIGHBOURHOOD_VOTERS, ProtocolConfig, ProtocolKind, ThresholdPolicy,
+    MAX_TOLERANCE, NEIGHBOURHOOD_VOTERS, PROTOCOLS, ProtocolConfig, ProtocolEntry, ProtocolKind,
+    ThresholdPolicy,
 };
 pub use validate::{ConfigError, MAX_PEERS};
 pub use workload::{MAX_PARTS, PEERS_PER_TOKEN, WorkloadConfig};

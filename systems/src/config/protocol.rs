@@ -6,44 +6,82 @@ use serde::{Deserialize, Serialize};
 /// own nearest peer, so a node counts at most 9 voters for any key.
 pub const NEIGHBOURHOOD_VOTERS: u32 = 9;
 
-/// Which rules the peers follow. The rules live under `protocol/`; each name listed here has
-/// an arm in `protocol::with_protocol!`, which the compiler checks.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ProtocolKind {
+/// One row of [`PROTOCOLS`]: a protocol as every front end sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct ProtocolEntry {
+    /// The value `--protocol`, `protocol = "..."` and `fuzz --protocol` take, and the section
+    /// `[protocol.NAME]` of a scenario file.
+    pub name: &'static str,
+    pub kind: ProtocolKind,
+    /// One line for `--help` and the docs.
+    pub help: &'static str,
+    /// The keys of `[protocol.NAME]` (each also accepted at the top level of a scenario file).
+    pub keys: &'static [&'static str],
+    /// Its own knobs, for the summary's scenario line: (threshold, tolerance, the Byzantine
+    /// share under which it claims safety) -> text.
+    pub describe: fn(u32, u32, f64) -> String,
+}
+
+/// Declares the protocols once: each row makes a variant of [`ProtocolKind`] and a row of
+/// [`PROTOCOLS`]. The rules live under `protocol/`; each variant has an arm in
+/// `protocol::with_protocol!`, which the compiler checks.
+macro_rules! protocols {
+    ($($(#[$attr:meta])* $variant:ident = $name:literal, help: $help:literal, keys: $keys:expr, describe: $describe:expr;)+) => {
+        /// Which rules the peers follow (the rows of [`PROTOCOLS`]).
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum ProtocolKind {
+            $($(#[$attr])* #[serde(rename = $name)] $variant,)+
+        }
+
+        /// Every protocol, listed once: the CLI's help and errors, the scenario files (names
+        /// and `[protocol.NAME]` sections), the fuzzer, the replay and the report read it.
+        pub const PROTOCOLS: &[ProtocolEntry] = &[$(ProtocolEntry {
+            name: $name,
+            kind: ProtocolKind::$variant,
+            help: $help,
+            keys: $keys,
+            describe: $describe,
+        }),+];
+    };
+}
+
+protocols! {
     /// The original ecRust rules (`protocol/original/`).
-    Original,
+    Original = "original", help: "the original ecRust rules: neighbourhood votes against a threshold",
+        keys: &["threshold", "threshold_policy"], describe: |threshold, _, _| format!("threshold {threshold}");
     /// Committees, locks and quorum certificates (`protocol/v2/`, `docs/protocol-v2.md`): the
     /// default since it meets issue 18's targets.
     #[default]
-    V2,
+    V2 = "v2", help: "committees, locks and quorum certificates; docs/protocol-v2.md",
+        keys: &["tolerance"], describe: |_, tolerance, bound| format!(
+            "tolerance {tolerance}, fuzz bound {bound} Byzantine, no real-network safety claim"
+        );
 }
 
 impl ProtocolKind {
-    /// Every protocol, by name.
-    pub const ALL: [(&'static str, ProtocolKind); 2] = [
-        ("original", ProtocolKind::Original),
-        ("v2", ProtocolKind::V2),
-    ];
-
-    /// The names, for error messages.
+    /// The names of [`PROTOCOLS`], for help and error messages.
     pub fn names() -> String {
-        Self::ALL.map(|(name, _)| name).join(", ")
+        PROTOCOLS
+            .iter()
+            .map(|e| e.name)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL
+        PROTOCOLS.iter().find(|e| e.name == s).map(|e| e.kind)
+    }
+
+    /// This protocol's row of [`PROTOCOLS`].
+    pub fn entry(self) -> &'static ProtocolEntry {
+        PROTOCOLS
             .iter()
-            .find(|(name, _)| *name == s)
-            .map(|&(_, kind)| kind)
+            .find(|e| e.kind == self)
+            .expect("every ProtocolKind is a row of PROTOCOLS")
     }
 
     pub fn name(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, kind)| *kind == self)
-            .map(|&(name, _)| name)
-            .unwrap_or("?")
+        self.entry().name
     }
 }
 

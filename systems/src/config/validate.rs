@@ -1,8 +1,8 @@
 //! Validation: the first field outside what the simulator accepts, with its allowed range.
 
 use super::{
-    AdversaryConfig, DelayModel, FaultConfig, MAX_DELAY, MAX_PARTS, MAX_TOLERANCE, NetworkConfig,
-    ProtocolConfig, SimConfig, ThresholdPolicy, WorkloadConfig,
+    AdversaryConfig, Behaviour, DelayModel, FaultConfig, MAX_DELAY, MAX_PARTS, MAX_TOLERANCE,
+    NetworkConfig, ProtocolConfig, SimConfig, ThresholdPolicy, WorkloadConfig,
 };
 use std::fmt;
 
@@ -281,6 +281,16 @@ impl AdversaryConfig {
                 format!(
                     "{} is out of range; allowed 0.0..=0.5 (fraction of peers)",
                     self.fraction
+                ),
+            );
+        }
+        if self.behaviour.entry().is_none() {
+            return bad(
+                "byzantine_behaviour",
+                format!(
+                    "{:?} has no row in config::BEHAVIOURS; allowed: {}",
+                    self.behaviour,
+                    Behaviour::names()
                 ),
             );
         }

@@ -1,4 +1,4 @@
-//! System (runs before delivery): the threshold policy. A fixed policy keeps the configured
+//! The threshold policy. A fixed policy keeps the configured
 //! threshold; the adaptive one follows the loss the network showed in recent ticks.
 
 use crate::config::ThresholdPolicy;

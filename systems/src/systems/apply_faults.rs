@@ -1,4 +1,4 @@
-//! System 0: the network's faults for this tick: scripted partitions start or heal, churned
+//! The network's faults for this tick: scripted partitions start or heal, churned
 //! peers leave or come back.
 
 use crate::engine::network::Network;

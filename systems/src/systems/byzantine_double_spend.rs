@@ -1,4 +1,4 @@
-//! System (runs after `inject_transactions`): Byzantine behaviour "double-spend". Each honest
+//! Byzantine behaviour "double-spend". Each honest
 //! block submitted this tick is raced, with probability equal to the Byzantine fraction, by a
 //! block from a random Byzantine peer (its own origin) that spends the block's first token from
 //! the same owner. So attacks scale with the workload and the adversary's size. Such blocks

@@ -1,4 +1,4 @@
-//! System (runs after `vote`): Byzantine behaviour "flood". Every flooding peer sends
+//! Byzantine behaviour "flood". Every flooding peer sends
 //! `FLOOD_PER_TICK` vote requests about random live blocks to random peers, claiming to hold
 //! and agree with everything: load on the network and noise in every tally it reaches.
 

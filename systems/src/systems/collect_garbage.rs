@@ -1,4 +1,4 @@
-//! System 5: expire mempool entries, forget old committed ids and retire finished blocks, so
+//! Expire mempool entries, forget old committed ids and retire finished blocks, so
 //! memory depends on the work in flight, not on how long the run has been going.
 
 use crate::engine::pass::PeerPass;

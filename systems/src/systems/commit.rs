@@ -1,4 +1,4 @@
-//! System 4: peers apply what the vote system decided: commit (write the token mappings they
+//! Peers apply what the vote system decided: commit (write the token mappings they
 //! hold) or block. The global bookkeeping (ledger, block outcomes) then hears of it in chunk
 //! order.
 

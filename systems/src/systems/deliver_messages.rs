@@ -1,4 +1,4 @@
-//! System 2: every message due this tick reaches its receiver, which handles it by the
+//! Every message due this tick reaches its receiver, which handles it by the
 //! protocol's rules (records votes, answers queries, takes in block bodies). Replies leave
 //! through the receiver's outbox.
 

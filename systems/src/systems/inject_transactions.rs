@@ -1,4 +1,4 @@
-//! System 1: the driver puts every free token into new blocks and submits them.
+//! The driver puts every free token into new blocks and submits them.
 
 use crate::model::blocks::Part;
 use crate::model::ledger::Ledger;

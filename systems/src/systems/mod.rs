@@ -1,7 +1,5 @@
-//! The tick's systems, one per file. They run in this order ([`crate::schedule::tick_schedule`]):
-//! `apply_faults`, `adapt_threshold`, `inject_transactions`, `byzantine_double_spend`,
-//! `deliver_messages`, `vote`, `byzantine_flood`, `commit_blocks`, `collect_garbage`,
-//! `record_metrics`. A system imports `model`, `engine` and `protocol`, never another system.
+//! The tick's systems, one per file; their order is declared once, in `crate::schedule`
+//! (`tick!`). A system imports `model`, `engine` and `protocol`, never another system.
 
 pub mod adapt_threshold;
 pub mod apply_faults;

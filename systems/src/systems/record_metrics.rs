@@ -1,4 +1,4 @@
-//! System 6: fold the chunks' counters into the tick's metrics, update totals and the digest,
+//! Fold the chunks' counters into the tick's metrics, update totals and the digest,
 //! and advance the clock.
 
 use crate::engine::scratch::Scratch;

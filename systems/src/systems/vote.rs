@@ -1,4 +1,4 @@
-//! System 3: every peer counts the votes it holds for each pending block, decides what it can,
+//! Every peer counts the votes it holds for each pending block, decides what it can,
 //! and asks the neighbourhoods of whatever is still undecided for their votes (the protocol's
 //! rules, per peer).
 //!
