@@ -83,9 +83,9 @@ pub fn all_kinds() -> impl Iterator<Item = &'static KindInfo> {
     fn kinds<P: Protocol>(_: &P) -> &'static [KindInfo] {
         P::KINDS
     }
-    crate::config::ProtocolKind::ALL
-        .into_iter()
-        .flat_map(|(_, kind)| with_protocol!(kind, |p| kinds(p)).iter())
+    crate::config::PROTOCOLS
+        .iter()
+        .flat_map(|e| with_protocol!(e.kind, |p| kinds(p)).iter())
 }
 
 /// The name of a message code, as the protocol that owns it declares it.
