@@ -56,6 +56,9 @@ protocols! {
         keys: &["tolerance"], describe: |_, tolerance, bound| format!(
             "tolerance {tolerance}, fuzz bound {bound} Byzantine, no real-network safety claim"
         );
+    /// A baseline that checks nothing (`protocol/echo/`): the seam's smallest protocol.
+    Echo = "echo", help: "a baseline that checks nothing: the origin commits after one round trip to its neighbours",
+        keys: &[], describe: |_, _, _| "checks nothing".into();
 }
 
 impl ProtocolKind {

@@ -8,6 +8,7 @@
 //! Adding a protocol: a folder beside `original/` with a type implementing [`Protocol`], its
 //! name in `config::ProtocolKind`, and its arm in [`with_protocol!`].
 
+pub mod echo;
 mod node;
 pub mod original;
 mod services;
@@ -122,6 +123,10 @@ macro_rules! with_protocol {
             }
             $crate::config::ProtocolKind::V2 => {
                 let $p = &$crate::protocol::v2::V2;
+                $body
+            }
+            $crate::config::ProtocolKind::Echo => {
+                let $p = &$crate::protocol::echo::Echo;
                 $body
             }
         }

@@ -1,0 +1,104 @@
+//! Echo: the smallest protocol the seam takes, a baseline that checks nothing. The origin
+//! shows its block to the 8 peers of its own neighbourhood and commits once more than half of
+//! them answered; nobody judges a spend, and peers store no tokens. It exists to show that a
+//! protocol is its folder plus a row in `config::protocols!` and an arm in `with_protocol!`
+//! (`systems/tests/echo.rs`), and as a floor for messages and ticks per commit.
+
+pub mod message;
+
+use super::{BlockRef, Node, Protocol, VoteRound};
+use crate::engine::lookup::Lookup;
+use crate::model::ids::PeerIdx;
+use crate::model::message::{Kind, KindInfo, Message};
+use crate::model::peer::{Decision, EntryState, PeerState, Role};
+use crate::model::tokens::TokenBook;
+use message::EchoKind;
+
+/// The origin pings again, to those that have not answered, every this many ticks.
+const RETRY: u32 = 4;
+
+pub struct Echo;
+
+impl Protocol for Echo {
+    const KINDS: &'static [KindInfo] = &message::KINDS;
+    /// A flooder pings: every ping is answered, so a flood doubles its own traffic.
+    const FLOOD: Kind = Kind(EchoKind::Ping as u8);
+
+    /// Echo claims nothing.
+    fn byzantine_bound(_: &crate::config::ProtocolConfig) -> f64 {
+        0.0
+    }
+
+    fn receive<const T: bool>(&self, node: &mut Node<'_, '_, T>, m: &Message) {
+        match EchoKind::of(m.kind) {
+            Some(EchoKind::Ping) => {
+                node.io.charge(m.block, 1);
+                let pong = Message::plain(EchoKind::Pong, node.io.me, m.from, m.block, node.io.now);
+                node.io.send(pong);
+            }
+            Some(EchoKind::Pong) => {
+                if let Some(e) = node.state.entry_mut(m.block)
+                    && e.role == Role::Origin
+                    && e.state == EntryState::Pending
+                {
+                    e.record_vote(m.from, m.sent, 1, 1);
+                }
+            }
+            None => {}
+        }
+    }
+
+    fn vote<const T: bool>(&self, node: &mut Node<'_, '_, T>, _round: VoteRound) -> usize {
+        let Node { state, io } = node;
+        let world = io.world;
+        let nb = world.lookup.neighbourhood(io.me, world.lookup.id(io.me));
+        let mut neighbours: Vec<PeerIdx> = nb.below.iter().chain(&nb.above).copied().collect();
+        neighbours.sort_unstable();
+        neighbours.dedup();
+        neighbours.retain(|&p| p != io.me);
+        let mut decided = 0;
+        for e in &mut state.mempool {
+            if e.role != Role::Origin || e.state != EntryState::Pending {
+                continue;
+            }
+            if e.decision != Decision::Undecided {
+                decided += 1;
+                continue;
+            }
+            if 2 * e.votes.len() > neighbours.len() {
+                e.decision = Decision::Commit;
+                decided += 1;
+                continue;
+            }
+            let Some(block) = world.bodies.get(e.block) else {
+                continue;
+            };
+            if (world.now - block.submitted).is_multiple_of(RETRY) {
+                for &to in &neighbours {
+                    if e.votes.iter().all(|v| v.voter != to) {
+                        io.charge(e.block, 1);
+                        io.send(Message::plain(
+                            EchoKind::Ping,
+                            io.me,
+                            to,
+                            e.block,
+                            world.now,
+                        ));
+                    }
+                }
+            }
+        }
+        decided
+    }
+
+    /// Nothing to check: echo judges no spend.
+    fn still_valid(&self, _: &PeerState, _: BlockRef, _: &TokenBook) -> bool {
+        true
+    }
+
+    /// Echo peers store no tokens: a range holding only the peer's own id, which is no
+    /// token's key.
+    fn own_range(&self, lookup: Lookup, p: PeerIdx) -> (u64, u64) {
+        (lookup.id(p), lookup.id(p))
+    }
+}
