@@ -582,3 +582,14 @@ fn outputs_urls_and_placeholders_are_not_citations() {
         ["src/main.rs", "docs/outputs.md", "scripts/results.py"]
     );
 }
+
+/// `docs/architecture.md` is a map for newcomers, not a history: it stays under 200 lines.
+#[test]
+fn the_architecture_map_stays_under_200_lines() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/architecture.md");
+    let lines = std::fs::read_to_string(path)
+        .expect("docs/architecture.md is in the repository")
+        .lines()
+        .count();
+    assert!(lines < 200, "docs/architecture.md has {lines} lines");
+}
