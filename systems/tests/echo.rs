@@ -3,20 +3,10 @@
 //! it but its row in `config/protocol.rs` and its `mod` line and arm in `protocol/mod.rs`.
 
 use ecrust_systems::{ProtocolKind, SimConfig, Simulation};
-use std::path::{Path, PathBuf};
+mod common;
 
-fn sources(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("source folder") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            out.extend(sources(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-    out
-}
+use common::sources;
+use std::path::Path;
 
 #[test]
 fn the_echo_protocol_commits_every_block_after_one_round_trip() {
@@ -89,5 +79,7 @@ fn nothing_outside_its_folder_names_the_echo_protocol_but_its_row_and_arm() {
         "{naming:?}"
     );
     assert!(names_echo("let p = &crate::protocol::echo::Echo;"));
-    assert!(!names_echo("reply(out, echo(0)); // OriginalKind::VoteEcho"));
+    assert!(!names_echo(
+        "reply(out, echo(0)); // OriginalKind::VoteEcho"
+    ));
 }

@@ -4,20 +4,10 @@
 //! outcomes, no ring but the engine's lookups, no other peer's state), and only the listed
 //! files read a known oracle.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-fn sources(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("source folder") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            out.extend(sources(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-    out
-}
+use common::sources;
+use std::path::Path;
 
 /// Files under `folder` that name `crate::X` for an `X` in `forbidden` (test modules too: a
 /// test that needs another layer belongs beside that layer or in `testing.rs`).

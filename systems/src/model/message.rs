@@ -20,6 +20,38 @@ pub struct KindInfo {
     pub wire_type: WireType,
 }
 
+/// Makes a protocol's kind enum (`#[repr(u8)]`, its discriminants the codes) carry as a
+/// [`Kind`] and compare with one.
+#[macro_export]
+macro_rules! wire_kinds {
+    ($kinds:ty) => {
+        impl From<$kinds> for $crate::model::message::Kind {
+            #[inline]
+            fn from(k: $kinds) -> Self {
+                $crate::model::message::Kind(k as u8)
+            }
+        }
+
+        impl PartialEq<$kinds> for $crate::model::message::Kind {
+            #[inline]
+            fn eq(&self, k: &$kinds) -> bool {
+                self.0 == *k as u8
+            }
+        }
+    };
+}
+
+impl KindInfo {
+    pub const fn new(code: u8, name: &'static str, wire_bytes: u64, wire_type: WireType) -> Self {
+        KindInfo {
+            code: Kind(code),
+            name,
+            wire_bytes,
+            wire_type,
+        }
+    }
+}
+
 /// Codes a run can count: enough for every protocol's block of codes.
 pub const KINDS: usize = 16;
 

@@ -22,23 +22,14 @@ impl EchoKind {
     }
 }
 
-impl From<EchoKind> for Kind {
-    fn from(k: EchoKind) -> Kind {
-        Kind(k as u8)
-    }
-}
+crate::wire_kinds!(EchoKind);
 
 pub const KINDS: [KindInfo; 2] = [
-    KindInfo {
-        code: Kind(EchoKind::Ping as u8),
-        name: "ping",
-        wire_bytes: HEADER + SIG + BODY,
-        wire_type: WireType::Block,
-    },
-    KindInfo {
-        code: Kind(EchoKind::Pong as u8),
-        name: "pong",
-        wire_bytes: HEADER + SIG,
-        wire_type: WireType::Vote,
-    },
+    KindInfo::new(
+        EchoKind::Ping as u8,
+        "ping",
+        HEADER + SIG + BODY,
+        WireType::Block,
+    ),
+    KindInfo::new(EchoKind::Pong as u8, "pong", HEADER + SIG, WireType::Vote),
 ];

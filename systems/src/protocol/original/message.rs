@@ -40,38 +40,52 @@ impl OriginalKind {
     pub fn of(kind: Kind) -> Option<Self> {
         Self::ALL.get(kind.0 as usize).copied()
     }
-
-    const fn info(self, name: &'static str, wire_bytes: u64, wire_type: WireType) -> KindInfo {
-        KindInfo {
-            code: Kind(self as u8),
-            name,
-            wire_bytes,
-            wire_type,
-        }
-    }
 }
 
-impl From<OriginalKind> for Kind {
-    #[inline]
-    fn from(k: OriginalKind) -> Kind {
-        Kind(k as u8)
-    }
-}
-
-impl PartialEq<OriginalKind> for Kind {
-    #[inline]
-    fn eq(&self, k: &OriginalKind) -> bool {
-        self.0 == *k as u8
-    }
-}
+crate::wire_kinds!(OriginalKind);
 
 /// Names, wire sizes and types of the original's kinds, in code order.
 pub const KINDS: [KindInfo; 7] = [
-    OriginalKind::VoteRequest.info("vote_request", HEADER + SIG, WireType::Vote),
-    OriginalKind::VoteEcho.info("vote_echo", HEADER + SIG, WireType::Vote),
-    OriginalKind::BlockQuery.info("block_query", HEADER, WireType::Query),
-    OriginalKind::ParentQuery.info("parent_query", HEADER, WireType::Query),
-    OriginalKind::BlockReply.info("block_reply", HEADER + SIG + BODY, WireType::Block),
-    OriginalKind::ParentReply.info("parent_reply", HEADER + SIG + BODY, WireType::Block),
-    OriginalKind::Answer.info("answer", HEADER, WireType::Answer),
+    KindInfo::new(
+        OriginalKind::VoteRequest as u8,
+        "vote_request",
+        HEADER + SIG,
+        WireType::Vote,
+    ),
+    KindInfo::new(
+        OriginalKind::VoteEcho as u8,
+        "vote_echo",
+        HEADER + SIG,
+        WireType::Vote,
+    ),
+    KindInfo::new(
+        OriginalKind::BlockQuery as u8,
+        "block_query",
+        HEADER,
+        WireType::Query,
+    ),
+    KindInfo::new(
+        OriginalKind::ParentQuery as u8,
+        "parent_query",
+        HEADER,
+        WireType::Query,
+    ),
+    KindInfo::new(
+        OriginalKind::BlockReply as u8,
+        "block_reply",
+        HEADER + SIG + BODY,
+        WireType::Block,
+    ),
+    KindInfo::new(
+        OriginalKind::ParentReply as u8,
+        "parent_reply",
+        HEADER + SIG + BODY,
+        WireType::Block,
+    ),
+    KindInfo::new(
+        OriginalKind::Answer as u8,
+        "answer",
+        HEADER,
+        WireType::Answer,
+    ),
 ];

@@ -41,39 +41,39 @@ impl V2Kind {
     pub fn of(kind: Kind) -> Option<Self> {
         Self::ALL.get(kind.0.checked_sub(FIRST)? as usize).copied()
     }
-
-    const fn info(self, name: &'static str, wire_bytes: u64, wire_type: WireType) -> KindInfo {
-        KindInfo {
-            code: Kind(self as u8),
-            name,
-            wire_bytes,
-            wire_type,
-        }
-    }
 }
 
-impl From<V2Kind> for Kind {
-    #[inline]
-    fn from(k: V2Kind) -> Kind {
-        Kind(k as u8)
-    }
-}
-
-impl PartialEq<V2Kind> for Kind {
-    #[inline]
-    fn eq(&self, k: &V2Kind) -> bool {
-        self.0 == *k as u8
-    }
-}
+crate::wire_kinds!(V2Kind);
 
 /// Names, wire sizes and types of v2's kinds, in code order.
 pub const KINDS: [KindInfo; 6] = [
-    V2Kind::Propose.info("propose", HEADER + SIG + BODY + CERTS, WireType::Block),
-    V2Kind::Vote.info("vote", HEADER + SIG, WireType::Vote),
-    V2Kind::CommitPush.info("commit_push", HEADER + SIG + BODY + CERTS, WireType::Block),
-    V2Kind::StatusQuery.info("status_query", HEADER + SIG, WireType::Query),
-    V2Kind::StatusReply.info("status_reply", HEADER + SIG + CERTS, WireType::Answer),
-    V2Kind::PartCertificate.info(
+    KindInfo::new(
+        V2Kind::Propose as u8,
+        "propose",
+        HEADER + SIG + BODY + CERTS,
+        WireType::Block,
+    ),
+    KindInfo::new(V2Kind::Vote as u8, "vote", HEADER + SIG, WireType::Vote),
+    KindInfo::new(
+        V2Kind::CommitPush as u8,
+        "commit_push",
+        HEADER + SIG + BODY + CERTS,
+        WireType::Block,
+    ),
+    KindInfo::new(
+        V2Kind::StatusQuery as u8,
+        "status_query",
+        HEADER + SIG,
+        WireType::Query,
+    ),
+    KindInfo::new(
+        V2Kind::StatusReply as u8,
+        "status_reply",
+        HEADER + SIG + CERTS,
+        WireType::Answer,
+    ),
+    KindInfo::new(
+        V2Kind::PartCertificate as u8,
         "part_certificate",
         HEADER + SIG + CERTS / 3,
         WireType::Answer,
