@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prints each protocol's digest on every scenario of its file tests/data/PROTOCOL-digests.txt
+# Prints each protocol's digest on every scenario of its file tests/data/<protocol>-digests.txt
 # (original, v2) and whether it matches the recorded one; `--update` records the new digests
 # instead.
 # Usage: scripts/digests.sh [--update] [--threads N] [BINARY]
