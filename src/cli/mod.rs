@@ -86,7 +86,8 @@ pub struct Cli {
     /// Fraction of peers that are Byzantine, 0..=0.5 [default: 0].
     #[arg(long)]
     pub byzantine: Option<f64>,
-    /// What Byzantine peers do: silent, equivocate, double-spend, flood [default: silent].
+    /// What Byzantine peers do: silent, equivocate, double-spend, flood, withhold, late-twin
+    /// [default: silent].
     #[arg(long, value_name = "BEHAVIOUR")]
     pub byzantine_behaviour: Option<String>,
     /// Worker threads; 0 = one per core [default: 0].

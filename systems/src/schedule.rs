@@ -6,7 +6,7 @@ use bevy_ecs::schedule::{IntoScheduleConfigs, Schedule, SingleThreadedExecutor};
 use bevy_ecs::system::{RunSystemError, RunSystemOnce};
 use bevy_ecs::world::World;
 
-/// apply faults -> inject transactions (+ Byzantine double spends) -> deliver messages ->
+/// apply faults -> inject transactions (+ Byzantine double spends, early and late) -> deliver messages ->
 /// vote (+ Byzantine floods) -> commit -> collect garbage -> record metrics.
 ///
 /// The order is a chain, so bevy runs the systems one after another on the calling thread;
@@ -20,6 +20,7 @@ pub fn tick_schedule() -> Schedule {
             adapt_threshold,
             inject_transactions,
             byzantine_double_spend,
+            byzantine_late_spend,
             deliver_messages,
             vote,
             byzantine_flood,
@@ -35,11 +36,12 @@ pub fn tick_schedule() -> Schedule {
 /// The tick's systems by name, in schedule order, for tools that run or time them one at a
 /// time (`benches/systems.rs`, `examples/system_times.rs`). A test checks that running them
 /// so gives the same run as [`tick_schedule`].
-pub const TICK_SYSTEMS: [&str; 10] = [
+pub const TICK_SYSTEMS: [&str; 11] = [
     "apply_faults",
     "adapt_threshold",
     "inject_transactions",
     "byzantine_double_spend",
+    "byzantine_late_spend",
     "deliver_messages",
     "vote",
     "byzantine_flood",
@@ -58,12 +60,13 @@ pub fn run_tick_system(world: &mut World, index: usize) -> Result<(), RunSystemE
         1 => world.run_system_once(adapt_threshold),
         2 => world.run_system_once(inject_transactions),
         3 => world.run_system_once(byzantine_double_spend),
-        4 => world.run_system_once(deliver_messages),
-        5 => world.run_system_once(vote),
-        6 => world.run_system_once(byzantine_flood),
-        7 => world.run_system_once(commit_blocks),
-        8 => world.run_system_once(collect_garbage),
-        9 => world.run_system_once(record_metrics),
+        4 => world.run_system_once(byzantine_late_spend),
+        5 => world.run_system_once(deliver_messages),
+        6 => world.run_system_once(vote),
+        7 => world.run_system_once(byzantine_flood),
+        8 => world.run_system_once(commit_blocks),
+        9 => world.run_system_once(collect_garbage),
+        10 => world.run_system_once(record_metrics),
         _ => panic!("no tick system {index}: there are {}", TICK_SYSTEMS.len()),
     }
 }

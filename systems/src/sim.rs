@@ -182,6 +182,7 @@ pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> Wor
     world.insert_resource(Workload::new(config.tokens()));
     world.insert_resource(BlockBook::default());
     world.insert_resource(crate::model::signatures::Signatures::default());
+    world.insert_resource(crate::model::adversary::LateSpends::default());
     world.insert_resource(crate::model::certificates::CertificateChecker::default());
     world.insert_resource(crate::model::families::Families::default());
     world.insert_resource(RetiredBlocks::default());

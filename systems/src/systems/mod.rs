@@ -1,5 +1,6 @@
 //! The tick's systems, one per file. They run in this order ([`crate::schedule::tick_schedule`]):
 //! `apply_faults`, `adapt_threshold`, `inject_transactions`, `byzantine_double_spend`,
+//! `byzantine_late_spend`,
 //! `deliver_messages`, `vote`, `byzantine_flood`, `commit_blocks`, `collect_garbage`,
 //! `record_metrics`. A system imports `model`, `engine` and `protocol`, never another system.
 
@@ -7,6 +8,7 @@ pub mod adapt_threshold;
 pub mod apply_faults;
 pub mod byzantine_double_spend;
 pub mod byzantine_flood;
+pub mod byzantine_late_spend;
 pub mod collect_garbage;
 pub mod commit;
 pub mod deliver_messages;
@@ -18,6 +20,7 @@ pub use adapt_threshold::adapt_threshold;
 pub use apply_faults::apply_faults;
 pub use byzantine_double_spend::byzantine_double_spend;
 pub use byzantine_flood::byzantine_flood;
+pub use byzantine_late_spend::byzantine_late_spend;
 pub use collect_garbage::collect_garbage;
 pub use commit::commit_blocks;
 pub use deliver_messages::deliver_messages;

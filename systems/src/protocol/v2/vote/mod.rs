@@ -4,7 +4,7 @@
 
 pub mod lock;
 
-use super::byzantine::equivocates;
+use super::byzantine::{equivocates, withholds_certificate};
 use super::certificate::{catch_up, sign_ballot};
 use super::collect::{Ballot, Report, VoteRoute, collecting, report, send_member_vote, send_vote};
 use super::propose::{push_commit, send_proposals};
@@ -143,6 +143,8 @@ fn origin_step<const T: bool>(node: &mut Node<'_, '_, T>, ei: usize) -> bool {
         &ps.mempool[ei].votes,
         world.params.tolerance,
     ) {
+        // A withholding origin holds the certificate and does nothing with it.
+        Count::Certified if withholds_certificate(io) => false,
         Count::Certified => {
             catch_up(ps, block, world);
             ps.mempool[ei].decision = Decision::Commit;
