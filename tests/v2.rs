@@ -89,3 +89,37 @@ fn a_tolerance_beyond_what_a_committee_allows_is_a_usage_error() {
     let out = common::ecrust(&["--tolerance", "16", "--peers", "100"]);
     common::assert_usage_error(&out, "tolerance");
 }
+
+/// Issue 24's attack end to end, today's v2 rules, no equivocating member: 10 % of the peers
+/// withhold their blocks' certificates and their owners spend again once those expired. The
+/// checker finds conflicting certificates, though no two conflicting blocks commit.
+/// `late-twin` runs too (its twins race blocks that mostly committed already).
+#[test]
+fn withholding_origins_get_conflicting_certificates_under_todays_lock_rule() {
+    let run = |behaviour: &str| {
+        summary(&[
+            "--byzantine",
+            "0.1",
+            "--byzantine-behaviour",
+            behaviour,
+            "--peers",
+            "2000",
+            "--ticks",
+            "1000",
+            "--tokens",
+            "20",
+        ])
+    };
+    let s = run("withhold");
+    assert_eq!(s["byzantine_behaviour"], "withhold");
+    let v = &s["violations"];
+    assert!(v["conflicting_certificates"].as_u64().unwrap() > 0, "{s}");
+    assert_eq!(v["conflicting_commits"], 0, "{s}");
+    assert!(s["conflict_families"]["total"].as_u64().unwrap() > 0, "{s}");
+    assert_eq!(s["blocks_in_flight"], 0, "every late twin settled: {s}");
+    let s = run("late-twin");
+    assert_eq!(s["byzantine_behaviour"], "late-twin");
+    assert_eq!(s["violations"]["conflicting_commits"], 0, "{s}");
+    assert!(s["conflict_families"]["total"].as_u64().unwrap() > 0, "{s}");
+    assert_eq!(s["blocks_in_flight"], 0, "{s}");
+}

@@ -288,3 +288,65 @@ fn a_lock_whose_owner_a_certified_block_spent_is_kept_after_its_body_is_gone() {
     }
     assert_eq!(world.resource::<Ledger>().violations.total(), 0);
 }
+
+/// Issue 24's attack on five peers (C = 5, b = 1, Q = 4), v2's rules unchanged and no
+/// equivocating member: only block X's origin is Byzantine, and it withholds X's certificate.
+/// X times out; its owner's late spend and the driver's re-spend follow; the members ask X's
+/// origin, release their locks and certify one of them. Two conflicting valid certificates,
+/// though nothing conflicting ever committed.
+#[test]
+fn a_withheld_certificate_and_a_late_spend_give_two_conflicting_certificates() {
+    use crate::model::adversary::Adversary;
+    use crate::model::signatures::Signatures;
+    let mut c = v2_config(1);
+    c.adversary.behaviour = Behaviour::WithholdCertificate;
+    let mut world = tiny_world_with(c);
+    // Tick 0 up to the driver's submission; then X's origin turns out to be Byzantine.
+    for i in 0..3 {
+        crate::schedule::run_tick_system(&mut world, i).expect("system runs");
+    }
+    let origin = world.resource::<BlockBook>().get(0).expect("X").origin;
+    world.insert_resource(Adversary::with_members(
+        Behaviour::WithholdCertificate,
+        5,
+        &[origin],
+    ));
+    for i in 3..crate::schedule::TICK_SYSTEMS.len() {
+        crate::schedule::run_tick_system(&mut world, i).expect("system runs");
+    }
+    for _ in 0..(TTL + 15) {
+        tick(&mut world);
+    }
+    let q = crate::protocol::v2::committee::quorum(
+        5,
+        world
+            .resource::<crate::model::world::Settings>()
+            .0
+            .protocol
+            .tolerance,
+    );
+    let book = world.resource::<BlockBook>();
+    let x = book.get(0).expect("X is still held");
+    assert_eq!(
+        x.outcome.map(|o| o.0),
+        Some(Outcome::TimedOut),
+        "X was withheld"
+    );
+    let signers = world
+        .resource::<Signatures>()
+        .get(0)
+        .expect("X's votes")
+        .yes[0];
+    assert!(
+        signers.count_ones() >= q,
+        "X holds a certificate: {signers:b}"
+    );
+    let late = book.iter().find(|(_, b)| b.twin_of == Some(0));
+    assert!(
+        late.is_some_and(|(_, b)| b.submitted == TTL),
+        "the owner's late spend"
+    );
+    let v = world.resource::<Ledger>().violations;
+    assert_eq!(v.conflicting_commits, 0, "{v:?}");
+    assert!(v.conflicting_certificates >= 1, "{v:?}");
+}

@@ -54,6 +54,22 @@ impl Adversary {
         }
     }
 
+    /// An adversary of exactly `byzantine` among `peers` peers (tests, hand-built scenarios).
+    pub fn with_members(behaviour: Behaviour, peers: u32, byzantine: &[PeerIdx]) -> Self {
+        let side: Vec<Allegiance> = (0..peers)
+            .map(|p| match byzantine.contains(&p) {
+                true => Allegiance::Byzantine,
+                false => Allegiance::Honest,
+            })
+            .collect();
+        let count = side.iter().filter(|&&s| s == Allegiance::Byzantine).count() as u32;
+        Self {
+            behaviour,
+            side,
+            count,
+        }
+    }
+
     #[inline]
     pub fn side(&self, p: PeerIdx) -> Allegiance {
         self.side
