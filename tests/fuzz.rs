@@ -131,14 +131,12 @@ fn an_unknown_protocol_is_a_usage_error() {
     assert!(err.contains("allowed: original"), "{err}");
 }
 
-/// Under v2's present rules no two conflicting blocks commit at honest peers, up to its
-/// Byzantine bound, double-signing owners included: every failure the fuzzer finds is a pair
-/// of conflicting *certificates* (`violations.conflicting_certificates`), which today's lock
-/// release allows once a certified block times out (issue 24; `docs/protocol-v2.md`, "Safety:
-/// what is and is not shown"). `scripts/targets.sh --protocol v2` runs 300 and, as an option,
-/// 10,000.
+/// Up to its Byzantine bound, with owned-object locks, v2 gives no violation of any kind,
+/// conflicting certificates included, under every behaviour the fuzzer draws (withholding
+/// origins and late twins among them) (`scripts/targets.sh --protocol v2` runs 300 and, as an
+/// option, 10,000).
 #[test]
-fn the_fuzzer_finds_no_conflicting_commit_in_v2_only_conflicting_certificates() {
+fn the_fuzzer_finds_no_failure_in_v2() {
     let out = ecrust(&[
         "fuzz",
         "--protocol",
@@ -149,17 +147,10 @@ fn the_fuzzer_finds_no_conflicting_commit_in_v2_only_conflicting_certificates() 
         "1",
     ]);
     let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
     let summary = text.lines().last().expect("a summary line");
     assert!(
-        summary.starts_with("fuzz: 60 scenarios (seeds 1..60), protocol v2, "),
+        summary.starts_with("fuzz: 60 scenarios (seeds 1..60), protocol v2, 0 failures"),
         "{summary}"
     );
-    for line in text.lines().filter(|l| l.starts_with("FAIL")) {
-        assert!(
-            line.contains(
-                ": 0 conflicting commits, 0 double spends, 0 owner disagreements, 0 conservation, "
-            ),
-            "{line}"
-        );
-    }
 }

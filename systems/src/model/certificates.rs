@@ -3,7 +3,8 @@
 //!
 //! A block holds a valid certificate when every part has at least `Q` distinct signers of its
 //! token's committee in the vote registry ([`Signatures`]): what verifying the aggregate
-//! signature would accept, whoever holds the votes. The ledger's checker counts conflicting
+//! signature would accept, whoever holds the votes. A block re-submitted by its owner (a new
+//! entry in the book with the same id and parts) is the same block, not a rival. The ledger's checker counts conflicting
 //! *commits* by honest peers; this one counts conflicting *certificates*, into
 //! [`Violations::conflicting_certificates`], once per pair of blocks.
 //!
@@ -21,10 +22,14 @@ use bevy_ecs::system::SystemParam;
 use smallvec::SmallVec;
 use std::collections::BTreeMap;
 
+/// A certified block and its id (a re-submission of it has the same id and parts).
+type Certified = (BlockIdx, u64);
+
 /// Certified blocks by the (token, owner) they spend.
 #[derive(Resource, Default)]
 pub struct CertificateChecker {
-    spends: BTreeMap<(TokenIdx, BlockIdx), SmallVec<[BlockIdx; 2]>>,
+    /// (token, owner) -> the certified blocks spending it, with their ids.
+    spends: BTreeMap<(TokenIdx, BlockIdx), SmallVec<[Certified; 2]>>,
     /// Blocks found certified so far (not reset by retiring).
     pub certified: u64,
 }
@@ -55,12 +60,15 @@ impl CertificateChecker {
             let mut rivals: SmallVec<[BlockIdx; 4]> = SmallVec::new();
             for part in &block.parts {
                 let certified = self.spends.entry((part.token, part.last)).or_default();
-                for &other in certified.iter() {
-                    if other != idx && !rivals.contains(&other) {
+                for &(other, id) in certified.iter() {
+                    // A block its owner re-submitted (same id and parts) is the same block.
+                    let same =
+                        id == block.id && book.get(other).is_none_or(|o| o.parts == block.parts);
+                    if other != idx && !same && !rivals.contains(&other) {
                         rivals.push(other);
                     }
                 }
-                certified.push(idx);
+                certified.push((idx, block.id));
             }
             violations.conflicting_certificates += rivals.len() as u64;
         }
@@ -69,7 +77,7 @@ impl CertificateChecker {
     /// Forgets the certified blocks the book retired.
     pub fn retire_before(&mut self, first: BlockIdx) {
         self.spends.retain(|_, blocks| {
-            blocks.retain(|b| *b >= first);
+            blocks.retain(|b| b.0 >= first);
             !blocks.is_empty()
         });
     }
@@ -125,7 +133,7 @@ mod tests {
 
     fn block(spends: &[(TokenIdx, BlockIdx)]) -> Block {
         Block {
-            id: 1,
+            id: 1 + spends.len() as u64,
             submitted: 0,
             time: 1,
             origin: 0,
@@ -180,6 +188,22 @@ mod tests {
         c.check(&mut s, &book, q, &mut v);
         assert_eq!((c.certified, v.conflicting_certificates), (3, 2));
         assert_eq!(v.total(), 2);
+    }
+
+    #[test]
+    fn a_block_and_its_resubmission_are_not_rivals() {
+        let mut book = BlockBook::default();
+        let x = book.push(block(&[(0, GENESIS)]));
+        let again = book.push(block(&[(0, GENESIS)]));
+        let (mut s, mut c, mut v) = (
+            Signatures::default(),
+            CertificateChecker::default(),
+            Violations::default(),
+        );
+        sign(&mut s, x, 0, 0..2);
+        sign(&mut s, again, 0, 0..2);
+        c.check(&mut s, &book, 2, &mut v);
+        assert_eq!((c.certified, v.conflicting_certificates), (2, 0));
     }
 
     #[test]
