@@ -103,6 +103,28 @@ fn equivocators_within_the_bound_cannot_fork() {
     sim.run();
     let s = sim.summary();
     assert_eq!(s.safety_violations, 0, "{:?}", s.violations);
+    // The vote registry and the certificate checker hold only what the book still holds.
+    let held = sim.world.resource::<BlockBook>().len();
+    let signed = sim
+        .world
+        .resource::<crate::model::signatures::Signatures>()
+        .len();
+    assert!(signed <= held, "{signed} records, {held} blocks held");
+    let checker = sim
+        .world
+        .resource::<crate::model::certificates::CertificateChecker>();
+    assert!(
+        checker.len() <= held,
+        "{} spends, {held} blocks held",
+        checker.len()
+    );
+    // Every block committed at its origin had its certificate among the votes cast.
+    assert!(
+        checker.certified >= s.member_blocks.committed,
+        "{} certified, {} committed",
+        checker.certified,
+        s.member_blocks.committed
+    );
     assert!(s.conflict_families.total > 30, "{:?}", s.conflict_families);
     let f = s.conflict_families;
     assert_eq!(f.forked, 0);
