@@ -12,7 +12,8 @@ seeds="$1" peers="$2" ticks="$3" tokens="$4" bin="${5:-target/release/ecrust-ecs
 tok=(); [[ $tokens != config ]] && tok=(--tokens "$tokens")
 variants=("--conflict-rate 0.3" "--byzantine 0.1 --byzantine-behaviour silent"
   "--byzantine 0.1 --byzantine-behaviour equivocate" "--byzantine 0.1 --byzantine-behaviour double-spend"
-  "--byzantine 0.1 --byzantine-behaviour flood")
+  "--byzantine 0.1 --byzantine-behaviour flood" "--byzantine 0.1 --byzantine-behaviour withhold"
+  "--byzantine 0.1 --byzantine-behaviour late-twin")
 [[ -n ${V2_VARIANTS:-} ]] && IFS=';' read -r -a variants <<< "$V2_VARIANTS"
 for seed in $(seq 1 "$seeds"); do
   for variant in "${variants[@]}"; do

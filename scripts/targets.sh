@@ -48,7 +48,8 @@ echo "figures at configs/baseline-2000.toml (seed 1): sent msgs/commit, bytes/co
 printf '%-10s %-48s %9s %9s %6s %6s %8s %3s %4s\n' protocol variant msgs bytes ticks rate one S1 viol
 for variant in "" "--loss 0.3" "--conflict-rate 0.3" \
   "--byzantine 0.1 --byzantine-behaviour silent" "--byzantine 0.1 --byzantine-behaviour equivocate" \
-  "--byzantine 0.1 --byzantine-behaviour double-spend" "--byzantine 0.1 --byzantine-behaviour flood"; do
+  "--byzantine 0.1 --byzantine-behaviour double-spend" "--byzantine 0.1 --byzantine-behaviour flood" \
+  "--byzantine 0.1 --byzantine-behaviour withhold" "--byzantine 0.1 --byzantine-behaviour late-twin"; do
   for p in original v2; do
     # shellcheck disable=SC2086
     printf '%-10s %-48s %s\n' "$p" "${variant:-baseline}" "$(run "$p" $variant | fields)"
@@ -76,7 +77,8 @@ for peers in "${sizes[@]}"; do
   for seed in $(seq 1 "$seeds"); do
     for variant in "--conflict-rate 0.3" "--byzantine 0.1 --byzantine-behaviour silent" \
       "--byzantine 0.1 --byzantine-behaviour equivocate" "--byzantine 0.1 --byzantine-behaviour double-spend" \
-      "--byzantine 0.1 --byzantine-behaviour flood"; do
+      "--byzantine 0.1 --byzantine-behaviour flood" "--byzantine 0.1 --byzantine-behaviour withhold" \
+      "--byzantine 0.1 --byzantine-behaviour late-twin"; do
       ticks=2000; [[ $peers == 10000 ]] && ticks=500
       # shellcheck disable=SC2086
       read -r a b c < <(run v2 $variant --peers "$peers" --ticks "$ticks" --seed "$seed" | python3 -c '

@@ -129,12 +129,13 @@ pub fn to_text(s: &RunSummary, facts: &RunFacts) -> String {
         "safety",
         if s.safety_checked {
             format!(
-                "{} violations ({} conflicting commits, {} double spends, {} owner disagreements, {} conservation)",
+                "{} violations ({} conflicting commits, {} double spends, {} owner disagreements, {} conservation, {} conflicting certificates)",
                 s.safety_violations,
                 s.violations.conflicting_commits,
                 s.violations.double_spends,
                 s.violations.owner_disagreements,
-                s.violations.conservation
+                s.violations.conservation,
+                s.violations.conflicting_certificates
             )
         } else {
             "not checked (--no-check)".into()

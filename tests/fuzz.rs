@@ -131,8 +131,10 @@ fn an_unknown_protocol_is_a_usage_error() {
     assert!(err.contains("allowed: original"), "{err}");
 }
 
-/// v2 claims safety up to its Byzantine bound, double-signing owners included: the fuzzer
-/// finds no failure (`scripts/targets.sh --protocol v2` runs 300 and, as an option, 10,000).
+/// Up to its Byzantine bound, with owned-object locks, v2 gives no violation of any kind,
+/// conflicting certificates included, under every behaviour the fuzzer draws (withholding
+/// origins and late twins among them) (`scripts/targets.sh --protocol v2` runs 300 and, as an
+/// option, 10,000).
 #[test]
 fn the_fuzzer_finds_no_failure_in_v2() {
     let out = ecrust(&[

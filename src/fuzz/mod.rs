@@ -59,8 +59,12 @@ fn judge(config: &SimConfig, s: &RunSummary) -> Verdict {
 fn describe(s: &RunSummary) -> String {
     let v = &s.violations;
     format!(
-        "{} conflicting commits, {} double spends, {} owner disagreements, {} conservation",
-        v.conflicting_commits, v.double_spends, v.owner_disagreements, v.conservation
+        "{} conflicting commits, {} double spends, {} owner disagreements, {} conservation, {} conflicting certificates",
+        v.conflicting_commits,
+        v.double_spends,
+        v.owner_disagreements,
+        v.conservation,
+        v.conflicting_certificates
     )
 }
 

@@ -159,6 +159,21 @@ mod tests {
             count(&|c| c.adversary.fraction > 0.2) > 20,
             "past the bound too"
         );
+        for late in [Behaviour::WithholdCertificate, Behaviour::LateTwin] {
+            assert!(
+                count(&|c| c.adversary.behaviour == late && c.adversary.fraction > 0.0) > 20,
+                "{}",
+                late.name()
+            );
+            assert!(
+                count(&|c| c.adversary.behaviour == late
+                    && c.adversary.fraction > 0.0
+                    && c.workload.conflict_rate > 0.0)
+                    > 3,
+                "{} with conflict injection",
+                late.name()
+            );
+        }
         assert!(
             count(&|c| c.adversary.behaviour == Behaviour::Equivocate
                 && c.adversary.fraction > 0.0

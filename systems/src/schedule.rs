@@ -47,6 +47,7 @@ tick![
     adapt_threshold,
     inject_transactions,
     byzantine_double_spend,
+    byzantine_late_spend,
     deliver_messages,
     vote,
     byzantine_flood,

@@ -179,8 +179,13 @@ pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> Wor
     world.insert_resource(ring);
     world.insert_resource(tokens);
     world.insert_resource(Ledger::new(config.tokens() as usize, config.check));
-    world.insert_resource(Workload::new(config.tokens()));
+    let mut workload = Workload::new(config.tokens());
+    workload.resubmit_timed_out = config.protocol.kind == crate::config::ProtocolKind::V2;
+    world.insert_resource(workload);
     world.insert_resource(BlockBook::default());
+    world.insert_resource(crate::model::signatures::Signatures::default());
+    world.insert_resource(crate::model::adversary::LateSpends::default());
+    world.insert_resource(crate::model::certificates::CertificateChecker::default());
     world.insert_resource(crate::model::families::Families::default());
     world.insert_resource(RetiredBlocks::default());
     world.insert_resource(crate::model::trace::Trace::default());

@@ -129,6 +129,11 @@ impl RunSummary {
         ] {
             digest.absorb(w);
         }
+        // Hashed only when not zero (as `KindCounts::digest_words` does for extra kinds), so
+        // the digests recorded before the certificate checker existed stay as they were.
+        if ledger.violations.conflicting_certificates != 0 {
+            digest.absorb(ledger.violations.conflicting_certificates);
+        }
         Self {
             protocol: config.protocol.kind.name(),
             peers: config.peers,

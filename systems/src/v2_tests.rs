@@ -83,7 +83,8 @@ fn of_two_twins_exactly_one_commits() {
 }
 
 /// Equivocating members (10 % of the ring, within the bound) and double-signing owners on
-/// every block: no fork, and the conflict families end with one winner.
+/// every block: no fork. A family ends with one winner, or with none when the double-signing
+/// owner froze its token (owned-object locks: what a double-signer loses).
 #[test]
 fn equivocators_within_the_bound_cannot_fork() {
     let mut c = SimConfig {
@@ -102,9 +103,33 @@ fn equivocators_within_the_bound_cannot_fork() {
     sim.run();
     let s = sim.summary();
     assert_eq!(s.safety_violations, 0, "{:?}", s.violations);
+    // The vote registry and the certificate checker hold only what the book still holds.
+    let held = sim.world.resource::<BlockBook>().len();
+    let signed = sim
+        .world
+        .resource::<crate::model::signatures::Signatures>()
+        .len();
+    assert!(signed <= held, "{signed} records, {held} blocks held");
+    let checker = sim
+        .world
+        .resource::<crate::model::certificates::CertificateChecker>();
+    assert!(
+        checker.len() <= held,
+        "{} spends, {held} blocks held",
+        checker.len()
+    );
+    // Every block committed at its origin had its certificate among the votes cast.
+    assert!(
+        checker.certified >= s.member_blocks.committed,
+        "{} certified, {} committed",
+        checker.certified,
+        s.member_blocks.committed
+    );
     assert!(s.conflict_families.total > 30, "{:?}", s.conflict_families);
-    assert_eq!(s.conflict_families.forked, 0);
-    assert_eq!(s.conflict_families.one_committed, s.conflict_families.total);
+    let f = s.conflict_families;
+    assert_eq!(f.forked, 0);
+    assert_eq!(f.one_committed + f.none_committed, f.total, "{f:?}");
+    assert!(f.one_committed * 4 >= f.total * 3, "{f:?}");
 }
 
 /// The blocks committed so far, in submission order.
@@ -197,9 +222,11 @@ fn members_that_missed_two_commits_catch_up_from_the_certificate_after_the_bodie
     assert_eq!(world.resource::<Ledger>().violations.total(), 0);
 }
 
+/// The owned-object rule: a lock on a block that expired uncommitted is never released, even
+/// once its body is gone (a certificate for it may exist unseen). A new spend of the owner is
+/// rejected; the same block re-submitted by its owner (same id and parts) commits.
 #[test]
-fn a_lock_on_a_block_that_expired_uncommitted_is_released_after_asking_its_origin_even_once_its_body_is_gone()
- {
+fn a_lock_on_a_block_that_expired_uncommitted_is_kept_and_only_the_same_block_commits() {
     let mut world = tiny_world_with(v2_config(1));
     hold_tokens(&mut world);
     // Block X spent the genesis owner, every member locked (token 0, genesis) for it, and it
@@ -216,25 +243,32 @@ fn a_lock_on_a_block_that_expired_uncommitted_is_released_after_asking_its_origi
             token: 0,
             last: GENESIS,
             block: x,
-            origin: 0,
+            id: BLOCK_ID,
             until: LOCK_HELD,
         });
     }
     until_collected(&mut world, &[x]);
+    let genesis = [Part {
+        token: 0,
+        last: GENESIS,
+        last_time: 0,
+    }];
 
-    // The next spend of the genesis owner: the members ask X's origin, release, and vote yes.
-    world.resource_mut::<Workload>().free.push(0);
-    let next = world.resource::<BlockBook>().next_idx();
+    // A new block spending the genesis owner: every member says no, nobody asks X's origin.
+    let other = submit_parts(&mut world, 1, BLOCK_ID + 1, &genesis);
     let queries = tick_counting_status_queries(&mut world, 6, x);
-    assert!(queries >= 3, "{queries} status queries about X");
-    assert_eq!(
-        committed(&world).first(),
-        Some(&next),
-        "{:?}",
-        outcomes(&world)
-    );
+    assert_eq!(queries, 0, "no lock is released on an origin's word");
+    assert_eq!(outcomes(&world).last(), Some(&Some(Outcome::Rejected)));
+
+    // X again, through another origin: the members locked for it vote yes, and it commits.
+    let again = submit_parts(&mut world, 2, BLOCK_ID, &genesis);
+    for _ in 0..6 {
+        tick(&mut world);
+    }
+    assert_eq!(committed(&world), vec![again], "{:?}", outcomes(&world));
     for p in 0..5 {
-        assert_eq!(peer(&world, p).mapping(0).block, next, "peer {p}");
+        assert_eq!(peer(&world, p).mapping(0).block, again, "peer {p}");
+        assert_ne!(peer(&world, p).mapping(0).block, other, "peer {p}");
     }
     assert_eq!(world.resource::<Ledger>().violations.total(), 0);
 }
@@ -248,6 +282,7 @@ fn a_lock_whose_owner_a_certified_block_spent_is_kept_after_its_body_is_gone() {
     hold_tokens(&mut world);
     settle(&mut world);
     let z = committed(&world)[0];
+    let z_id = world.resource::<BlockBook>().get(z).expect("held").id;
     // Every member locked (token 0, genesis) for Z, voted, and missed Z's push.
     for p in 0..5 {
         let ps = peer_mut(&mut world, p);
@@ -257,7 +292,7 @@ fn a_lock_whose_owner_a_certified_block_spent_is_kept_after_its_body_is_gone() {
             token: 0,
             last: GENESIS,
             block: z,
-            origin: 0,
+            id: z_id,
             until: LOCK_HELD,
         });
     }
@@ -287,4 +322,77 @@ fn a_lock_whose_owner_a_certified_block_spent_is_kept_after_its_body_is_gone() {
         assert_ne!(peer(&world, p).mapping(0).block, twin, "peer {p}");
     }
     assert_eq!(world.resource::<Ledger>().violations.total(), 0);
+}
+
+/// Issue 24's attack on five peers (C = 5, b = 1, Q = 4), no equivocating member: only block
+/// X's origin is Byzantine, and it withholds X's certificate. X times out, and its owner's
+/// late spend follows. Under the release-on-the-origin's-word rule the members certified the
+/// late spend too: two conflicting valid certificates. Under the owned-object rule they stay
+/// locked for X: the late spend is rejected, the honest driver re-submits X itself, which
+/// commits, and no conflicting certificate exists.
+#[test]
+fn a_withheld_certificate_and_a_late_spend_give_no_conflicting_certificate() {
+    use crate::model::adversary::Adversary;
+    use crate::model::signatures::Signatures;
+    let mut c = v2_config(1);
+    c.adversary.behaviour = Behaviour::WithholdCertificate;
+    let mut world = tiny_world_with(c);
+    // Tick 0 up to the driver's submission; then X's origin turns out to be Byzantine.
+    for i in 0..3 {
+        crate::schedule::run_tick_system(&mut world, i).expect("system runs");
+    }
+    let origin = world.resource::<BlockBook>().get(0).expect("X").origin;
+    world.insert_resource(Adversary::with_members(
+        Behaviour::WithholdCertificate,
+        5,
+        &[origin],
+    ));
+    for i in 3..crate::schedule::TICK_SYSTEMS.len() {
+        crate::schedule::run_tick_system(&mut world, i).expect("system runs");
+    }
+    for _ in 0..(TTL + 15) {
+        tick(&mut world);
+    }
+    let q = crate::protocol::v2::committee::quorum(
+        5,
+        world
+            .resource::<crate::model::world::Settings>()
+            .0
+            .protocol
+            .tolerance,
+    );
+    let book = world.resource::<BlockBook>();
+    let x = book.get(0).expect("X is still held");
+    assert_eq!(
+        x.outcome.map(|o| o.0),
+        Some(Outcome::TimedOut),
+        "X was withheld"
+    );
+    let signers = world
+        .resource::<Signatures>()
+        .get(0)
+        .expect("X's votes")
+        .yes[0];
+    assert!(
+        signers.count_ones() >= q,
+        "X holds a certificate: {signers:b}"
+    );
+    let late = book.iter().find(|(_, b)| b.twin_of == Some(0));
+    assert!(
+        late.is_some_and(|(_, b)| b.submitted == TTL),
+        "the owner's late spend"
+    );
+    assert!(
+        late.is_some_and(|(_, b)| b.outcome.map(|o| o.0) == Some(Outcome::Rejected)),
+        "the members stay locked for X"
+    );
+    let again = book
+        .iter()
+        .find(|(i, b)| *i > 0 && b.id == x.id && b.twin_of.is_none());
+    assert!(
+        again.is_some_and(|(_, b)| b.outcome.map(|o| o.0) == Some(Outcome::Committed)),
+        "X re-submitted commits"
+    );
+    let v = world.resource::<Ledger>().violations;
+    assert_eq!(v.total(), 0, "{v:?}");
 }

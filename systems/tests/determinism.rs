@@ -118,3 +118,27 @@ fn faults_byzantine_peers_and_adaptive_thresholds_are_deterministic() {
         assert_eq!(three.digest, one.digest, "{behaviour:?}");
     }
 }
+
+/// v2 with withholding origins and conflict injection, partitioned: the vote registry and the
+/// certificate checker, fed per chunk, count the same on any thread count.
+#[test]
+fn the_certificate_checker_counts_the_same_on_one_two_and_four_threads() {
+    let config = || {
+        let mut c = small_lossy_config(5);
+        c.protocol.kind = ProtocolKind::V2;
+        c.workload.conflict_rate = 0.3;
+        c.adversary.fraction = 0.1;
+        c.adversary.behaviour = ecrust_systems::config::Behaviour::WithholdCertificate;
+        c
+    };
+    let one = run(config(), 1);
+    assert!(one.blocks_committed > 0, "{one:?}");
+    for threads in [2, 4] {
+        let other = run(config(), threads);
+        assert_eq!(
+            format!("{other:?}"),
+            format!("{one:?}"),
+            "{threads} threads"
+        );
+    }
+}

@@ -61,7 +61,7 @@ const BEYOND_THE_NODE: [&str; 8] = [
 
 /// The files allowed to read a known oracle (`engine/oracle.rs`), each listed in
 /// docs/architecture.md, "Known oracles and shortcuts"; the next issue removes them.
-const KNOWN_ORACLE_READERS: [&str; 2] = ["v2/certificate.rs", "v2/vote/lock.rs"];
+const KNOWN_ORACLE_READERS: [&str; 1] = ["v2/certificate.rs"];
 
 /// The door itself: the node context and the services it carries.
 const THE_DOOR: [&str; 3] = ["node.rs", "services.rs", "mod.rs"];

@@ -24,6 +24,18 @@ pub enum Behaviour {
     DoubleSpend,
     /// Send bursts of vote requests about random blocks to random peers (system `byzantine_flood`).
     Flood,
+    /// CLI `withhold`: a Byzantine origin collects votes as usual, but when its block is
+    /// certified it neither commits nor pushes (v2's `byzantine.rs` hook); it answers status
+    /// queries as an honest origin does, and its block times out. At the block's expiry its
+    /// owner (the origin holds the owner's key) submits a conflicting spend of the same
+    /// (token, owner) through a random peer (system `byzantine_late_spend`). Not the same as
+    /// `Adversary::withholds`, which is silence.
+    #[serde(rename = "withhold")]
+    WithholdCertificate,
+    /// CLI `late-twin`: a Byzantine owner races some blocks, like `DoubleSpend`, but submits its
+    /// twin only once the first block has expired, never in the same tick (system
+    /// `byzantine_late_spend`).
+    LateTwin,
 }
 
 /// One row of [`BEHAVIOURS`]: a Byzantine behaviour as every front end sees it.
@@ -38,16 +50,19 @@ pub struct BehaviourEntry {
     pub fuzz_weight: u64,
 }
 
-/// Every Byzantine behaviour, listed once: the CLI's help and errors, the scenario parser,
+/// Every Byzantine behaviour, listed once (the weights: the two that spend late, the attacks on
+/// v2's locks, take 2 of 5 draws): the CLI's help and errors, the scenario parser,
 /// the fuzzer's draws, the replay and the report read this table. The fuzzer draws a value
 /// below the sum of the weights and walks the rows in this order, so a new row with a weight
 /// changes the draws of existing seeds; a new row with weight 0 does not.
 #[rustfmt::skip]
 pub const BEHAVIOURS: &[BehaviourEntry] = &[
-    BehaviourEntry { name: "silent", behaviour: Behaviour::Silent, help: "withhold every vote and answer", fuzz_weight: 1 },
-    BehaviourEntry { name: "flood", behaviour: Behaviour::Flood, help: "send bursts of vote requests about random blocks to random peers", fuzz_weight: 1 },
-    BehaviourEntry { name: "equivocate", behaviour: Behaviour::Equivocate, help: "vouch for every block, conflicting ones included", fuzz_weight: 1 },
-    BehaviourEntry { name: "double-spend", behaviour: Behaviour::DoubleSpend, help: "submit blocks that spend tokens a second time", fuzz_weight: 1 },
+    BehaviourEntry { name: "silent", behaviour: Behaviour::Silent, help: "withhold every vote and answer", fuzz_weight: 3 },
+    BehaviourEntry { name: "flood", behaviour: Behaviour::Flood, help: "send bursts of vote requests about random blocks to random peers", fuzz_weight: 3 },
+    BehaviourEntry { name: "equivocate", behaviour: Behaviour::Equivocate, help: "vouch for every block, conflicting ones included", fuzz_weight: 3 },
+    BehaviourEntry { name: "double-spend", behaviour: Behaviour::DoubleSpend, help: "submit blocks that spend tokens a second time", fuzz_weight: 3 },
+    BehaviourEntry { name: "withhold", behaviour: Behaviour::WithholdCertificate, help: "as an origin, keep a certified block's certificate, let it time out, then spend its token again", fuzz_weight: 4 },
+    BehaviourEntry { name: "late-twin", behaviour: Behaviour::LateTwin, help: "spend a token a second time once the first block has expired", fuzz_weight: 4 },
 ];
 
 impl Behaviour {
@@ -71,5 +86,10 @@ impl Behaviour {
 
     pub fn name(self) -> &'static str {
         self.entry().map_or("?", |e| e.name)
+    }
+
+    /// Whether its owners submit conflicting spends late (system `byzantine_late_spend`).
+    pub fn spends_late(self) -> bool {
+        matches!(self, Self::WithholdCertificate | Self::LateTwin)
     }
 }

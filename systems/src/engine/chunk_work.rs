@@ -84,6 +84,7 @@ pub fn for_each_chunk<F>(
                         set,
                         events: &mut scr.trace,
                     }),
+                    signed: &mut scr.signed,
                 },
                 events: &mut scr.events,
                 decided: &mut scr.decided,

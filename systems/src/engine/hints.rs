@@ -30,7 +30,12 @@ mod tests {
     /// double spends, relays, parents) or promises, verdicts and wanted parents.
     #[test]
     fn no_hint_hides_work() {
-        for behaviour in [Behaviour::DoubleSpend, Behaviour::Equivocate] {
+        for behaviour in [
+            Behaviour::DoubleSpend,
+            Behaviour::Equivocate,
+            Behaviour::WithholdCertificate,
+            Behaviour::LateTwin,
+        ] {
             let mut config = SimConfig {
                 peers: 600,
                 ticks: 150,

@@ -7,6 +7,7 @@ use crate::model::faults::Faults;
 use crate::model::ids::{PeerIdx, Tick};
 use crate::model::links::LinkBehaviour;
 use crate::model::message::{KindCounts, Message};
+use crate::model::signatures::SignedVote;
 use crate::model::small_world::SmallWorld;
 use crate::model::trace::Fate;
 use rand_pcg::Pcg64Mcg;
@@ -35,6 +36,8 @@ pub struct Outbox<'a, const TRACED: bool = false> {
     pub charges: &'a mut crate::model::charges::Charges,
     /// The chunk's trace recorder; `None` when no block is traced.
     pub trace: Option<Tracer<'a>>,
+    /// Yes votes signed this pass, for the registry (see [`crate::model::signatures`]).
+    pub signed: &'a mut Vec<SignedVote>,
 }
 
 impl<const TRACED: bool> Outbox<'_, TRACED> {
@@ -57,6 +60,7 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
                 set: t.set,
                 events: t.events,
             }),
+            signed: self.signed,
         }
     }
 
@@ -206,6 +210,7 @@ pub(crate) mod fixture {
         pub cut: u64,
         pub charges: Charges,
         pub faults: Faults,
+        pub signed: Vec<SignedVote>,
     }
 
     impl RoutedNet {
@@ -229,6 +234,7 @@ pub(crate) mod fixture {
                 cut: 0,
                 charges: Charges::default(),
                 faults: Faults::new(&config),
+                signed: Vec::new(),
             }
         }
 
@@ -247,6 +253,7 @@ pub(crate) mod fixture {
                 cut: &mut self.cut,
                 charges: &mut self.charges,
                 trace: None,
+                signed: &mut self.signed,
             }
         }
 

@@ -5,6 +5,7 @@ use crate::engine::network::Network;
 use crate::engine::scratch::Scratch;
 use crate::model::blocks::BlockBook;
 use crate::model::ids::Tick;
+use crate::model::signatures::Signatures;
 use crate::model::trace::Trace;
 use crate::model::world::Peers;
 use bevy_ecs::prelude::ResMut;
@@ -40,6 +41,13 @@ impl PeerPass<'_> {
             for chunk in &mut self.scratch.chunks {
                 trace.log.append(&mut chunk.trace);
             }
+        }
+    }
+
+    /// Moves the yes votes the pass's chunks signed into the registry, in chunk order.
+    pub fn take_signatures(&mut self, registry: &mut Signatures) {
+        for chunk in &mut self.scratch.chunks {
+            registry.record_all(&mut chunk.signed);
         }
     }
 

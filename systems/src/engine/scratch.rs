@@ -25,6 +25,8 @@ pub struct ChunkScratch {
     pub charges: crate::model::charges::Charges,
     /// Trace events recorded by the chunk this pass (see [`crate::engine::trace`]).
     pub trace: Vec<crate::model::trace::TraceEvent>,
+    /// Yes votes signed by the chunk's peers this pass (see [`crate::model::signatures`]).
+    pub signed: Vec<crate::model::signatures::SignedVote>,
 }
 
 #[derive(Resource, Default)]

@@ -54,6 +54,22 @@ impl Adversary {
         }
     }
 
+    /// An adversary of exactly `byzantine` among `peers` peers (tests, hand-built scenarios).
+    pub fn with_members(behaviour: Behaviour, peers: u32, byzantine: &[PeerIdx]) -> Self {
+        let side: Vec<Allegiance> = (0..peers)
+            .map(|p| match byzantine.contains(&p) {
+                true => Allegiance::Byzantine,
+                false => Allegiance::Honest,
+            })
+            .collect();
+        let count = side.iter().filter(|&&s| s == Allegiance::Byzantine).count() as u32;
+        Self {
+            behaviour,
+            side,
+            count,
+        }
+    }
+
     #[inline]
     pub fn side(&self, p: PeerIdx) -> Allegiance {
         self.side
@@ -87,5 +103,49 @@ impl Adversary {
             .enumerate()
             .filter(|(_, s)| **s == Allegiance::Byzantine)
             .map(|(p, _)| p as PeerIdx)
+    }
+}
+
+/// A conflicting spend a Byzantine owner will submit once its first block has expired
+/// (behaviours `withhold` and `late-twin`, system `byzantine_late_spend`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LateSpend {
+    /// The tick it is submitted: the first block's expiry.
+    pub due: crate::model::ids::Tick,
+    /// The block it races (its family's first member).
+    pub first: crate::model::ids::BlockIdx,
+    /// What it spends: the first block's first part.
+    pub part: crate::model::blocks::Part,
+}
+
+/// The late spends planned, in order of their tick.
+#[derive(Resource, Default)]
+pub struct LateSpends {
+    queue: std::collections::VecDeque<LateSpend>,
+}
+
+impl LateSpends {
+    /// Plans `s`; ticks arrive in order (every block has the same lifetime).
+    pub fn plan(&mut self, s: LateSpend) {
+        debug_assert!(self.queue.back().is_none_or(|b| b.due <= s.due));
+        self.queue.push_back(s);
+    }
+
+    /// The next spend due by `now`, if any.
+    pub fn pop_due(&mut self, now: crate::model::ids::Tick) -> Option<LateSpend> {
+        if self.queue.front()?.due <= now {
+            self.queue.pop_front()
+        } else {
+            None
+        }
+    }
+
+    /// Spends planned and not yet submitted.
+    pub fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
     }
 }

@@ -135,6 +135,11 @@ impl BlockBook {
         }
     }
 
+    /// Index of the oldest block still held (every older one is retired).
+    pub fn first_idx(&self) -> BlockIdx {
+        self.base
+    }
+
     /// Index the next pushed block will get.
     pub fn next_idx(&self) -> BlockIdx {
         self.base + self.blocks.len() as BlockIdx

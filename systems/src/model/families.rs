@@ -49,6 +49,8 @@ struct Open {
     settled: u32,
     committed: u32,
     timed_out: u32,
+    /// Members announced but not submitted yet (a twin submitted after the first expired).
+    late: u32,
 }
 
 /// Every open family, by its first member, and the tally of those that ended.
@@ -60,7 +62,8 @@ pub struct Families {
 
 impl Families {
     /// A block was submitted: it starts a family, or joins the one of the block it races.
-    /// Twins are submitted in their first member's tick, before any member can settle.
+    /// Twins are submitted in their first member's tick, before any member can settle, or
+    /// announced then ([`Families::expect_late_twin`]) and submitted later.
     pub fn on_submit(&mut self, idx: BlockIdx, twin_of: Option<BlockIdx>) {
         match twin_of {
             None => {
@@ -75,9 +78,23 @@ impl Families {
             }
             Some(first) => {
                 if let Some(f) = self.open.get_mut(&first) {
-                    f.members += 1;
+                    if f.late > 0 {
+                        f.late -= 1;
+                    } else {
+                        f.members += 1;
+                    }
                 }
             }
+        }
+    }
+
+    /// A twin of `first` will be submitted later, after `first` may have settled (a late
+    /// double spend): it counts as a member now, so the family stays open until it settles.
+    /// The twin must then be submitted, with `twin_of = Some(first)`.
+    pub fn expect_late_twin(&mut self, first: BlockIdx) {
+        if let Some(f) = self.open.get_mut(&first) {
+            f.members += 1;
+            f.late += 1;
         }
     }
 
@@ -160,6 +177,28 @@ mod tests {
         assert_eq!(
             (t.forked, t.committed, t.conflicts, t.conflicts_forked),
             (1, 0, 1, 1)
+        );
+    }
+
+    #[test]
+    fn a_late_twin_keeps_its_family_open_until_it_settles() {
+        let mut f = Families::default();
+        f.on_submit(1, None);
+        f.expect_late_twin(1);
+        assert_eq!(
+            f.on_outcome(1, None, Outcome::TimedOut),
+            None,
+            "the twin is due"
+        );
+        f.on_submit(9, Some(1));
+        assert_eq!(
+            f.on_outcome(9, Some(1), Outcome::Committed),
+            Some(FamilyEnd::Committed)
+        );
+        let t = f.tally;
+        assert_eq!(
+            (t.conflicts, t.conflicts_one_committed, t.in_flight()),
+            (1, 1, 0)
         );
     }
 

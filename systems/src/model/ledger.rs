@@ -25,11 +25,18 @@ pub struct Violations {
     /// token count would grow). S6's per-node clause, one (token, owner) spent once among a
     /// node's commits, is S1 seen at one node, so `conflicting_commits` counts it.
     pub conservation: u64,
+    /// Two blocks spending the same (token, owner) both hold a valid certificate (`Q` signed
+    /// yes votes of every part's committee, `model::certificates`), pushed or not: one per pair.
+    pub conflicting_certificates: u64,
 }
 
 impl Violations {
     pub fn total(&self) -> u64 {
-        self.conflicting_commits + self.double_spends + self.owner_disagreements + self.conservation
+        self.conflicting_commits
+            + self.double_spends
+            + self.owner_disagreements
+            + self.conservation
+            + self.conflicting_certificates
     }
 }
 

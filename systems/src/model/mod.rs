@@ -4,6 +4,7 @@
 
 pub mod adversary;
 pub mod blocks;
+pub mod certificates;
 pub mod charges;
 pub mod families;
 pub mod faults;
@@ -17,6 +18,7 @@ pub mod outcome;
 pub mod peer;
 pub mod ring;
 pub mod rng;
+pub mod signatures;
 pub mod small_world;
 pub mod submission;
 pub mod tokens;

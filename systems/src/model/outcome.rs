@@ -73,6 +73,8 @@ pub fn settle_outcome(
         // A block rejected at its origin may still commit elsewhere until it expires; its
         // owner re-spends the tokens only then, or the two spends would race.
         Outcome::Rejected => workload.release_at(b.expires(ttl), block),
+        // The owner heard "timed out": it re-submits the same block (v2).
+        Outcome::TimedOut if workload.resubmit_timed_out => workload.resubmit.push(block),
         Outcome::Committed | Outcome::TimedOut => {
             workload.free.extend(b.parts.iter().map(|p| p.token))
         }

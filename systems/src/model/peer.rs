@@ -253,8 +253,9 @@ pub struct Promise {
     pub token: TokenIdx,
     pub last: BlockIdx,
     pub block: BlockIdx,
-    /// The block's origin: the peer that can say how it ended once its body is gone.
-    pub origin: PeerIdx,
+    /// The block's id, part of its content: a block re-submitted by its owner (a new entry in
+    /// the book with the same id and parts) is the same block, and keeps the lock (v2).
+    pub id: u64,
     pub until: Tick,
 }
 
@@ -442,7 +443,7 @@ impl PeerState {
                     token: part.token,
                     last: part.last,
                     block: idx,
-                    origin: block.origin,
+                    id: block.id,
                     until,
                 });
                 self.collect_at(until);

@@ -17,6 +17,12 @@ pub struct Workload {
     pub active: u64,
     /// Rejected blocks whose tokens are held until the block expires: (tick, block).
     held: VecDeque<(Tick, BlockIdx)>,
+    /// Whether an owner whose block timed out re-submits the same block rather than spending
+    /// its tokens in a new one (v2's owned-object locks: a new block would find the members
+    /// locked for the old one).
+    pub resubmit_timed_out: bool,
+    /// Blocks that timed out, to be re-submitted as they are (when `resubmit_timed_out`).
+    pub resubmit: Vec<BlockIdx>,
 }
 
 impl Workload {
@@ -25,6 +31,8 @@ impl Workload {
             free: (0..tokens).collect(),
             active: 0,
             held: VecDeque::new(),
+            resubmit_timed_out: false,
+            resubmit: Vec::new(),
         }
     }
 

@@ -10,6 +10,7 @@ use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::message::Message;
 use crate::model::peer::PeerState;
+use crate::model::signatures::SignedVote;
 use rand_pcg::Pcg64Mcg;
 
 /// One peer as its protocol sees it while it handles a message or votes.
@@ -47,6 +48,17 @@ impl<const T: bool> Io<'_, '_, T> {
     #[inline]
     pub fn acts(&self, b: Behaviour) -> bool {
         self.world.adversary.acts(self.me, b)
+    }
+
+    /// Signs a yes vote of this peer, committee slot `slot` of part `part`'s token, for block
+    /// `idx`: a statement anyone holding it can show (the registry keeps every one cast).
+    #[inline]
+    pub fn sign_yes(&mut self, idx: BlockIdx, part: usize, slot: u32) {
+        self.out.signed.push(SignedVote {
+            block: idx,
+            part: part as u8,
+            slot: slot as u8,
+        });
     }
 }
 

@@ -4,8 +4,8 @@
 use crate::engine::pass::PeerPass;
 use crate::engine::trace::Tracer;
 use crate::model::blocks::{Outcome, RetiredBlocks};
+use crate::model::certificates::Certification;
 use crate::model::ids::{PeerIdx, Tick};
-use crate::model::ledger::Ledger;
 use crate::model::outcome::Settlement;
 use crate::model::peer::{Claims, EntryState, PeerState, Settled, Verdict};
 use crate::model::trace::StateChange;
@@ -17,9 +17,9 @@ pub fn collect_garbage(
     settings: Res<Settings>,
     clock: Res<Clock>,
     mut retired: ResMut<RetiredBlocks>,
-    mut ledger: ResMut<Ledger>,
     mut settlement: Settlement,
     mut pass: PeerPass,
+    mut certification: Certification,
 ) {
     let now = clock.tick;
     let ttl = settings.0.protocol.entry_ttl;
@@ -61,7 +61,8 @@ pub fn collect_garbage(
             retired.records.push(b.record(idx));
         }
     });
-    ledger.prune(now, 2 * ttl + keep);
+    certification.retire(book);
+    certification.ledger.prune(now, 2 * ttl + keep);
 }
 
 /// Collects one peer's expired and decided state and works out when it is next due; traced

@@ -1,4 +1,5 @@
-//! The driver puts every free token into new blocks and submits them.
+//! The driver re-submits the blocks that timed out (v2: the same block, through a
+//! new origin) and puts every free token into new blocks and submits them.
 
 use crate::model::blocks::Part;
 use crate::model::ledger::Ledger;
@@ -24,6 +25,23 @@ pub fn inject_transactions(
         return;
     }
     let mut rng = stream(config.seed, Stream::Workload, now, 0);
+    // Blocks that timed out go again as they are, through a new random origin.
+    for idx in std::mem::take(&mut submitter.workload.resubmit) {
+        // Timed out last tick: the book keeps it `entry_ttl + gc_after` ticks longer.
+        let Some(old) = submitter.book.get(idx) else {
+            continue;
+        };
+        let (id, parts) = (old.id, old.parts.clone());
+        let origin = rng.random_range(0..submitter.ring.len());
+        submitter.submit(NewBlock {
+            origin,
+            id,
+            parts,
+            twin_of: None,
+            now,
+            ttl: config.protocol.entry_ttl,
+        });
+    }
     let mut free = std::mem::take(&mut submitter.workload.free);
     free.sort_unstable();
     free.shuffle(&mut rng);

@@ -6,16 +6,31 @@
 
 use crate::engine::pass::PeerPass;
 use crate::engine::prefetch;
+use crate::model::certificates::Certification;
 use crate::model::ids::PeerIdx;
 use crate::model::rng::{Stream, StreamKey};
 use crate::model::world::{CurrentThreshold, Pool};
+use crate::protocol::v2::committee;
 use crate::protocol::{Io, Node, Protocol, RuleInputs, VoteRound, with_protocol};
 use bevy_ecs::prelude::*;
 
-pub fn vote(rules: RuleInputs, threshold: Res<CurrentThreshold>, mut pass: PeerPass) {
+pub fn vote(
+    rules: RuleInputs,
+    threshold: Res<CurrentThreshold>,
+    mut pass: PeerPass,
+    mut certification: Certification,
+) {
     with_protocol!(rules.settings.0.protocol.kind, |protocol| {
         vote_with(protocol, &rules, threshold.value, &mut pass)
     });
+    // Votes are signed as they are cast, in this pass: the registry takes them in chunk
+    // order and the checker looks for conflicting certificates (`model::certificates`).
+    pass.take_signatures(&mut certification.signatures);
+    let q = committee::quorum(
+        committee::size(rules.ring.len()),
+        rules.settings.0.protocol.tolerance,
+    );
+    certification.check(&rules.book, q);
 }
 
 fn vote_with<P: Protocol>(protocol: &P, rules: &RuleInputs, threshold: u32, pass: &mut PeerPass) {

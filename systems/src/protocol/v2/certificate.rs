@@ -9,10 +9,11 @@
 //! check reads the token's certified head once the parent's body is collected, so a member
 //! behind by any number of commits catches up in one step, however long ago it fell behind.
 
+use super::committee::{size, slot};
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, GENESIS, TokenIdx};
 use crate::model::peer::{Mapping, PeerState};
-use crate::protocol::Services;
+use crate::protocol::{BlockRef, Io, Services};
 
 /// Whether block `idx` has a quorum certificate: a known oracle (its origin committed it).
 #[inline]
@@ -56,6 +57,23 @@ pub fn catch_up(ps: &mut PeerState, block: &Block, world: &Services) {
         }
         if let Some(parent) = certified_owner(world, part.token, part.last) {
             ps.set_mapping(part.token, parent);
+        }
+    }
+}
+
+/// Signs this member's yes votes on `block` (bit i of `mask` = yes on part i): each one a
+/// statement in the registry of votes cast (`model::signatures`), by its slot in the part's
+/// committee. Certificates are checked against these, never against what an origin did.
+pub fn sign_ballot<const T: bool>(io: &mut Io<'_, '_, T>, block: BlockRef, mask: u8) {
+    let world = io.world;
+    let c = size(world.lookup.len());
+    for (i, part) in block.body.parts.iter().enumerate() {
+        if mask & (1 << i) == 0 {
+            continue;
+        }
+        let s = slot(world.lookup, world.tokens.id(part.token), io.me);
+        if s < c {
+            io.sign_yes(block.idx, i, s);
         }
     }
 }

@@ -1,14 +1,18 @@
-//! Vote = lock. A member that stores `last` as a token's owner locks (token, last) for one
-//! block and votes yes for that block only; the lock is never given to a second block while
-//! the first can still commit. Locks are `PeerState::promises` with no expiry of their own
-//! (`until` = never): v2 drops a lock only once the member's mapping moved past its owner, or
-//! replaces it once its block expired uncommitted (asking that block's origin first).
+//! Vote = lock, the "owned object" rule (FastPay, Sui). A member that stores `last` as a
+//! token's owner locks (token, last) for one block and votes yes for that block only, ever.
+//! Locks are `PeerState::promises` with no expiry of their own (`until` = never): a lock is
+//! dropped only once the member's stored owner moved on through a valid certificate (a commit
+//! push or a catch-up, `prune_locks`), which makes it moot. It is never released because its
+//! block expired: a certificate for it may exist unseen (a withholding origin, votes that
+//! arrived late), so a second block could otherwise be certified too.
+//!
+//! What it costs: an honest owner whose block timed out re-submits the same block (same id and
+//! parts: the driver, `Workload::resubmit`), which the members locked for it vote for again;
+//! an owner that signed two spends of one owner may freeze its token (no block reaches `Q`),
+//! until a reconfiguration the simulator does not model.
 
-use super::super::certificate::certified;
 use crate::model::ids::Tick;
-use crate::model::message::Message;
-use crate::model::peer::{EntryState, Mapping, PeerState, Promise, Role, stored_mapping};
-use crate::protocol::v2::message::V2Kind;
+use crate::model::peer::{EntryState, PeerState, Promise, Role, stored_mapping};
 use crate::protocol::{BlockRef, Node, Services};
 
 /// A lock that `collect_garbage` never drops: v2 manages its locks itself.
@@ -40,19 +44,6 @@ pub fn prune_locks(ps: &mut PeerState, world: &Services) {
     });
 }
 
-/// Whether the block a lock is held for may still commit (or did): its lifetime has not run
-/// out, or it is certified. Once the book no longer holds it, it expired long ago, and it can
-/// have committed only if the token's certified head moved past the locked owner (`mine`, the
-/// member's mapping, which the lock is on).
-fn may_commit(world: &Services, lock: &Promise, mine: Mapping) -> bool {
-    match world.bodies.get(lock.block) {
-        None => world.oracle.certified_head(lock.token).time > mine.time,
-        Some(block) => {
-            world.now < block.expires(world.params.entry_ttl) || certified(world, lock.block)
-        }
-    }
-}
-
 /// The member judges part `i` of `block`, taking the lock if it is free: of every pending
 /// proposal it holds that spends the same (token, owner), the smallest block id gets it, so
 /// twins heard within the waiting window converge on one.
@@ -62,7 +53,7 @@ pub fn judge_part<const T: bool>(
     i: usize,
 ) -> PartVote {
     let Node { state: ps, io } = node;
-    let (me, world) = (io.me, io.world);
+    let world = io.world;
     let (idx, block) = (block.idx, block.body);
     let part = block.parts[i];
     let mine = ps.mapping(part.token);
@@ -76,25 +67,20 @@ pub fn judge_part<const T: bool>(
             PartVote::No
         };
     }
-    let lock = ps
+    if let Some(l) = ps
         .promises
-        .iter()
+        .iter_mut()
         .find(|p| p.token == part.token && p.last == part.last)
-        .copied();
-    match lock {
-        Some(l) if l.block == idx => return PartVote::Yes,
-        Some(l) if may_commit(world, &l, mine) => return PartVote::No,
-        Some(l) => {
-            // The locked block expired uncommitted: ask its origin for its outcome (the
-            // answer is final, the simulator reads it now) and release the lock.
-            // Charged to the locked block while the book holds it, else to the one judged.
-            io.charge(world.bodies.get(l.block).map_or(idx, |_| l.block), 1);
-            let query = Message::plain(V2Kind::StatusQuery, me, l.origin, l.block, world.now);
-            io.send(query);
-            ps.promises
-                .retain(|p| !(p.token == part.token && p.last == part.last));
+    {
+        if l.block == idx {
+            return PartVote::Yes;
         }
-        None => {}
+        if same_block(world, l, block) {
+            // Its owner re-submitted the block the lock is for: the lock follows the new entry.
+            l.block = idx;
+            return PartVote::Yes;
+        }
+        return PartVote::No;
     }
     // The smallest id among the pending proposals spending (token, last) gets the lock.
     let mut best = (block.id, idx);
@@ -119,7 +105,7 @@ pub fn judge_part<const T: bool>(
         token: part.token,
         last: part.last,
         block: best.1,
-        origin: world.bodies.get(best.1).map_or(block.origin, |b| b.origin),
+        id: best.0,
         until: LOCK_HELD,
     });
     if best.1 == idx {
@@ -127,4 +113,14 @@ pub fn judge_part<const T: bool>(
     } else {
         PartVote::No
     }
+}
+
+/// Whether `block` is the block lock `l` is for, re-submitted: the same id and, while the
+/// locked entry's body is held, the same parts (content a real block's hash would cover).
+fn same_block(world: &Services, l: &Promise, block: &crate::model::blocks::Block) -> bool {
+    l.id == block.id
+        && world
+            .bodies
+            .get(l.block)
+            .is_none_or(|locked| locked.parts == block.parts)
 }

@@ -4,8 +4,8 @@
 
 pub mod lock;
 
-use super::byzantine::equivocates;
-use super::certificate::catch_up;
+use super::byzantine::{equivocates, withholds_certificate};
+use super::certificate::{catch_up, sign_ballot};
 use super::collect::{Ballot, Report, VoteRoute, collecting, report, send_member_vote, send_vote};
 use super::propose::{push_commit, send_proposals};
 use super::quorum::{Count, certified_parts, count};
@@ -113,6 +113,8 @@ fn member_vote<const T: bool>(node: &mut Node<'_, '_, T>, ei: usize) {
     e.votes[0].mask = mask;
     e.votes[0].holds = holds;
     let ballot = Ballot { mask, holds };
+    // The vote is signed here; every vote message (and a collector's tally) repeats it.
+    sign_ballot(io, block, mask);
     if collecting(world.lookup) {
         send_member_vote(io, block, ballot, VoteRoute::Collectors);
         report(io, e, block, Report::Once);
@@ -141,6 +143,8 @@ fn origin_step<const T: bool>(node: &mut Node<'_, '_, T>, ei: usize) -> bool {
         &ps.mempool[ei].votes,
         world.params.tolerance,
     ) {
+        // A withholding origin holds the certificate and does nothing with it.
+        Count::Certified if withholds_certificate(io) => false,
         Count::Certified => {
             catch_up(ps, block, world);
             ps.mempool[ei].decision = Decision::Commit;

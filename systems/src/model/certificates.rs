@@ -1,0 +1,228 @@
+//! The certificate checker (issue 24, item 6): two valid certificates for blocks spending the
+//! same (token, owner) are a fork, even if neither block is ever pushed or committed.
+//!
+//! A block holds a valid certificate when every part has at least `Q` distinct signers of its
+//! token's committee in the vote registry ([`Signatures`]): what verifying the aggregate
+//! signature would accept, whoever holds the votes. A block re-submitted by its owner (a new
+//! entry in the book with the same id and parts) is the same block, not a rival. The ledger's checker counts conflicting
+//! *commits* by honest peers; this one counts conflicting *certificates*, into
+//! [`Violations::conflicting_certificates`], once per pair of blocks.
+//!
+//! Bounded like the registry: a certified block is forgotten when the book retires it
+//! (`entry_ttl + gc_after` ticks after its outcome), so a conflicting certificate formed after
+//! that is not paired with it. No block that old is still proposed by the driver.
+
+use crate::model::blocks::BlockBook;
+use crate::model::ids::{BlockIdx, TokenIdx};
+use crate::model::ledger::Ledger;
+use crate::model::ledger::Violations;
+use crate::model::signatures::Signatures;
+use bevy_ecs::prelude::{ResMut, Resource};
+use bevy_ecs::system::SystemParam;
+use smallvec::SmallVec;
+use std::collections::BTreeMap;
+
+/// A certified block and its id (a re-submission of it has the same id and parts).
+type Certified = (BlockIdx, u64);
+
+/// Certified blocks by the (token, owner) they spend.
+#[derive(Resource, Default)]
+pub struct CertificateChecker {
+    /// (token, owner) -> the certified blocks spending it, with their ids.
+    spends: BTreeMap<(TokenIdx, BlockIdx), SmallVec<[Certified; 2]>>,
+    /// Blocks found certified so far (not reset by retiring).
+    pub certified: u64,
+}
+
+impl CertificateChecker {
+    /// Looks at every block that gained a signer since the last check: one whose every part
+    /// now reaches `q` signers is certified, and each certified block already spending one of
+    /// its (token, owner) pairs makes one conflicting pair (counted once per pair of blocks).
+    pub fn check(
+        &mut self,
+        signatures: &mut Signatures,
+        book: &BlockBook,
+        q: u32,
+        violations: &mut Violations,
+    ) {
+        for idx in signatures.take_touched() {
+            let Some(block) = book.get(idx) else {
+                continue;
+            };
+            let Some(rec) = signatures.get(idx) else {
+                continue;
+            };
+            if rec.certified || !rec.reaches(block.parts.len(), q) {
+                continue;
+            }
+            signatures.mark_certified(idx);
+            self.certified += 1;
+            let mut rivals: SmallVec<[BlockIdx; 4]> = SmallVec::new();
+            for part in &block.parts {
+                let certified = self.spends.entry((part.token, part.last)).or_default();
+                for &(other, id) in certified.iter() {
+                    // A block its owner re-submitted (same id and parts) is the same block.
+                    let same =
+                        id == block.id && book.get(other).is_none_or(|o| o.parts == block.parts);
+                    if other != idx && !same && !rivals.contains(&other) {
+                        rivals.push(other);
+                    }
+                }
+                certified.push((idx, block.id));
+            }
+            violations.conflicting_certificates += rivals.len() as u64;
+        }
+    }
+
+    /// Forgets the certified blocks the book retired.
+    pub fn retire_before(&mut self, first: BlockIdx) {
+        self.spends.retain(|_, blocks| {
+            blocks.retain(|b| b.0 >= first);
+            !blocks.is_empty()
+        });
+    }
+
+    /// (token, owner) pairs with a certified spend held (for memory tests).
+    pub fn len(&self) -> usize {
+        self.spends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spends.is_empty()
+    }
+}
+
+/// What checking certificates borrows, for the system whose pass signs votes.
+#[derive(SystemParam)]
+pub struct Certification<'w> {
+    pub signatures: ResMut<'w, Signatures>,
+    pub checker: ResMut<'w, CertificateChecker>,
+    pub ledger: ResMut<'w, Ledger>,
+}
+
+impl Certification<'_> {
+    /// Checks the blocks that gained signers (with quorum `q`), when the run checks safety;
+    /// otherwise only forgets which blocks they were.
+    pub fn check(&mut self, book: &BlockBook, q: u32) {
+        let Self {
+            signatures,
+            checker,
+            ledger,
+        } = self;
+        if ledger.check {
+            checker.check(signatures, book, q, &mut ledger.violations);
+        } else {
+            signatures.take_touched();
+        }
+    }
+
+    /// Forgets what the book retired.
+    pub fn retire(&mut self, book: &BlockBook) {
+        self.signatures.retire_before(book.first_idx());
+        self.checker.retire_before(book.first_idx());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::blocks::{Block, Part};
+    use crate::model::ids::GENESIS;
+    use crate::model::signatures::SignedVote;
+    use std::sync::atomic::AtomicU64;
+
+    fn block(spends: &[(TokenIdx, BlockIdx)]) -> Block {
+        Block {
+            id: 1 + spends.len() as u64,
+            submitted: 0,
+            time: 1,
+            origin: 0,
+            parts: spends
+                .iter()
+                .map(|&(token, last)| Part {
+                    token,
+                    last,
+                    last_time: 0,
+                })
+                .collect(),
+            twin_of: None,
+            outcome: None,
+            commits: 0,
+            messages: AtomicU64::new(0),
+        }
+    }
+
+    fn sign(s: &mut Signatures, block: BlockIdx, part: u8, slots: std::ops::Range<u8>) {
+        for slot in slots {
+            s.record(SignedVote { block, part, slot });
+        }
+    }
+
+    #[test]
+    fn two_certified_blocks_spending_one_owner_are_one_conflict() {
+        let mut book = BlockBook::default();
+        let x = book.push(block(&[(0, GENESIS)]));
+        let y = book.push(block(&[(0, GENESIS), (1, GENESIS)]));
+        let z = book.push(block(&[(1, GENESIS)]));
+        let (mut s, mut c, mut v) = (
+            Signatures::default(),
+            CertificateChecker::default(),
+            Violations::default(),
+        );
+        let q = 4;
+        sign(&mut s, x, 0, 0..4);
+        sign(&mut s, y, 0, 0..4);
+        sign(&mut s, y, 1, 0..3);
+        c.check(&mut s, &book, q, &mut v);
+        assert_eq!(
+            (c.certified, v.conflicting_certificates),
+            (1, 0),
+            "y lacks part 1"
+        );
+        sign(&mut s, y, 1, 3..5);
+        c.check(&mut s, &book, q, &mut v);
+        assert_eq!((c.certified, v.conflicting_certificates), (2, 1));
+        // More votes on a certified block change nothing; z conflicts with y only.
+        sign(&mut s, x, 0, 4..9);
+        sign(&mut s, z, 0, 10..14);
+        c.check(&mut s, &book, q, &mut v);
+        assert_eq!((c.certified, v.conflicting_certificates), (3, 2));
+        assert_eq!(v.total(), 2);
+    }
+
+    #[test]
+    fn a_block_and_its_resubmission_are_not_rivals() {
+        let mut book = BlockBook::default();
+        let x = book.push(block(&[(0, GENESIS)]));
+        let again = book.push(block(&[(0, GENESIS)]));
+        let (mut s, mut c, mut v) = (
+            Signatures::default(),
+            CertificateChecker::default(),
+            Violations::default(),
+        );
+        sign(&mut s, x, 0, 0..2);
+        sign(&mut s, again, 0, 0..2);
+        c.check(&mut s, &book, 2, &mut v);
+        assert_eq!((c.certified, v.conflicting_certificates), (2, 0));
+    }
+
+    #[test]
+    fn one_pair_is_counted_once_however_many_tokens_it_shares() {
+        let mut book = BlockBook::default();
+        let x = book.push(block(&[(0, GENESIS), (1, GENESIS)]));
+        let y = book.push(block(&[(1, GENESIS), (0, GENESIS)]));
+        let (mut s, mut c, mut v) = (
+            Signatures::default(),
+            CertificateChecker::default(),
+            Violations::default(),
+        );
+        for b in [x, y] {
+            sign(&mut s, b, 0, 0..2);
+            sign(&mut s, b, 1, 0..2);
+        }
+        c.check(&mut s, &book, 2, &mut v);
+        assert_eq!(v.conflicting_certificates, 1);
+        c.retire_before(2);
+        assert!(c.is_empty());
+    }
+}

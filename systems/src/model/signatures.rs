@@ -1,0 +1,168 @@
+//! The registry of signed votes: signatures modelled as unforgeable (issue 24, item 2).
+//!
+//! Every yes vote a v2 member casts is a signed statement (signer, block, part, yes). The
+//! simulator keeps them all, so that "does a certificate for this block exist?" is answered
+//! as signature verification would: by the votes actually cast, not by what any origin did
+//! with them. A statement is recorded when it is signed, whether or not the message carrying
+//! it arrives: its signer repeats it to whoever asks (a re-sent proposal gets the same vote),
+//! and a Byzantine signer hands it to anyone. Only yes votes make certificates, so only they
+//! are kept, as one bitmap of committee slots per (block, part): `COMMITTEE` = 32 slots fit a
+//! `u32`.
+//!
+//! Chunks record into their own buffers during a pass ([`SignedVote`]s in the chunk's
+//! scratch); the pass appends them here in chunk order, so the registry is the same on any
+//! thread count (and a union of bits does not depend on order anyway). A block's record is
+//! dropped when the block book retires the block, so memory follows the work in flight.
+
+use crate::config::MAX_PARTS;
+use crate::model::ids::BlockIdx;
+use bevy_ecs::prelude::Resource;
+use std::collections::VecDeque;
+
+/// One signed yes vote: the member in committee slot `slot` of part `part`'s token voted
+/// yes for `block`'s part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignedVote {
+    pub block: BlockIdx,
+    pub part: u8,
+    pub slot: u8,
+}
+
+/// What the registry holds for one block: each part's yes signers, and whether the block's
+/// certificate was already found (then it is not checked again).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BlockSigners {
+    pub yes: [u32; MAX_PARTS],
+    pub certified: bool,
+}
+
+impl BlockSigners {
+    /// Whether each of the first `parts` parts holds at least `q` distinct signers.
+    pub fn reaches(&self, parts: usize, q: u32) -> bool {
+        parts > 0 && self.yes[..parts].iter().all(|s| s.count_ones() >= q)
+    }
+}
+
+/// Every yes vote cast on the blocks the book still holds, by block.
+#[derive(Resource, Default)]
+pub struct Signatures {
+    /// The record of block `base + i` is `blocks[i]`.
+    base: BlockIdx,
+    blocks: VecDeque<BlockSigners>,
+    /// Blocks that gained a signer since the last [`Signatures::take_touched`].
+    touched: Vec<BlockIdx>,
+}
+
+impl Signatures {
+    /// Records one signed vote (a repeated one changes nothing).
+    pub fn record(&mut self, v: SignedVote) {
+        if v.block < self.base || v.part as usize >= MAX_PARTS || v.slot >= 32 {
+            return;
+        }
+        let i = (v.block - self.base) as usize;
+        if i >= self.blocks.len() {
+            self.blocks.resize(i + 1, BlockSigners::default());
+        }
+        let rec = &mut self.blocks[i];
+        let bit = 1u32 << v.slot;
+        let set = &mut rec.yes[v.part as usize];
+        if *set & bit == 0 {
+            *set |= bit;
+            if !rec.certified && self.touched.last() != Some(&v.block) {
+                self.touched.push(v.block);
+            }
+        }
+    }
+
+    /// Records a chunk's buffer, in its order, and empties it (keeping its allocation).
+    pub fn record_all(&mut self, votes: &mut Vec<SignedVote>) {
+        for v in votes.drain(..) {
+            self.record(v);
+        }
+    }
+
+    /// What the registry holds for `block`.
+    pub fn get(&self, block: BlockIdx) -> Option<&BlockSigners> {
+        self.blocks.get(block.checked_sub(self.base)? as usize)
+    }
+
+    /// Marks `block`'s certificate as found.
+    pub fn mark_certified(&mut self, block: BlockIdx) {
+        if let Some(i) = block.checked_sub(self.base)
+            && let Some(rec) = self.blocks.get_mut(i as usize)
+        {
+            rec.certified = true;
+        }
+    }
+
+    /// The blocks that gained a signer since the last call, each once, in increasing order.
+    pub fn take_touched(&mut self) -> Vec<BlockIdx> {
+        let mut t = std::mem::take(&mut self.touched);
+        t.sort_unstable();
+        t.dedup();
+        t
+    }
+
+    /// Forgets every block before `first` (the book retired them).
+    pub fn retire_before(&mut self, first: BlockIdx) {
+        while self.base < first {
+            if self.blocks.pop_front().is_none() {
+                self.base = first;
+                break;
+            }
+            self.base += 1;
+        }
+        self.touched.retain(|&b| b >= first);
+    }
+
+    /// Blocks with a record (for memory tests).
+    pub fn len(&self) -> usize {
+        self.blocks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.blocks.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yes(block: BlockIdx, part: u8, slot: u8) -> SignedVote {
+        SignedVote { block, part, slot }
+    }
+
+    #[test]
+    fn a_signer_counts_once_and_a_part_reaches_its_quorum_on_distinct_signers() {
+        let mut s = Signatures::default();
+        for slot in [0, 1, 1, 2] {
+            s.record(yes(7, 0, slot));
+        }
+        let rec = s.get(7).expect("recorded");
+        assert_eq!(rec.yes[0].count_ones(), 3);
+        assert!(rec.reaches(1, 3));
+        assert!(!rec.reaches(1, 4));
+        assert!(!rec.reaches(2, 1), "part 1 has no signer");
+        assert_eq!(s.take_touched(), vec![7]);
+        assert!(s.take_touched().is_empty());
+    }
+
+    #[test]
+    fn retiring_drops_records_and_keeps_indices() {
+        let mut s = Signatures::default();
+        s.record(yes(3, 0, 0));
+        s.record(yes(5, 0, 4));
+        s.retire_before(4);
+        assert!(s.get(3).is_none());
+        assert_eq!(s.get(5).map(|r| r.yes[0]), Some(1 << 4));
+        assert_eq!(s.take_touched(), vec![5]);
+        s.retire_before(10);
+        assert!(s.is_empty());
+        s.record(yes(12, 1, 31));
+        assert_eq!(s.get(12).map(|r| r.yes[1]), Some(1 << 31));
+        assert_eq!(s.len(), 3, "held from the retired frontier on");
+        s.record(yes(9, 0, 0));
+        assert!(s.get(9).is_none(), "retired blocks take no votes");
+    }
+}
