@@ -126,3 +126,69 @@ fn the_node_check_catches_a_rule_reading_an_outcome() {
         reaches_beyond_the_node(&code_of("// the BlockBook\n#[cfg(test)]\nuse Peers;")).is_empty()
     );
 }
+
+/// Each function's parameters in `code` (not counting `self`), by name: `(name, count)`.
+fn parameter_counts(code: &str) -> Vec<(String, usize)> {
+    let code = code.replace("->", " ~");
+    let mut out = Vec::new();
+    let mut rest = code.as_str();
+    while let Some(at) = rest.find("fn ") {
+        rest = &rest[at + 3..];
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let Some(open) = rest.find('(') else { break };
+        let (mut depth, mut commas, mut any, mut selfish, mut trailing) =
+            (0i32, 0, false, false, false);
+        for (i, c) in rest[open + 1..].char_indices() {
+            match c {
+                '(' | '<' | '[' => depth += 1,
+                ')' if depth == 0 => {
+                    let params = rest[open + 1..open + 1 + i].trim();
+                    selfish = params.starts_with("&self")
+                        || params.starts_with("self")
+                        || params.starts_with("&mut self");
+                    trailing = params.ends_with(',');
+                    break;
+                }
+                ')' | '>' | ']' => depth -= 1,
+                ',' if depth == 0 => commas += 1,
+                c if !c.is_whitespace() => any = true,
+                _ => {}
+            }
+        }
+        let count = if any {
+            commas + 1 - usize::from(trailing)
+        } else {
+            0
+        };
+        out.push((name, count - usize::from(selfish && count > 0)));
+        rest = &rest[open..];
+    }
+    out
+}
+
+#[test]
+fn no_protocol_handler_takes_more_than_four_arguments() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/protocol");
+    let mut found = Vec::new();
+    for file in sources(&root) {
+        let code = code_of(&std::fs::read_to_string(&file).expect("readable source"));
+        for (name, n) in parameter_counts(&code) {
+            if n > 4 {
+                found.push(format!("{}: fn {name} takes {n}", file.display()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+#[test]
+fn the_argument_count_reads_generics_closures_and_self() {
+    let code = "fn a<const T: bool>(&self, node: &mut Node<'_, '_, T>, m: &Message) {}\n\
+                fn b(io: &mut Io, block: BlockRef, w: impl Fn(PeerIdx, usize) -> bool, x: u8, y: u8) {}\n\
+                fn c(\n    io: &mut Io,\n    w: impl Fn(PeerIdx, usize) -> bool,\n) {}";
+    let counts = parameter_counts(code);
+    assert_eq!(counts, [("a".into(), 2), ("b".into(), 5), ("c".into(), 2)]);
+}

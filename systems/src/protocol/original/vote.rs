@@ -79,7 +79,15 @@ pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, T>, threshold: u32) -> u
                 let key = cx.tokens.id(block.parts[i].token);
                 let targets = vote_targets(&e.views[i], rotation(key, my_id, cx.now));
                 for to in targets {
-                    out.send(request(me, to, idx, Ballot { mask, holds }, cx.now));
+                    out.send(request(
+                        Address {
+                            from: me,
+                            to,
+                            block: idx,
+                        },
+                        Ballot { mask, holds },
+                        cx.now,
+                    ));
                 }
                 sent += 2;
             }
@@ -87,7 +95,15 @@ pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, T>, threshold: u32) -> u
         if undecided & WITNESS_BIT != 0 {
             let targets = vote_targets(&e.views[parts], rotation(block.id, my_id, cx.now));
             for to in targets {
-                out.send(request(me, to, idx, Ballot { mask, holds }, cx.now));
+                out.send(request(
+                    Address {
+                        from: me,
+                        to,
+                        block: idx,
+                    },
+                    Ballot { mask, holds },
+                    cx.now,
+                ));
             }
             sent += 2;
         }
@@ -104,13 +120,21 @@ struct Ballot {
 }
 
 #[inline]
-fn request(from: PeerIdx, to: PeerIdx, block: BlockIdx, b: Ballot, now: Tick) -> Message {
+fn request(a: Address, b: Ballot, now: Tick) -> Message {
     debug_assert!(b.mask != COMMITTED_MASK);
     Message {
         mask: b.mask,
         holds: b.holds,
-        ..Message::plain(OriginalKind::VoteRequest, from, to, block, now)
+        ..Message::plain(OriginalKind::VoteRequest, a.from, a.to, a.block, now)
     }
+}
+
+/// Who asks whom about which block.
+#[derive(Clone, Copy)]
+struct Address {
+    from: PeerIdx,
+    to: PeerIdx,
+    block: BlockIdx,
 }
 
 /// Asks the parent's neighbourhood for block `parent`, at most every few ticks.
