@@ -158,13 +158,14 @@ pub fn submit_parts(world: &mut World, origin: PeerIdx, id: u64, parts: &[Part])
                 }
                 world
                     .resource_mut::<crate::model::families::Families>()
-                    .on_submit(book.next_idx(), None);
+                    .on_submit(book.next_idx(), None, None);
                 let mut peers = world.resource_mut::<Peers>();
                 let new = NewBlock {
                     origin,
                     id,
                     parts: parts.iter().copied().collect(),
                     twin_of: None,
+                    retry_of: None,
                     now,
                     ttl: TTL,
                 };

@@ -21,6 +21,7 @@ fn spend(token: TokenIdx, last: BlockIdx, last_time: u32, time: u32) -> Block {
             last_time
         }],
         twin_of: None,
+        retry_of: None,
         outcome: None,
         commits: 0,
         messages: AtomicU64::new(0),

@@ -46,6 +46,9 @@ pub struct Block {
     pub parts: SmallVec<[Part; 3]>,
     /// A double-spending twin made by conflict injection: its tokens belong to another block.
     pub twin_of: Option<BlockIdx>,
+    /// The first block of the submission this one re-submits unchanged (an owner whose block
+    /// timed out, v2), which it continues: one submission, however many tries.
+    pub retry_of: Option<BlockIdx>,
     pub outcome: Option<(Outcome, Tick)>,
     /// Number of peers that committed this block.
     pub commits: u32,
@@ -207,6 +210,7 @@ mod tests {
                 })
                 .collect(),
             twin_of: None,
+            retry_of: None,
             outcome: None,
             commits: 0,
             messages: AtomicU64::new(0),

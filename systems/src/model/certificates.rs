@@ -146,6 +146,7 @@ mod tests {
                 })
                 .collect(),
             twin_of: None,
+            retry_of: None,
             outcome: None,
             commits: 0,
             messages: AtomicU64::new(0),

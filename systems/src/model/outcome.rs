@@ -1,7 +1,7 @@
 //! Recording a block's outcome at its origin: metrics, latency, and freeing its tokens.
 
 use crate::model::blocks::{BlockBook, Outcome};
-use crate::model::families::Families;
+use crate::model::families::{Families, Retry};
 use crate::model::ids::{BlockIdx, Tick};
 use crate::model::metrics::Metrics;
 use crate::model::workload::Workload;
@@ -21,7 +21,7 @@ impl Settlement<'_> {
     /// Records the first outcome of `block` at its origin (see [`settle_outcome`]) and, with
     /// it, its family's progress.
     pub fn settle(&mut self, block: BlockIdx, outcome: Outcome, now: Tick, ttl: Tick) {
-        let first = settle_outcome(
+        let recorded = settle_outcome(
             &mut self.book,
             &mut self.workload,
             &mut self.metrics,
@@ -30,14 +30,29 @@ impl Settlement<'_> {
             now,
             ttl,
         );
-        if first && let Some(b) = self.book.get(block) {
-            self.families.on_outcome(block, b.twin_of, outcome);
+        let retry = match recorded {
+            Recorded::Ignored => return,
+            Recorded::First => Retry::None,
+            Recorded::FirstWithRetry => Retry::Planned,
+        };
+        if let Some(b) = self.book.get(block) {
+            let family = b.twin_of.or(b.retry_of).unwrap_or(block);
+            self.families.on_outcome(family, outcome, retry);
         }
     }
 }
 
-/// Records the first outcome of `block` at its origin, and returns whether it was the first;
-/// later ones are ignored.
+/// What [`settle_outcome`] did with an outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    /// Not the block's first outcome: ignored.
+    Ignored,
+    First,
+    /// The first, a time-out, and the owner will re-submit the block.
+    FirstWithRetry,
+}
+
+/// Records the first outcome of `block` at its origin; later ones are ignored.
 pub fn settle_outcome(
     book: &mut BlockBook,
     workload: &mut Workload,
@@ -46,12 +61,12 @@ pub fn settle_outcome(
     outcome: Outcome,
     now: Tick,
     ttl: Tick,
-) -> bool {
+) -> Recorded {
     let Some(b) = book.get_mut(block) else {
-        return false;
+        return Recorded::Ignored;
     };
     if b.outcome.is_some() {
-        return false;
+        return Recorded::Ignored;
     }
     b.outcome = Some((outcome, now));
     workload.active -= 1;
@@ -67,14 +82,20 @@ pub fn settle_outcome(
         if outcome == Outcome::Committed {
             book.record_certified(block);
         }
-        return true;
+        return Recorded::First;
     }
+    let mut recorded = Recorded::First;
     match outcome {
         // A block rejected at its origin may still commit elsewhere until it expires; its
         // owner re-spends the tokens only then, or the two spends would race.
         Outcome::Rejected => workload.release_at(b.expires(ttl), block),
-        // The owner heard "timed out": it re-submits the same block (v2).
-        Outcome::TimedOut if workload.resubmit_timed_out => workload.resubmit.push(block),
+        // The owner heard "timed out": it re-submits the same block (v2), next tick.
+        Outcome::TimedOut
+            if workload.resubmit_timed_out && now + 1 < workload.submissions_end =>
+        {
+            workload.resubmit.push(block);
+            recorded = Recorded::FirstWithRetry;
+        }
         Outcome::Committed | Outcome::TimedOut => {
             workload.free.extend(b.parts.iter().map(|p| p.token))
         }
@@ -82,5 +103,5 @@ pub fn settle_outcome(
     if outcome == Outcome::Committed {
         book.record_certified(block);
     }
-    true
+    recorded
 }

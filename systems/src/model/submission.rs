@@ -22,6 +22,8 @@ pub struct NewBlock {
     pub parts: SmallVec<[Part; 3]>,
     /// The block this one races with the same spend, if it is a double spend.
     pub twin_of: Option<BlockIdx>,
+    /// The first block of the submission this one re-submits, if it is a retry.
+    pub retry_of: Option<BlockIdx>,
     pub now: Tick,
     /// Mempool entries expire this many ticks after creation.
     pub ttl: Tick,
@@ -42,6 +44,7 @@ pub fn submit(
         origin: new.origin,
         parts: new.parts,
         twin_of: new.twin_of,
+        retry_of: new.retry_of,
         outcome: None,
         commits: 0,
         messages: AtomicU64::new(0),
@@ -78,7 +81,7 @@ pub struct Submitter<'w> {
 impl Submitter<'_> {
     /// Submits `new` and counts it as active and submitted, and in its conflict family.
     pub fn submit(&mut self, new: NewBlock) -> BlockIdx {
-        let (twin_of, origin, now) = (new.twin_of, new.origin, new.now);
+        let (twin_of, retry_of, origin, now) = (new.twin_of, new.retry_of, new.origin, new.now);
         let idx = submit(
             &mut self.book,
             &mut self.peers,
@@ -88,7 +91,7 @@ impl Submitter<'_> {
         );
         self.workload.active += 1;
         self.metrics.current.blocks_submitted += 1;
-        self.families.on_submit(idx, twin_of);
+        self.families.on_submit(idx, twin_of, retry_of);
         self.trace.state(now, origin, idx, StateChange::Pending);
         idx
     }

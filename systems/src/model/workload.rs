@@ -23,6 +23,9 @@ pub struct Workload {
     pub resubmit_timed_out: bool,
     /// Blocks that timed out, to be re-submitted as they are (when `resubmit_timed_out`).
     pub resubmit: Vec<BlockIdx>,
+    /// The first tick with no submissions (the drain): a time-out later than the tick before
+    /// it plans no retry, since none would be submitted.
+    pub submissions_end: Tick,
 }
 
 impl Workload {
@@ -33,6 +36,7 @@ impl Workload {
             held: VecDeque::new(),
             resubmit_timed_out: false,
             resubmit: Vec::new(),
+            submissions_end: Tick::MAX,
         }
     }
 

@@ -46,6 +46,7 @@ pub fn byzantine_double_spend(
             id: rng.random(),
             parts: smallvec![part],
             twin_of: Some(honest),
+            retry_of: None,
             now,
             ttl: config.protocol.entry_ttl,
         });

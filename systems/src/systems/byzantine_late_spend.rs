@@ -73,6 +73,7 @@ pub fn byzantine_late_spend(
             id: rng.random(),
             parts: smallvec![s.part],
             twin_of: Some(s.first),
+            retry_of: None,
             now,
             ttl,
         });

@@ -31,13 +31,14 @@ pub fn inject_transactions(
         let Some(old) = submitter.book.get(idx) else {
             continue;
         };
-        let (id, parts) = (old.id, old.parts.clone());
+        let (id, parts, first) = (old.id, old.parts.clone(), old.retry_of.unwrap_or(idx));
         let origin = rng.random_range(0..submitter.ring.len());
         submitter.submit(NewBlock {
             origin,
             id,
             parts,
             twin_of: None,
+            retry_of: Some(first),
             now,
             ttl: config.protocol.entry_ttl,
         });
@@ -71,6 +72,7 @@ pub fn inject_transactions(
             id: rng.random(),
             parts,
             twin_of: None,
+            retry_of: None,
             now,
             ttl: config.protocol.entry_ttl,
         });
@@ -82,6 +84,7 @@ pub fn inject_transactions(
                 id: rng.random(),
                 parts,
                 twin_of: Some(idx),
+                retry_of: None,
                 now,
                 ttl: config.protocol.entry_ttl,
             });
