@@ -58,7 +58,7 @@ pub fn to_text(s: &RunSummary, facts: &RunFacts) -> String {
     row(
         "blocks",
         format!(
-            "{} submitted, {} committed, {} rejected, {} timed out, {} in flight (a block and its twins count once)",
+            "{} submitted, {} committed, {} rejected, {} timed out, {} in flight (a block, its twins and its retries count once)",
             s.blocks_submitted,
             s.blocks_committed,
             s.blocks_rejected,
