@@ -292,8 +292,14 @@ mod tests {
         );
         let t = f.tally;
         assert_eq!((t.submitted, t.committed, t.timed_out), (1, 1, 0));
-        assert_eq!((t.conflicts, t.conflicts_one_committed, t.in_flight()), (1, 1, 0));
-        assert!(f.alias.is_empty() && f.open.is_empty(), "nothing left behind");
+        assert_eq!(
+            (t.conflicts, t.conflicts_one_committed, t.in_flight()),
+            (1, 1, 0)
+        );
+        assert!(
+            f.alias.is_empty() && f.open.is_empty(),
+            "nothing left behind"
+        );
     }
 
     #[test]

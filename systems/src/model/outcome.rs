@@ -90,9 +90,7 @@ pub fn settle_outcome(
         // owner re-spends the tokens only then, or the two spends would race.
         Outcome::Rejected => workload.release_at(b.expires(ttl), block),
         // The owner heard "timed out": it re-submits the same block (v2), next tick.
-        Outcome::TimedOut
-            if workload.resubmit_timed_out && now + 1 < workload.submissions_end =>
-        {
+        Outcome::TimedOut if workload.resubmit_timed_out && now + 1 < workload.submissions_end => {
             workload.resubmit.push(block);
             recorded = Recorded::FirstWithRetry;
         }
