@@ -30,6 +30,9 @@ type Certified = (BlockIdx, u64);
 pub struct CertificateChecker {
     /// (token, owner) -> the certified blocks spending it, with their ids.
     spends: BTreeMap<(TokenIdx, BlockIdx), SmallVec<[Certified; 2]>>,
+    /// Certified block -> the (token, owner) pairs it spends, so retiring visits only the
+    /// retired blocks, not every pair held.
+    by_block: BTreeMap<BlockIdx, SmallVec<[(TokenIdx, BlockIdx); 3]>>,
     /// Blocks found certified so far (not reset by retiring).
     pub certified: u64,
 }
@@ -58,6 +61,8 @@ impl CertificateChecker {
             signatures.mark_certified(idx);
             self.certified += 1;
             let mut rivals: SmallVec<[BlockIdx; 4]> = SmallVec::new();
+            self.by_block
+                .insert(idx, block.parts.iter().map(|p| (p.token, p.last)).collect());
             for part in &block.parts {
                 let certified = self.spends.entry((part.token, part.last)).or_default();
                 for &(other, id) in certified.iter() {
@@ -76,10 +81,17 @@ impl CertificateChecker {
 
     /// Forgets the certified blocks the book retired.
     pub fn retire_before(&mut self, first: BlockIdx) {
-        self.spends.retain(|_, blocks| {
-            blocks.retain(|b| b.0 >= first);
-            !blocks.is_empty()
-        });
+        let kept = self.by_block.split_off(&first);
+        for (idx, keys) in std::mem::replace(&mut self.by_block, kept) {
+            for key in keys {
+                if let Some(blocks) = self.spends.get_mut(&key) {
+                    blocks.retain(|b| b.0 != idx);
+                    if blocks.is_empty() {
+                        self.spends.remove(&key);
+                    }
+                }
+            }
+        }
     }
 
     /// (token, owner) pairs with a certified spend held (for memory tests).
