@@ -176,6 +176,29 @@ pub fn submit_parts(world: &mut World, origin: PeerIdx, id: u64, parts: &[Part])
 }
 
 /// Every message in flight, in (receiver, sender, kind) order.
+/// A block (id `id`, submitted at 0 by peer 0) spending each `(token, owner)` of `spends`.
+pub fn block_spending(id: u64, spends: &[(TokenIdx, BlockIdx)]) -> crate::model::blocks::Block {
+    crate::model::blocks::Block {
+        id,
+        submitted: 0,
+        time: 1,
+        origin: 0,
+        parts: spends
+            .iter()
+            .map(|&(token, last)| Part {
+                token,
+                last,
+                last_time: 0,
+            })
+            .collect(),
+        twin_of: None,
+        retry_of: None,
+        outcome: None,
+        commits: 0,
+        messages: std::sync::atomic::AtomicU64::new(0),
+    }
+}
+
 pub fn in_flight(world: &World) -> Vec<Message> {
     let mut all: Vec<Message> = world
         .resource::<Network>()

@@ -183,6 +183,20 @@ impl BlockBook {
     }
 
     /// Every block still held, oldest first.
+    /// The blocks first submitted at `now` that race nothing (twins excluded), with the first
+    /// part of each, in submission order: what a double-spending owner may race.
+    pub fn fresh_spends(&self, now: Tick) -> Vec<(BlockIdx, PeerIdx, Part)> {
+        let mut fresh: Vec<_> = self
+            .iter()
+            .rev()
+            .take_while(|(_, b)| b.submitted == now)
+            .filter(|(_, b)| b.twin_of.is_none())
+            .map(|(i, b)| (i, b.origin, b.parts[0]))
+            .collect();
+        fresh.reverse();
+        fresh
+    }
+
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (BlockIdx, &Block)> {
         self.blocks
             .iter()
@@ -196,25 +210,11 @@ mod tests {
     use super::*;
 
     fn block(parts: &[TokenIdx]) -> Block {
-        Block {
-            id: 1,
-            submitted: 0,
-            time: 1,
-            origin: 0,
-            parts: parts
-                .iter()
-                .map(|&token| Part {
-                    token,
-                    last: crate::model::ids::GENESIS,
-                    last_time: 0,
-                })
-                .collect(),
-            twin_of: None,
-            retry_of: None,
-            outcome: None,
-            commits: 0,
-            messages: AtomicU64::new(0),
-        }
+        let spends: Vec<_> = parts
+            .iter()
+            .map(|&t| (t, crate::model::ids::GENESIS))
+            .collect();
+        crate::testing::block_spending(1, &spends)
     }
 
     #[test]

@@ -138,31 +138,12 @@ impl Certification<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::blocks::{Block, Part};
+    use crate::model::blocks::Block;
     use crate::model::ids::GENESIS;
     use crate::model::signatures::SignedVote;
-    use std::sync::atomic::AtomicU64;
 
     fn block(spends: &[(TokenIdx, BlockIdx)]) -> Block {
-        Block {
-            id: 1 + spends.len() as u64,
-            submitted: 0,
-            time: 1,
-            origin: 0,
-            parts: spends
-                .iter()
-                .map(|&(token, last)| Part {
-                    token,
-                    last,
-                    last_time: 0,
-                })
-                .collect(),
-            twin_of: None,
-            retry_of: None,
-            outcome: None,
-            commits: 0,
-            messages: AtomicU64::new(0),
-        }
+        crate::testing::block_spending(1 + spends.len() as u64, spends)
     }
 
     fn sign(s: &mut Signatures, block: BlockIdx, part: u8, slots: std::ops::Range<u8>) {

@@ -52,13 +52,13 @@ impl KindInfo {
     }
 }
 
-/// Codes a run can count: enough for every protocol's block of codes.
-pub const KINDS: usize = 16;
+/// Codes a run can count: room for two protocols more than there are.
+pub const KINDS: usize = 32;
 
 /// The code blocks, one per protocol, in the order the digest hashes them: the first always,
 /// each later one only if it counted something, so a protocol added later changes no other
 /// protocol's digest (`KindCounts::digest_words`).
-pub const DIGEST_BLOCKS: [std::ops::Range<usize>; 3] = [0..7, 7..13, 13..KINDS];
+pub const DIGEST_BLOCKS: [std::ops::Range<usize>; 5] = [0..7, 7..13, 13..16, 16..24, 24..KINDS];
 
 /// The one wire size model every protocol is measured with (`docs/protocol-v2.md`, "Wire size
 /// model"): a 40-byte header (kind and flags 4, sent tick 4, sender and receiver ids 8 each,
@@ -224,7 +224,9 @@ mod tests {
         c.add(Kind(8));
         assert_eq!(c.digest_words().count(), 13);
         c.add(Kind(14));
-        assert_eq!(c.digest_words().count(), KINDS);
+        assert_eq!(c.digest_words().count(), 16);
+        c.add(Kind(31));
+        assert_eq!(c.digest_words().count(), 24);
     }
 
     #[test]

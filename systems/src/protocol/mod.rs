@@ -133,3 +133,40 @@ macro_rules! with_protocol {
     };
 }
 pub(crate) use with_protocol;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::message::DIGEST_BLOCKS;
+
+    /// Each protocol's kinds take codes of one digest block of their own, so a protocol's
+    /// digest never hashes another's words and adding one moves no digest.
+    #[test]
+    fn each_protocol_owns_one_digest_block_of_codes() {
+        fn kinds<P: Protocol>(_: &P) -> &'static [KindInfo] {
+            P::KINDS
+        }
+        let block_of = |k: &KindInfo| {
+            DIGEST_BLOCKS
+                .iter()
+                .position(|b| b.contains(&(k.code.0 as usize)))
+        };
+        let mut taken = Vec::new();
+        for e in crate::config::PROTOCOLS {
+            let ks = with_protocol!(e.kind, |p| kinds(p));
+            let block = block_of(&ks[0]).expect("a code inside the counted range");
+            assert!(ks.iter().all(|k| block_of(k) == Some(block)), "{}", e.name);
+            assert!(!taken.contains(&block), "{} shares a code block", e.name);
+            taken.push(block);
+        }
+        assert!(
+            block_of(&KindInfo::new(
+                40,
+                "x",
+                0,
+                crate::model::message::WireType::Vote
+            ))
+            .is_none()
+        );
+    }
+}

@@ -6,8 +6,6 @@
 
 use crate::config::Behaviour;
 use crate::model::adversary::Adversary;
-use crate::model::blocks::Part;
-use crate::model::ids::BlockIdx;
 use crate::model::rng::{Stream, stream};
 use crate::model::submission::{NewBlock, Submitter};
 use crate::model::world::{Clock, Settings};
@@ -28,15 +26,7 @@ pub fn byzantine_double_spend(
     let config = &settings.0;
     let attackers: Vec<_> = adversary.members().collect();
     let mut rng = stream(config.seed, Stream::Faults, now, 0xD0B1E);
-    let fresh: Vec<(BlockIdx, Part)> = submitter
-        .book
-        .iter()
-        .rev()
-        .take_while(|(_, b)| b.submitted == now)
-        .filter(|(_, b)| b.twin_of.is_none())
-        .map(|(i, b)| (i, b.parts[0]))
-        .collect();
-    for (honest, part) in fresh.into_iter().rev() {
+    for (honest, _, part) in submitter.book.fresh_spends(now) {
         if !rng.random_bool(config.adversary.fraction) {
             continue;
         }

@@ -16,8 +16,7 @@
 
 use crate::config::Behaviour;
 use crate::model::adversary::{Adversary, LateSpend, LateSpends};
-use crate::model::blocks::Part;
-use crate::model::ids::{BlockIdx, PeerIdx};
+use crate::model::ids::PeerIdx;
 use crate::model::rng::{Stream, stream};
 use crate::model::submission::{NewBlock, Submitter};
 use crate::model::world::{Clock, Settings};
@@ -40,17 +39,9 @@ pub fn byzantine_late_spend(
     let config = &settings.0;
     let ttl = config.protocol.entry_ttl;
     let mut rng = stream(config.seed, Stream::Faults, now, 0x1A7E);
-    let fresh: Vec<(BlockIdx, PeerIdx, Part)> = submitter
-        .book
-        .iter()
-        .rev()
-        .take_while(|(_, b)| b.submitted == now)
-        .filter(|(_, b)| b.twin_of.is_none())
-        .map(|(i, b)| (i, b.origin, b.parts[0]))
-        .collect();
     let due = now + ttl;
     if due < config.ticks {
-        for (first, origin, part) in fresh.into_iter().rev() {
+        for (first, origin, part) in submitter.book.fresh_spends(now) {
             let attacks = match behaviour {
                 Behaviour::WithholdCertificate => adversary.acts(origin, behaviour),
                 _ => rng.random_bool(config.adversary.fraction),

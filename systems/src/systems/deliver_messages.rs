@@ -90,7 +90,10 @@ fn deliver_with<P: Protocol>(protocol: &P, rules: &RuleInputs, pass: &mut PeerPa
                 me,
                 ps: &mut work.peers[local],
                 messages: slice,
-                silent: rules.adversary.withholds(me),
+                handles: match rules.adversary.withholds(me) {
+                    true => Handles::Nothing,
+                    false => Handles::Messages,
+                },
             };
             // Picked once per inbox, so an untraced run's message loop is the same as before.
             if work.outbox.trace.is_some() {
@@ -112,8 +115,15 @@ struct Inbox<'a> {
     me: PeerIdx,
     ps: &'a mut PeerState,
     messages: &'a [Message],
-    /// A silent Byzantine receiver: its messages are delivered and counted, never handled.
-    silent: bool,
+    handles: Handles,
+}
+
+/// Whether a receiver handles its mail: a silent Byzantine one's messages are delivered and
+/// counted, never handled.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Handles {
+    Messages,
+    Nothing,
 }
 
 /// Hands a receiver's inbox to the protocol; a `TRACED` outbox also records each delivery
@@ -128,7 +138,7 @@ fn receive_inbox<P: Protocol, const TRACED: bool>(
     rng: &mut Pcg64Mcg,
 ) {
     let (now, me) = (cx.now, inbox.me);
-    let silent = inbox.silent;
+    let handles = inbox.handles;
     let mut node = Node {
         state: inbox.ps,
         io: Io {
@@ -155,7 +165,7 @@ fn receive_inbox<P: Protocol, const TRACED: bool>(
             Some(trace) if TRACED => Some(trace.delivered(now, m, node.state)),
             _ => None,
         };
-        if !silent {
+        if handles == Handles::Messages {
             protocol.receive(&mut node, m);
         }
         if TRACED && let (Some(before), Some(trace)) = (before, &mut node.io.out.trace) {

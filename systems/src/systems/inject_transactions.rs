@@ -27,8 +27,10 @@ pub fn inject_transactions(
     let mut rng = stream(config.seed, Stream::Workload, now, 0);
     // Blocks that timed out go again as they are, through a new random origin.
     for idx in std::mem::take(&mut submitter.workload.resubmit) {
-        // Timed out last tick: the book keeps it `entry_ttl + gc_after` ticks longer.
+        // Timed out last tick: the book keeps it `entry_ttl + gc_after` ticks longer; were it
+        // gone, its family must not wait for the retry.
         let Some(old) = submitter.book.get(idx) else {
+            submitter.families.cancel_retry(idx);
             continue;
         };
         let (id, parts, first) = (old.id, old.parts.clone(), old.retry_of.unwrap_or(idx));

@@ -13,6 +13,7 @@ use crate::model::message::{Kind, KindInfo, Message};
 use crate::model::peer::{Decision, EntryState, PeerState, Role};
 use crate::model::tokens::TokenBook;
 use message::EchoKind;
+use smallvec::SmallVec;
 
 /// The origin pings again, to those that have not answered, every this many ticks.
 const RETRY: u32 = 4;
@@ -52,10 +53,11 @@ impl Protocol for Echo {
         let Node { state, io } = node;
         let world = io.world;
         let nb = world.lookup.neighbourhood(io.me, world.lookup.id(io.me));
-        let mut neighbours: Vec<PeerIdx> = nb.below.iter().chain(&nb.above).copied().collect();
+        let mut neighbours: SmallVec<[PeerIdx; 8]> =
+            nb.below.iter().chain(&nb.above).copied().collect();
         neighbours.sort_unstable();
         neighbours.dedup();
-        neighbours.retain(|&p| p != io.me);
+        neighbours.retain(|p| *p != io.me);
         let mut decided = 0;
         for e in &mut state.mempool {
             if e.role != Role::Origin || e.state != EntryState::Pending {

@@ -1,13 +1,14 @@
 //! Quorum certificates and the catch-up they allow.
 //!
 //! A certificate is the quorum of votes (an aggregate signature of `Q` committee members
-//! per part) that let a block's origin commit it. Certificates are modelled as unforgeable:
-//! the simulator checks one globally, as "the block's origin committed it", which its origin
-//! does only on a quorum of every part's committee (`quorum.rs`). A proposal carries its
-//! parts' parent certificates and a commit push carries the block's own, so a member that
-//! missed a commit learns the mapping from the next message that needs it: no polling. The
-//! check reads the token's certified head once the parent's body is collected, so a member
-//! behind by any number of commits catches up in one step, however long ago it fell behind.
+//! per part) that let a block's origin commit it. This file is where v2 still reads the known
+//! oracles (`engine/oracle.rs`, listed in docs/architecture.md): a certificate is recognised
+//! as "the block's origin committed it", which its origin does only on a quorum of every
+//! part's committee (`quorum.rs`), and once a parent's body is gone the token's certified
+//! head is read from the book. A proposal carries its parts' parent certificates and a commit
+//! push carries the block's own, so a member that missed a commit learns the mapping from the
+//! next message that needs it: no polling, and one behind by any number of commits catches up
+//! in one step.
 
 use super::committee::{size, slot};
 use crate::model::blocks::Block;
