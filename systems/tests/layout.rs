@@ -1,8 +1,8 @@
 //! The layout's rules, checked on the source: `config` imports nothing of the crate, `model`
 //! only `config`, `engine` nothing above `model`, `protocol` no system, and no system another
 //! system; protocol code sees the world only through its node context (no block book, no
-//! outcomes, no ring but the engine's lookups, no other peer's state), and only the listed
-//! files read a known oracle.
+//! outcomes, no ring but the engine's lookups, no other peer's state, no vote registry but
+//! the engine's certificate verifier, and no oracle).
 
 mod common;
 
@@ -46,9 +46,10 @@ fn no_system_imports_another() {
 }
 
 /// What protocol code may not name: the block book and its outcomes, the ring itself (the
-/// engine's `Lookup` is the door to it), the dense peer table (another peer's state) and the
-/// adversary resource (a peer learns its own role through `Io::acts`).
-const BEYOND_THE_NODE: [&str; 8] = [
+/// engine's `Lookup` is the door to it), the dense peer table (another peer's state), the
+/// adversary resource (a peer learns its own role through `Io::acts`), the vote registry (the
+/// engine's `Verifier` is the door to it) and any oracle (v2's were removed by issue 24).
+const BEYOND_THE_NODE: [&str; 10] = [
     "BlockBook",
     "Outcome",
     ".outcome",
@@ -57,11 +58,9 @@ const BEYOND_THE_NODE: [&str; 8] = [
     "Peers",
     "Adversary",
     ".book",
+    "Signatures",
+    "oracle",
 ];
-
-/// The files allowed to read a known oracle (`engine/oracle.rs`), each listed in
-/// docs/architecture.md, "Known oracles and shortcuts"; the next issue removes them.
-const KNOWN_ORACLE_READERS: [&str; 1] = ["v2/certificate.rs"];
 
 /// The door itself: the node context and the services it carries.
 const THE_DOOR: [&str; 3] = ["node.rs", "services.rs", "mod.rs"];
@@ -88,7 +87,6 @@ fn reaches_beyond_the_node(code: &str) -> Vec<&'static str> {
 fn protocol_code_sees_only_its_node_and_the_engine_services() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/protocol");
     let mut found = Vec::new();
-    let mut oracle_readers = Vec::new();
     for file in sources(&root) {
         let rel = file
             .strip_prefix(&root)
@@ -96,9 +94,6 @@ fn protocol_code_sees_only_its_node_and_the_engine_services() {
             .to_string_lossy()
             .replace('\\', "/");
         let code = code_of(&std::fs::read_to_string(&file).expect("readable source"));
-        if code.contains(".oracle.") {
-            oracle_readers.push(rel.clone());
-        }
         if THE_DOOR.contains(&rel.as_str()) {
             continue;
         }
@@ -107,11 +102,6 @@ fn protocol_code_sees_only_its_node_and_the_engine_services() {
         }
     }
     assert!(found.is_empty(), "{}", found.join("\n"));
-    oracle_readers.sort();
-    assert_eq!(
-        oracle_readers, KNOWN_ORACLE_READERS,
-        "files reading a known oracle changed: list them in docs/architecture.md and here"
-    );
 }
 
 #[test]
@@ -121,6 +111,9 @@ fn the_node_check_catches_a_rule_reading_an_outcome() {
         reaches_beyond_the_node(&code_of(sneaky)),
         [".outcome", ".book"]
     );
+    let forger =
+        "fn certified(w: &Services, s: &Signatures, i: u32) -> bool { w.oracle.certified(i) }";
+    assert_eq!(reaches_beyond_the_node(forger), ["Signatures", "oracle"]);
     // Comments and test modules do not count.
     assert!(
         reaches_beyond_the_node(&code_of("// the BlockBook\n#[cfg(test)]\nuse Peers;")).is_empty()

@@ -10,10 +10,11 @@ pub mod hints;
 pub mod lookup;
 pub mod multicast;
 pub mod network;
-pub mod oracle;
+
 pub mod outbox;
 pub mod parcel;
 pub mod pass;
 pub mod prefetch;
 pub mod scratch;
 pub mod trace;
+pub mod verifier;

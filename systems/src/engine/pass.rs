@@ -51,13 +51,6 @@ impl PeerPass<'_> {
         }
     }
 
-    /// Forgets the votes the pass signed, unrecorded (the checker is off).
-    pub fn drop_signatures(&mut self) {
-        for chunk in &mut self.scratch.chunks {
-            chunk.signed.clear();
-        }
-    }
-
     /// Adds the messages the pass charged to blocks to the book, chunk by chunk.
     pub fn settle_charges(&mut self, book: &BlockBook) {
         for chunk in &mut self.scratch.chunks {

@@ -6,7 +6,6 @@
 //! than the garbage-collection horizon, which bounds memory however long the run.
 
 use crate::model::ids::{BlockIdx, PeerIdx, Tick, TokenIdx};
-use crate::model::mapping::Mapping;
 use bevy_ecs::prelude::Resource;
 use smallvec::SmallVec;
 use std::collections::VecDeque;
@@ -86,10 +85,6 @@ impl Block {
 pub struct BlockBook {
     base: BlockIdx,
     blocks: VecDeque<Block>,
-    /// Per token, the newest block committed at its origin (certified, in v2) that spends
-    /// it: what the token's latest certificate states. It outlives the block's body, so a
-    /// peer far behind can still be shown the head (one entry per token: flat in ticks).
-    heads: Vec<Mapping>,
 }
 
 impl BlockBook {
@@ -103,39 +98,6 @@ impl BlockBook {
     pub fn get_mut(&mut self, idx: BlockIdx) -> Option<&mut Block> {
         idx.checked_sub(self.base)
             .and_then(|i| self.blocks.get_mut(i as usize))
-    }
-
-    /// The newest certified owner of `token` (genesis until a block spending it commits).
-    #[inline]
-    pub fn certified_head(&self, token: TokenIdx) -> Mapping {
-        self.heads
-            .get(token as usize)
-            .copied()
-            .unwrap_or(Mapping::GENESIS)
-    }
-
-    /// Block `idx` committed at its origin: it becomes the head of each token it spends,
-    /// unless a newer block already is.
-    pub fn record_certified(&mut self, idx: BlockIdx) {
-        let Some(block) = idx
-            .checked_sub(self.base)
-            .and_then(|i| self.blocks.get(i as usize))
-        else {
-            return;
-        };
-        for part in &block.parts {
-            let t = part.token as usize;
-            if self.heads.len() <= t {
-                self.heads.resize(t + 1, Mapping::GENESIS);
-            }
-            if block.time > self.heads[t].time {
-                self.heads[t] = Mapping {
-                    block: idx,
-                    time: block.time,
-                    prev: part.last,
-                };
-            }
-        }
     }
 
     /// Index of the oldest block still held (every older one is retired).

@@ -38,9 +38,9 @@ pub struct CertificateChecker {
 }
 
 impl CertificateChecker {
-    /// Looks at every block that gained a signer since the last check: one whose every part
-    /// now reaches `q` signers is certified, and each certified block already spending one of
-    /// its (token, owner) pairs makes one conflicting pair (counted once per pair of blocks).
+    /// Looks at every block that became certified since the last check (every part reaches
+    /// `q` signers): each certified block already spending one of its (token, owner) pairs
+    /// makes one conflicting pair (counted once per pair of blocks).
     pub fn check(
         &mut self,
         signatures: &mut Signatures,
@@ -48,17 +48,10 @@ impl CertificateChecker {
         q: u32,
         violations: &mut Violations,
     ) {
-        for idx in signatures.take_touched() {
+        for idx in signatures.certify(book, q) {
             let Some(block) = book.get(idx) else {
                 continue;
             };
-            let Some(rec) = signatures.get(idx) else {
-                continue;
-            };
-            if rec.certified || !rec.reaches(block.parts.len(), q) {
-                continue;
-            }
-            signatures.mark_certified(idx);
             self.certified += 1;
             let mut rivals: SmallVec<[BlockIdx; 4]> = SmallVec::new();
             self.by_block
@@ -113,8 +106,8 @@ pub struct Certification<'w> {
 }
 
 impl Certification<'_> {
-    /// Checks the blocks that gained signers (with quorum `q`), when the run checks safety;
-    /// otherwise only forgets which blocks they were.
+    /// Finds the blocks that became certified (quorum `q`), and checks them for conflicts
+    /// when the run checks safety.
     pub fn check(&mut self, book: &BlockBook, q: u32) {
         let Self {
             signatures,
@@ -124,7 +117,7 @@ impl Certification<'_> {
         if ledger.check {
             checker.check(signatures, book, q, &mut ledger.violations);
         } else {
-            signatures.take_touched();
+            signatures.certify(book, q);
         }
     }
 

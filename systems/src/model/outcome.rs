@@ -79,9 +79,6 @@ pub fn settle_outcome(
         Outcome::TimedOut => metrics.current.blocks_timed_out += 1,
     }
     if b.twin_of.is_some() {
-        if outcome == Outcome::Committed {
-            book.record_certified(block);
-        }
         return Recorded::First;
     }
     let mut recorded = Recorded::First;
@@ -97,9 +94,6 @@ pub fn settle_outcome(
         Outcome::Committed | Outcome::TimedOut => {
             workload.free.extend(b.parts.iter().map(|p| p.token))
         }
-    }
-    if outcome == Outcome::Committed {
-        book.record_certified(block);
     }
     recorded
 }

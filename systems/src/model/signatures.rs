@@ -13,9 +13,17 @@
 //! scratch); the pass appends them here in chunk order, so the registry is the same on any
 //! thread count (and a union of bits does not depend on order anyway). A block's record is
 //! dropped when the block book retires the block, so memory follows the work in flight.
+//!
+//! Besides the checker, the registry serves v2's members as certificate verification
+//! (`engine::certificates`): a certificate shown to a member is valid if its signers are in
+//! the registry. So that a certificate outlives its block's record, the registry keeps, per
+//! token, the mappings the two newest valid certificates wrote (flat in ticks): a parent, and
+//! its child certified before the child's origin has caught up to the parent.
 
 use crate::config::MAX_PARTS;
-use crate::model::ids::BlockIdx;
+use crate::model::blocks::BlockBook;
+use crate::model::ids::{BlockIdx, TokenIdx};
+use crate::model::mapping::Mapping;
 use bevy_ecs::prelude::Resource;
 use std::collections::VecDeque;
 
@@ -49,8 +57,11 @@ pub struct Signatures {
     /// The record of block `base + i` is `blocks[i]`.
     base: BlockIdx,
     blocks: VecDeque<BlockSigners>,
-    /// Blocks that gained a signer since the last [`Signatures::take_touched`].
+    /// Blocks that gained a signer since the last [`Signatures::certify`].
     touched: Vec<BlockIdx>,
+    /// Per token, the mappings the two newest valid certificates wrote, newest first
+    /// (genesis until one did).
+    heads: Vec<[Mapping; 2]>,
 }
 
 impl Signatures {
@@ -86,21 +97,62 @@ impl Signatures {
         self.blocks.get(block.checked_sub(self.base)? as usize)
     }
 
-    /// Marks `block`'s certificate as found.
-    pub fn mark_certified(&mut self, block: BlockIdx) {
-        if let Some(i) = block.checked_sub(self.base)
-            && let Some(rec) = self.blocks.get_mut(i as usize)
-        {
-            rec.certified = true;
-        }
+    /// Whether block `idx`, of `parts` parts, holds a certificate: at least `q` signers on
+    /// every part (what verifying its aggregate signatures would accept).
+    #[inline]
+    pub fn is_certified(&self, idx: BlockIdx, parts: usize, q: u32) -> bool {
+        self.get(idx).is_some_and(|r| r.reaches(parts, q))
     }
 
-    /// The blocks that gained a signer since the last call, each once, in increasing order.
-    pub fn take_touched(&mut self) -> Vec<BlockIdx> {
-        let mut t = std::mem::take(&mut self.touched);
-        t.sort_unstable();
-        t.dedup();
-        t
+    /// The mapping of `token` that block `last`'s valid certificate wrote, if it is one of the
+    /// token's two newest.
+    #[inline]
+    pub fn certified_mapping(&self, token: TokenIdx, last: BlockIdx) -> Option<Mapping> {
+        self.heads
+            .get(token as usize)?
+            .iter()
+            .find(|m| m.block == last && m.time > 0)
+            .copied()
+    }
+
+    /// Finds the blocks that became certified (quorum `q`) since the last call, in increasing
+    /// order: each is marked, and moves the head of every token it spends unless a newer
+    /// certificate already did.
+    pub fn certify(&mut self, book: &BlockBook, q: u32) -> Vec<BlockIdx> {
+        let mut touched = std::mem::take(&mut self.touched);
+        touched.sort_unstable();
+        touched.dedup();
+        touched.retain(|&idx| {
+            let (Some(block), Some(i)) = (book.get(idx), idx.checked_sub(self.base)) else {
+                return false;
+            };
+            let Some(rec) = self.blocks.get_mut(i as usize) else {
+                return false;
+            };
+            if rec.certified || !rec.reaches(block.parts.len(), q) {
+                return false;
+            }
+            rec.certified = true;
+            for part in &block.parts {
+                let t = part.token as usize;
+                if self.heads.len() <= t {
+                    self.heads.resize(t + 1, [Mapping::GENESIS; 2]);
+                }
+                let new = Mapping {
+                    block: idx,
+                    time: block.time,
+                    prev: part.last,
+                };
+                let h = &mut self.heads[t];
+                if new.time > h[0].time {
+                    *h = [new, h[0]];
+                } else if new.time > h[1].time {
+                    h[1] = new;
+                }
+            }
+            true
+        });
+        touched
     }
 
     /// Forgets every block before `first` (the book retired them).
@@ -133,8 +185,20 @@ mod tests {
         SignedVote { block, part, slot }
     }
 
+    /// Blocks 0.. each spending token 0, block `i` at time `i + 1`.
+    fn book_of(blocks: usize) -> BlockBook {
+        let mut book = BlockBook::default();
+        for i in 0..blocks {
+            let mut b = crate::testing::block_spending(i as u64, &[(0, 0)]);
+            b.time = i as crate::model::ids::Tick + 1;
+            book.push(b);
+        }
+        book
+    }
+
     #[test]
     fn a_signer_counts_once_and_a_part_reaches_its_quorum_on_distinct_signers() {
+        let book = book_of(8);
         let mut s = Signatures::default();
         for slot in [0, 1, 1, 2] {
             s.record(yes(7, 0, slot));
@@ -144,25 +208,45 @@ mod tests {
         assert!(rec.reaches(1, 3));
         assert!(!rec.reaches(1, 4));
         assert!(!rec.reaches(2, 1), "part 1 has no signer");
-        assert_eq!(s.take_touched(), vec![7]);
-        assert!(s.take_touched().is_empty());
+        assert!(
+            s.certify(&book, 4).is_empty(),
+            "3 signers are not a quorum of 4"
+        );
+        assert_eq!(s.certified_mapping(0, 7), None);
+        s.record(yes(7, 0, 3));
+        assert_eq!(s.certify(&book, 4), vec![7]);
+        assert!(s.certify(&book, 4).is_empty(), "found once");
+        assert_eq!(s.certified_mapping(0, 7).map(|m| m.time), Some(8));
+        assert!(s.is_certified(7, 1, 4) && !s.is_certified(6, 1, 1));
     }
 
     #[test]
-    fn retiring_drops_records_and_keeps_indices() {
+    fn retiring_drops_records_and_keeps_indices_and_heads() {
+        let book = book_of(13);
         let mut s = Signatures::default();
         s.record(yes(3, 0, 0));
         s.record(yes(5, 0, 4));
         s.retire_before(4);
         assert!(s.get(3).is_none());
         assert_eq!(s.get(5).map(|r| r.yes[0]), Some(1 << 4));
-        assert_eq!(s.take_touched(), vec![5]);
+        assert_eq!(s.certify(&book, 1), vec![5]);
         s.retire_before(10);
         assert!(s.is_empty());
+        assert!(
+            s.certified_mapping(0, 5).is_some(),
+            "outlives its block's record"
+        );
         s.record(yes(12, 1, 31));
         assert_eq!(s.get(12).map(|r| r.yes[1]), Some(1 << 31));
         assert_eq!(s.len(), 3, "held from the retired frontier on");
         s.record(yes(9, 0, 0));
         assert!(s.get(9).is_none(), "retired blocks take no votes");
+        // Two newer certificates push a token's oldest out.
+        for b in [11, 12] {
+            s.record(yes(b, 0, 0));
+        }
+        assert_eq!(s.certify(&book, 1), vec![11, 12]);
+        assert!(s.certified_mapping(0, 5).is_none());
+        assert!(s.certified_mapping(0, 11).is_some() && s.certified_mapping(0, 12).is_some());
     }
 }

@@ -10,8 +10,10 @@ use crate::model::ids::PeerIdx;
 use crate::model::message::{ANSWER_SENDER, Kind, KindCounts, Message};
 use crate::model::peer::PeerState;
 use crate::model::rng::{Stream, StreamKey};
+use crate::model::signatures::Signatures;
 use crate::model::trace::Fate;
 use crate::protocol::{Io, Node, Protocol, RuleInputs, Services, with_protocol};
+use bevy_ecs::prelude::Res;
 use rand::seq::SliceRandom;
 use rand_pcg::Pcg64Mcg;
 
@@ -19,14 +21,19 @@ use rand_pcg::Pcg64Mcg;
 const FAR_AHEAD: usize = 16;
 const NEAR_AHEAD: usize = 8;
 
-pub fn deliver_messages(rules: RuleInputs, mut pass: PeerPass) {
+pub fn deliver_messages(rules: RuleInputs, signatures: Res<Signatures>, mut pass: PeerPass) {
     with_protocol!(rules.settings.0.protocol.kind, |protocol| {
-        deliver_with(protocol, &rules, &mut pass)
+        deliver_with(protocol, &rules, &signatures, &mut pass)
     });
 }
 
-fn deliver_with<P: Protocol>(protocol: &P, rules: &RuleInputs, pass: &mut PeerPass) {
-    let cx = rules.services();
+fn deliver_with<P: Protocol>(
+    protocol: &P,
+    rules: &RuleInputs,
+    signatures: &Signatures,
+    pass: &mut PeerPass,
+) {
+    let cx = rules.services(signatures);
     let now = cx.now;
     let due = pass.network.take_due(now);
     let due_ref = &due;

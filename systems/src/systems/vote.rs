@@ -9,6 +9,7 @@ use crate::engine::prefetch;
 use crate::model::certificates::Certification;
 use crate::model::ids::PeerIdx;
 use crate::model::rng::{Stream, StreamKey};
+use crate::model::signatures::Signatures;
 use crate::model::world::{CurrentThreshold, Pool};
 use crate::protocol::v2::committee;
 use crate::protocol::{Io, Node, Protocol, RuleInputs, VoteRound, with_protocol};
@@ -21,15 +22,17 @@ pub fn vote(
     mut certification: Certification,
 ) {
     with_protocol!(rules.settings.0.protocol.kind, |protocol| {
-        vote_with(protocol, &rules, threshold.value, &mut pass)
+        vote_with(
+            protocol,
+            &rules,
+            &certification.signatures,
+            threshold.value,
+            &mut pass,
+        )
     });
     // Votes are signed as they are cast, in this pass: the registry takes them in chunk
-    // order and the checker looks for conflicting certificates (`model::certificates`). The
-    // registry serves the checker only, so `--no-check` keeps none.
-    if !rules.settings.0.check {
-        pass.drop_signatures();
-        return;
-    }
+    // order, finds the blocks they certify (members verify certificates against it) and,
+    // unless `--no-check`, the checker looks for conflicting ones (`model::certificates`).
     pass.take_signatures(&mut certification.signatures);
     let q = committee::quorum(
         committee::size(rules.ring.len()),
@@ -38,8 +41,14 @@ pub fn vote(
     certification.check(&rules.book, q);
 }
 
-fn vote_with<P: Protocol>(protocol: &P, rules: &RuleInputs, threshold: u32, pass: &mut PeerPass) {
-    let cx = rules.services();
+fn vote_with<P: Protocol>(
+    protocol: &P,
+    rules: &RuleInputs,
+    signatures: &Signatures,
+    threshold: u32,
+    pass: &mut PeerPass,
+) {
+    let cx = rules.services(signatures);
     let now = cx.now;
     let vote_streams = StreamKey::new(rules.settings.0.seed, Stream::Vote, now);
     pass.for_each_chunk(now, |mut work| {

@@ -1,35 +1,39 @@
 //! Quorum certificates and the catch-up they allow.
 //!
-//! A certificate is the quorum of votes (an aggregate signature of `Q` committee members
-//! per part) that let a block's origin commit it. This file is where v2 still reads the known
-//! oracles (`engine/oracle.rs`, listed in docs/architecture.md): a certificate is recognised
-//! as "the block's origin committed it", which its origin does only on a quorum of every
-//! part's committee (`quorum.rs`), and once a parent's body is gone the token's certified
-//! head is read from the book. A proposal carries its parts' parent certificates and a commit
-//! push carries the block's own, so a member that missed a commit learns the mapping from the
-//! next message that needs it: no polling, and one behind by any number of commits catches up
-//! in one step.
+//! A certificate is the quorum of signed yes votes (an aggregate signature of `Q` committee
+//! members per part) that lets a block's origin commit it; whoever holds it can show it, and
+//! a member accepts it only if it verifies (`engine::verifier`), whatever the origin did with
+//! it. A proposal carries its parts' parent certificates and a commit push carries the block's
+//! own, so a member that missed a commit learns the mapping from the next message that needs
+//! it: no polling, and one behind by any number of commits catches up in one step.
 
-use super::committee::{size, slot};
+use super::committee::{quorum, size, slot};
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, GENESIS, TokenIdx};
 use crate::model::peer::{Mapping, PeerState};
 use crate::protocol::{BlockRef, Io, Services};
 
-/// Whether block `idx` has a quorum certificate: a known oracle (its origin committed it).
+/// Whether the certificate of block `block` (as a message carries it) verifies.
 #[inline]
-pub fn certified(world: &Services, idx: BlockIdx) -> bool {
-    world.oracle.certified(idx)
+pub fn verifies(world: &Services, block: BlockRef) -> bool {
+    let q = quorum(size(world.lookup.len()), world.params.tolerance);
+    world.certificates.verifies(block.idx, block.body, q)
 }
 
-/// The mapping block `last` wrote for `token`, if `last` is certified (the message names the
-/// parent and its time, and carries its certificate). Read from the body while the book holds
-/// it, else from the token's newest certificate, which outlives the body: a member far behind
-/// catches up to the head in one step.
+/// The mapping block `last` wrote for `token`, if the certificate of `last` the message
+/// carries verifies (the message names the parent and its time). While the parent's body is
+/// held its certificate is checked in full; once it is gone, what the certificate stated when
+/// it verified: a member far behind catches up to the head in one step.
 pub fn certified_owner(world: &Services, token: TokenIdx, last: BlockIdx) -> Option<Mapping> {
     match world.bodies.get(last) {
         Some(parent) => {
-            if !certified(world, last) {
+            if !verifies(
+                world,
+                BlockRef {
+                    idx: last,
+                    body: parent,
+                },
+            ) {
                 return None;
             }
             let spent = parent.parts.iter().find(|p| p.token == token)?;
@@ -39,10 +43,7 @@ pub fn certified_owner(world: &Services, token: TokenIdx, last: BlockIdx) -> Opt
                 prev: spent.last,
             })
         }
-        None => {
-            let head = world.oracle.certified_head(token);
-            (head.block == last).then_some(head)
-        }
+        None => world.certificates.certified_mapping(token, last),
     }
 }
 

@@ -2,7 +2,7 @@
 //! with the vote it already cast), an origin records votes from the committees, a member
 //! applies a certified commit push, an origin answers a status query.
 
-use super::certificate::{catch_up, certified};
+use super::certificate::{catch_up, verifies};
 use super::collect::{
     Ballot, DIRECT, Report, VoteRoute, collecting, report, send_member_vote, send_vote, take_tally,
     take_vote,
@@ -144,8 +144,12 @@ fn on_vote<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Block
 }
 
 fn on_commit(ps: &mut PeerState, m: &Message, block: &Block, world: &Services) {
-    // The certificate must be real (modelled: a known oracle), and the push for me.
-    if !certified(world, m.block) || !judges(ps, block, world) {
+    // The certificate the push carries must verify, and the push be for me.
+    let shown = BlockRef {
+        idx: m.block,
+        body: block,
+    };
+    if !verifies(world, shown) || !judges(ps, block, world) {
         return;
     }
     catch_up(ps, block, world);
