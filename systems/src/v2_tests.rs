@@ -329,7 +329,8 @@ fn a_lock_whose_owner_a_certified_block_spent_is_kept_after_its_body_is_gone() {
 /// late spend follows. Under the release-on-the-origin's-word rule the members certified the
 /// late spend too: two conflicting valid certificates. Under the owned-object rule they stay
 /// locked for X: the late spend is rejected, the honest driver re-submits X itself, which
-/// commits, and no conflicting certificate exists.
+/// commits, and no conflicting certificate exists. The origin's late reveal of X to half the
+/// committee gives those members X under its first entry: one block with its re-submission.
 #[test]
 fn a_withheld_certificate_and_a_late_spend_give_no_conflicting_certificate() {
     use crate::model::adversary::Adversary;
@@ -350,9 +351,18 @@ fn a_withheld_certificate_and_a_late_spend_give_no_conflicting_certificate() {
     for i in 3..crate::schedule::TICK_SYSTEMS.len() {
         crate::schedule::run_tick_system(&mut world, i).expect("system runs");
     }
+    let mut revealed = Vec::new();
     for _ in 0..(TTL + 15) {
         tick(&mut world);
+        revealed.extend(
+            in_flight(&world)
+                .iter()
+                .filter(|m| m.kind == V2Kind::CommitPush && m.block == 0)
+                .map(|m| m.to),
+        );
     }
+    // The late reveal: X's certificate, in its last tick, to the even slots of its committee.
+    assert_eq!(revealed.len(), 2, "{revealed:?}");
     let q = crate::protocol::v2::committee::quorum(
         5,
         world
@@ -392,6 +402,15 @@ fn a_withheld_certificate_and_a_late_spend_give_no_conflicting_certificate() {
     assert!(
         again.is_some_and(|(_, b)| b.outcome.map(|o| o.0) == Some(Outcome::Committed)),
         "X re-submitted commits"
+    );
+    let again = again.map(|(i, _)| i);
+    let stored: Vec<_> = (0..5)
+        .filter(|&p| p != origin)
+        .map(|p| peer(&world, p).mapping(0).block)
+        .collect();
+    assert!(
+        stored.iter().all(|&b| b == 0 || Some(b) == again),
+        "{stored:?}"
     );
     let v = world.resource::<Ledger>().violations;
     assert_eq!(v.total(), 0, "{v:?}");

@@ -9,7 +9,7 @@
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, TokenIdx};
 use crate::model::mapping::Mapping;
-use crate::model::signatures::Signatures;
+use crate::model::signatures::{Signatures, Word};
 
 /// Read access to what certificate verification needs, and nothing else of the registry.
 #[derive(Clone, Copy)]
@@ -25,6 +25,13 @@ impl<'a> Verifier<'a> {
     #[inline]
     pub fn verifies(&self, idx: BlockIdx, block: &Block, q: u32) -> bool {
         self.0.is_certified(idx, block.parts.len(), q)
+    }
+
+    /// Which committee slots of `claimed` signed `word` on part `part` of block `idx`: what
+    /// checking the signatures a collector's tally carries accepts.
+    #[inline]
+    pub fn signed(&self, idx: BlockIdx, part: usize, claimed: u32, word: Word) -> u32 {
+        self.0.signed(idx, part, claimed, word)
     }
 
     /// The mapping of `token` that block `last`'s certificate states, if it verified and is

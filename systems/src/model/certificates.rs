@@ -133,7 +133,7 @@ mod tests {
     use super::*;
     use crate::model::blocks::Block;
     use crate::model::ids::GENESIS;
-    use crate::model::signatures::SignedVote;
+    use crate::model::signatures::{SignedVote, Word};
 
     fn block(spends: &[(TokenIdx, BlockIdx)]) -> Block {
         crate::testing::block_spending(1 + spends.len() as u64, spends)
@@ -141,7 +141,12 @@ mod tests {
 
     fn sign(s: &mut Signatures, block: BlockIdx, part: u8, slots: std::ops::Range<u8>) {
         for slot in slots {
-            s.record(SignedVote { block, part, slot });
+            s.record(SignedVote {
+                block,
+                part,
+                slot,
+                word: Word::Yes,
+            });
         }
     }
 

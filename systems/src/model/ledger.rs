@@ -72,8 +72,10 @@ impl Ledger {
         }
     }
 
-    /// A peer committed `block`.
+    /// A peer committed `block`. A re-submission of a block (the same id and parts, a new
+    /// entry in the book) is the same block: it is linked under its first entry's index.
     pub fn on_commit(&mut self, idx: BlockIdx, block: &Block, now: Tick) {
+        let same = block.retry_of.unwrap_or(idx);
         if self.check && !self.conserves(block) {
             // Nothing of it may touch the chains: its tokens are not all real.
             self.violations.conservation += 1;
@@ -85,7 +87,7 @@ impl Ledger {
                 let links = &mut self.links[t];
                 if let Some(l) = links
                     .iter_mut()
-                    .find(|l| l.last == part.last && l.block == idx)
+                    .find(|l| l.last == part.last && l.block == same)
                 {
                     l.seen = now;
                 } else {
@@ -94,7 +96,7 @@ impl Ledger {
                     }
                     links.push(Link {
                         last: part.last,
-                        block: idx,
+                        block: same,
                         seen: now,
                     });
                 }

@@ -1,13 +1,13 @@
 //! The registry of signed votes: signatures modelled as unforgeable (issue 24, item 2).
 //!
-//! Every yes vote a v2 member casts is a signed statement (signer, block, part, yes). The
+//! Every vote a v2 member casts is a signed statement (signer, block, part, yes or no). The
 //! simulator keeps them all, so that "does a certificate for this block exist?" is answered
 //! as signature verification would: by the votes actually cast, not by what any origin did
 //! with them. A statement is recorded when it is signed, whether or not the message carrying
 //! it arrives: its signer repeats it to whoever asks (a re-sent proposal gets the same vote),
-//! and a Byzantine signer hands it to anyone. Only yes votes make certificates, so only they
-//! are kept, as one bitmap of committee slots per (block, part): `COMMITTEE` = 32 slots fit a
-//! `u32`.
+//! and a Byzantine signer hands it to anyone. They are kept as bitmaps of committee slots per
+//! (block, part), one for yes and one for no (`COMMITTEE` = 32 slots fit a `u32`): yes votes
+//! make certificates, and both verify what a collector claims its voters said.
 //!
 //! Chunks record into their own buffers during a pass ([`SignedVote`]s in the chunk's
 //! scratch); the pass appends them here in chunk order, so the registry is the same on any
@@ -27,20 +27,29 @@ use crate::model::mapping::Mapping;
 use bevy_ecs::prelude::Resource;
 use std::collections::VecDeque;
 
-/// One signed yes vote: the member in committee slot `slot` of part `part`'s token voted
-/// yes for `block`'s part.
+/// What a signed vote says about one part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Word {
+    Yes,
+    No,
+}
+
+/// One signed vote: the member in committee slot `slot` of part `part`'s token said `word`
+/// on `block`'s part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SignedVote {
     pub block: BlockIdx,
     pub part: u8,
     pub slot: u8,
+    pub word: Word,
 }
 
-/// What the registry holds for one block: each part's yes signers, and whether the block's
-/// certificate was already found (then it is not checked again).
+/// What the registry holds for one block: each part's yes and no signers, and whether the
+/// block's certificate was already found (then it is not checked again).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BlockSigners {
     pub yes: [u32; MAX_PARTS],
+    pub no: [u32; MAX_PARTS],
     pub certified: bool,
 }
 
@@ -76,6 +85,10 @@ impl Signatures {
         }
         let rec = &mut self.blocks[i];
         let bit = 1u32 << v.slot;
+        if v.word == Word::No {
+            rec.no[v.part as usize] |= bit;
+            return;
+        }
         let set = &mut rec.yes[v.part as usize];
         if *set & bit == 0 {
             *set |= bit;
@@ -95,6 +108,19 @@ impl Signatures {
     /// What the registry holds for `block`.
     pub fn get(&self, block: BlockIdx) -> Option<&BlockSigners> {
         self.blocks.get(block.checked_sub(self.base)? as usize)
+    }
+
+    /// Which of the committee slots in `claimed` signed `word` on part `part` of `idx`.
+    #[inline]
+    pub fn signed(&self, idx: BlockIdx, part: usize, claimed: u32, word: Word) -> u32 {
+        let Some(rec) = self.get(idx).filter(|_| part < MAX_PARTS) else {
+            return 0;
+        };
+        claimed
+            & match word {
+                Word::Yes => rec.yes[part],
+                Word::No => rec.no[part],
+            }
     }
 
     /// Whether block `idx`, of `parts` parts, holds a certificate: at least `q` signers on
@@ -182,7 +208,12 @@ mod tests {
     use super::*;
 
     fn yes(block: BlockIdx, part: u8, slot: u8) -> SignedVote {
-        SignedVote { block, part, slot }
+        SignedVote {
+            block,
+            part,
+            slot,
+            word: Word::Yes,
+        }
     }
 
     /// Blocks 0.. each spending token 0, block `i` at time `i + 1`.
@@ -218,6 +249,19 @@ mod tests {
         assert!(s.certify(&book, 4).is_empty(), "found once");
         assert_eq!(s.certified_mapping(0, 7).map(|m| m.time), Some(8));
         assert!(s.is_certified(7, 1, 4) && !s.is_certified(6, 1, 1));
+        // A no vote makes no certificate, and a claim verifies only what was signed.
+        s.record(SignedVote {
+            word: Word::No,
+            ..yes(7, 0, 9)
+        });
+        assert_eq!(s.get(7).map(|r| r.yes[0].count_ones()), Some(4));
+        assert_eq!(s.signed(7, 0, 0b11_0000_0011, Word::Yes), 0b11);
+        assert_eq!(s.signed(7, 0, 0b11_0000_0011, Word::No), 1 << 9);
+        assert_eq!(
+            s.signed(6, 0, u32::MAX, Word::Yes),
+            0,
+            "nothing signed there"
+        );
     }
 
     #[test]

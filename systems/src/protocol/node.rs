@@ -10,7 +10,7 @@ use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::message::Message;
 use crate::model::peer::PeerState;
-use crate::model::signatures::SignedVote;
+use crate::model::signatures::{SignedVote, Word};
 use rand_pcg::Pcg64Mcg;
 
 /// One peer as its protocol sees it while it handles a message or votes.
@@ -50,14 +50,15 @@ impl<const T: bool> Io<'_, '_, T> {
         self.world.adversary.acts(self.me, b)
     }
 
-    /// Signs a yes vote of this peer, committee slot `slot` of part `part`'s token, for block
-    /// `idx`: a statement anyone holding it can show (the registry keeps every one cast).
+    /// Signs this peer's `word` on part `part` of block `idx`, as committee slot `slot` of the
+    /// part's token: a statement anyone holding it can show (the registry keeps every one cast).
     #[inline]
-    pub fn sign_yes(&mut self, idx: BlockIdx, part: usize, slot: u32) {
+    pub fn sign(&mut self, idx: BlockIdx, part: usize, slot: u32, word: Word) {
         self.out.signed.push(SignedVote {
             block: idx,
             part: part as u8,
             slot: slot as u8,
+            word,
         });
     }
 }

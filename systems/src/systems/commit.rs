@@ -142,7 +142,8 @@ pub fn apply_commit(
             continue;
         }
         let mine = ps.mapping(part.token);
-        if mine.block == idx {
+        // Already applied: this block, or its first entry (a re-submission is the same block).
+        if mine.block == idx || Some(mine.block) == block.retry_of {
             continue;
         }
         if mine.block != part.last {

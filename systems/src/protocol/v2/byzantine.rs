@@ -6,10 +6,17 @@
 //!
 //! Behaviour "withhold": a withholding origin collects votes as usual, but once its block is
 //! certified it neither commits nor pushes; it answers status queries as an honest origin
-//! does, and its block times out (its owner's late spend is `byzantine_late_spend`'s).
+//! does, and its block times out (its owner's late spend is `byzantine_late_spend`'s). In
+//! the block's last tick it reveals the certificate to half of each committee (`vote/mod.rs`).
+//!
+//! Behaviour "collector": a Byzantine collector (routed topologies, `collect.rs`) forges its
+//! tallies: for each part it collects it claims that the whole committee voted yes, or no, or
+//! it sends nothing, as [`forgery`] picks.
 
 use crate::config::Behaviour;
-use crate::protocol::Io;
+use crate::model::ids::BlockIdx;
+use crate::model::rng::hash_words;
+use crate::protocol::{BlockRef, Io};
 
 /// Whether `p` votes for everything.
 #[inline]
@@ -21,4 +28,43 @@ pub fn equivocates<const T: bool>(io: &Io<'_, '_, T>) -> bool {
 #[inline]
 pub fn withholds_certificate<const T: bool>(io: &Io<'_, '_, T>) -> bool {
     io.acts(Behaviour::WithholdCertificate)
+}
+
+/// Whether this collector forges its tallies (behaviour "collector").
+#[inline]
+pub fn forges_tallies<const T: bool>(io: &Io<'_, '_, T>) -> bool {
+    io.acts(Behaviour::ForgeTallies)
+}
+
+/// What a forging collector claims about one part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Forgery {
+    /// Every committee member voted yes: a certificate, were the bits believed.
+    AllYes,
+    /// Every member voted no: the block can never be certified, were the bits believed.
+    AllNo,
+    /// Nothing: the origin's retries must go around the collector.
+    Omit,
+}
+
+/// The forgery for part `part` of block `idx`, a third of the parts each (a hash of both,
+/// so that a run's forgeries do not depend on the order of the pass).
+#[inline]
+pub fn forgery(idx: BlockIdx, part: usize) -> Forgery {
+    match hash_words(&[0xF09E, idx as u64, part as u64]) % 3 {
+        0 => Forgery::AllYes,
+        1 => Forgery::AllNo,
+        _ => Forgery::Omit,
+    }
+}
+
+/// A withholding origin's late reveal, in its block's last tick: the certificate goes to the
+/// members in the even slots of each part's committee only, so that half of each committee
+/// learns the block and the other half does not.
+pub fn reveal_late<const T: bool>(io: &mut Io<'_, '_, T>, block: BlockRef) {
+    let world = io.world;
+    super::propose::push_commit_to(io, block, |m, part| {
+        let key = world.tokens.id(block.body.parts[part].token);
+        super::committee::slot(world.lookup, key, m).is_multiple_of(2)
+    });
 }

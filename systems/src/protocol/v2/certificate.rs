@@ -7,10 +7,12 @@
 //! own, so a member that missed a commit learns the mapping from the next message that needs
 //! it: no polling, and one behind by any number of commits catches up in one step.
 
+use super::collect::Ballot;
 use super::committee::{quorum, size, slot};
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, GENESIS, TokenIdx};
 use crate::model::peer::{Mapping, PeerState};
+use crate::model::signatures::Word;
 use crate::protocol::{BlockRef, Io, Services};
 
 /// Whether the certificate of block `block` (as a message carries it) verifies.
@@ -63,19 +65,25 @@ pub fn catch_up(ps: &mut PeerState, block: &Block, world: &Services) {
     }
 }
 
-/// Signs this member's yes votes on `block` (bit i of `mask` = yes on part i): each one a
-/// statement in the registry of votes cast (`model::signatures`), by its slot in the part's
-/// committee. Certificates are checked against these, never against what an origin did.
-pub fn sign_ballot<const T: bool>(io: &mut Io<'_, '_, T>, block: BlockRef, mask: u8) {
+/// Signs this member's vote on `block`, part by part (yes where `ballot.mask` says so, no on
+/// the other parts it holds): each a statement in the registry of votes cast
+/// (`model::signatures`), by its slot in the part's committee. Certificates and collectors'
+/// tallies are checked against these, never against what an origin or collector did.
+pub fn sign_ballot<const T: bool>(io: &mut Io<'_, '_, T>, block: BlockRef, ballot: Ballot) {
     let world = io.world;
     let c = size(world.lookup.len());
     for (i, part) in block.body.parts.iter().enumerate() {
-        if mask & (1 << i) == 0 {
+        let bit = 1 << i;
+        if ballot.holds & bit == 0 {
             continue;
         }
+        let word = match ballot.mask & bit != 0 {
+            true => Word::Yes,
+            false => Word::No,
+        };
         let s = slot(world.lookup, world.tokens.id(part.token), io.me);
         if s < c {
-            io.sign_yes(block.idx, i, s);
+            io.sign(block.idx, i, s, word);
         }
     }
 }

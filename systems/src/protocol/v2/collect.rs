@@ -10,6 +10,7 @@
 //! unchanged: a part is certified only on `Q` yes votes of its committee. A collector that is silent or loses its votes costs
 //! time only: the origin's later retries ask members to vote to it directly ([`DIRECT`]).
 
+use super::byzantine::{Forgery, forgery, forges_tallies};
 use super::committee::{is_member, member_at, quorum, size, slot};
 use super::quorum::committee_mask;
 use crate::engine::lookup::Lookup;
@@ -17,6 +18,7 @@ use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, PeerIdx};
 use crate::model::message::Message;
 use crate::model::peer::{Entry, VoteRecord};
+use crate::model::signatures::Word;
 use crate::protocol::v2::message::V2Kind;
 use crate::protocol::{BlockRef, Io, Services};
 use smallvec::SmallVec;
@@ -154,6 +156,10 @@ pub fn report<const T: bool>(
         return;
     }
     let c = size(world.lookup.len());
+    if forges_tallies(io) {
+        forge(io, e, BlockRef { idx, body: block }, mine);
+        return;
+    }
     let q = quorum(c, world.params.tolerance);
     for (i, part) in block.parts.iter().enumerate() {
         let bit = 1u8 << i;
@@ -200,8 +206,42 @@ pub fn report<const T: bool>(
     }
 }
 
-/// The origin takes in a part tally from the part's collector: each listed voter counts as
-/// its vote on that part (merged with what that voter's own vote said).
+/// A forging collector's report (behaviour `collector`): once per part it collects, it claims
+/// the whole committee voted yes, or voted no, or it sends nothing (see `byzantine::forgery`).
+fn forge<const T: bool>(io: &mut Io<'_, '_, T>, e: &mut Entry, block: BlockRef, mine: u8) {
+    let c = size(io.world.lookup.len());
+    let everyone = if c >= 32 { u32::MAX } else { (1u32 << c) - 1 };
+    for i in 0..block.body.parts.len() {
+        let bit = 1u8 << i;
+        if mine & bit == 0 || e.reported & bit != 0 {
+            continue;
+        }
+        e.reported |= bit;
+        let kind = match forgery(block.idx, i) {
+            Forgery::AllYes => YES_VOTERS,
+            Forgery::AllNo => 0,
+            Forgery::Omit => continue,
+        };
+        io.charge(block.idx, 1);
+        let tally = Message {
+            target: everyone,
+            mask: bit,
+            holds: kind,
+            ..Message::plain(
+                V2Kind::PartCertificate,
+                io.me,
+                block.body.origin,
+                block.idx,
+                io.now,
+            )
+        };
+        io.send(tally);
+    }
+}
+
+/// The origin takes in a part tally from the part's collector: each listed voter whose signed
+/// vote the tally carries counts as its vote on that part (merged with what that voter's own
+/// vote said); a listed voter without one (a forged tally) counts for nothing.
 pub fn take_tally(e: &mut Entry, m: &Message, block: &Block, world: &Services) {
     let bit = m.mask;
     let Some(i) = (0..block.parts.len()).find(|&i| bit == 1 << i) else {
@@ -211,8 +251,11 @@ pub fn take_tally(e: &mut Entry, m: &Message, block: &Block, world: &Services) {
     if collector(world.lookup, key, block.origin) != m.from {
         return;
     }
-    let yes = if m.holds == YES_VOTERS { bit } else { 0 };
-    let mut voters = m.target;
+    let (yes, word) = match m.holds == YES_VOTERS {
+        true => (bit, Word::Yes),
+        false => (0, Word::No),
+    };
+    let mut voters = world.certificates.signed(m.block, i, m.target, word);
     while voters != 0 {
         let s = voters.trailing_zeros();
         voters &= voters - 1;
@@ -229,5 +272,86 @@ pub fn take_tally(e: &mut Entry, m: &Message, block: &Block, world: &Services) {
                 holds: bit,
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::LinkModel;
+    use crate::config::ProtocolConfig;
+    use crate::engine::bodies::Bodies;
+    use crate::engine::verifier::Verifier;
+    use crate::model::adversary::Adversary;
+    use crate::model::blocks::BlockBook;
+    use crate::model::ids::GENESIS;
+    use crate::model::peer::{Body, Role};
+    use crate::model::ring::Ring;
+    use crate::model::signatures::{Signatures, SignedVote};
+    use crate::model::tokens::TokenBook;
+    use crate::testing::{PEER_IDS, TOKEN_IDS, block_spending};
+
+    /// A collector's tally counts only the votes whose signatures it carries: a forged "all
+    /// yes" (or "all no") counts the members that did sign that, and nobody else.
+    #[test]
+    fn a_forged_tally_counts_only_the_signed_votes_in_it() {
+        let ring = Ring::from_ids(PEER_IDS.to_vec(), LinkModel::Uniform { p: 1.0 }, 1);
+        let tokens = TokenBook {
+            ids: TOKEN_IDS.to_vec(),
+        };
+        let mut book = BlockBook::default();
+        let idx = book.push(block_spending(7, &[(0, GENESIS)]));
+        let block = book.get(idx).expect("pushed");
+        let (lookup, key) = (Lookup::new(&ring), tokens.id(0));
+        let slot_of = |p: PeerIdx| slot(lookup, key, p);
+        // Members 1 and 2 signed yes, member 3 signed no; nobody else signed anything.
+        let mut signatures = Signatures::default();
+        for (p, word) in [(1, Word::Yes), (2, Word::Yes), (3, Word::No)] {
+            signatures.record(SignedVote {
+                block: idx,
+                part: 0,
+                slot: slot_of(p) as u8,
+                word,
+            });
+        }
+        let (params, adversary) = (
+            ProtocolConfig::default(),
+            Adversary::with_members(Default::default(), 5, &[]),
+        );
+        let world = Services {
+            params: &params,
+            lookup,
+            bodies: Bodies::new(&book),
+            tokens: &tokens,
+            certificates: Verifier::new(&signatures),
+            adversary: &adversary,
+            now: 1,
+        };
+        let from = collector(lookup, key, block.origin);
+        let everyone = (1u32 << 5) - 1;
+        let tally = |holds| Message {
+            target: everyone,
+            mask: 1,
+            holds,
+            ..Message::plain(V2Kind::PartCertificate, from, block.origin, idx, 1)
+        };
+        let mut e = Entry::new(idx, 10, Body::Known, Role::Origin);
+        take_tally(&mut e, &tally(YES_VOTERS), block, &world);
+        let mut yes: Vec<_> = e
+            .votes
+            .iter()
+            .filter(|v| v.mask & 1 != 0)
+            .map(|v| v.voter)
+            .collect();
+        yes.sort_unstable();
+        assert_eq!(yes, [1, 2]);
+        take_tally(&mut e, &tally(0), block, &world);
+        let no: Vec<_> = e
+            .votes
+            .iter()
+            .filter(|v| v.holds & 1 != 0 && v.mask & 1 == 0)
+            .map(|v| v.voter)
+            .collect();
+        assert_eq!(no, [3], "only member 3 signed no");
     }
 }

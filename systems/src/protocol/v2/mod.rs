@@ -59,8 +59,12 @@ impl Protocol for V2 {
     fn still_valid(&self, ps: &PeerState, block: BlockRef, tokens: &TokenBook) -> bool {
         block.body.parts.iter().all(|p| {
             !ps.in_range(tokens.id(p.token)) || {
+                // Already applied counts too: this block, or its first entry (a re-submission
+                // is the same block, whose certificate may have been revealed late).
                 let mine = ps.mapping(p.token);
-                mine.block == p.last || mine.block == block.idx
+                mine.block == p.last
+                    || mine.block == block.idx
+                    || Some(mine.block) == block.body.retry_of
             }
         })
     }

@@ -90,7 +90,16 @@ pub fn send_proposals<const T: bool>(
 
 /// Pushes the commit to every committee member.
 pub fn push_commit<const T: bool>(io: &mut Io<'_, '_, T>, block: BlockRef) {
-    let to = recipients(io.me, block.body, io.world, |_, _| true);
+    push_commit_to(io, block, |_, _| true);
+}
+
+/// Pushes the commit to the committee members `wanted(member, part)` accepts.
+pub fn push_commit_to<const T: bool>(
+    io: &mut Io<'_, '_, T>,
+    block: BlockRef,
+    wanted: impl Fn(PeerIdx, usize) -> bool,
+) {
+    let to = recipients(io.me, block.body, io.world, wanted);
     let msg = Message::plain(V2Kind::CommitPush, io.me, io.me, block.idx, io.now);
     send_all(io, block, msg, to);
 }

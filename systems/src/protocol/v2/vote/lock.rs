@@ -57,10 +57,10 @@ pub fn judge_part<const T: bool>(
     let (idx, block) = (block.idx, block.body);
     let part = block.parts[i];
     let mine = ps.mapping(part.token);
-    if mine.block == idx {
+    if same_content(world, mine.block, idx) {
         return PartVote::Yes;
     }
-    if mine.block != part.last {
+    if !same_content(world, mine.block, part.last) {
         return if part.last_time > mine.time {
             PartVote::Abstain
         } else {
@@ -113,6 +113,23 @@ pub fn judge_part<const T: bool>(
     } else {
         PartVote::No
     }
+}
+
+/// Whether blocks `a` and `b` are one block: the same entry, or one the other's re-submission
+/// (same id and parts, while both bodies are held). A member that took a late-revealed
+/// certificate for a block stores it under its first entry, the owner's next spend names the
+/// re-submission: one block, as its hash would say.
+#[inline]
+fn same_content(
+    world: &Services,
+    a: crate::model::ids::BlockIdx,
+    b: crate::model::ids::BlockIdx,
+) -> bool {
+    a == b
+        || match (world.bodies.get(a), world.bodies.get(b)) {
+            (Some(x), Some(y)) => x.id == y.id && x.parts == y.parts,
+            _ => false,
+        }
 }
 
 /// Whether `block` is the block lock `l` is for, re-submitted: the same id and, while the

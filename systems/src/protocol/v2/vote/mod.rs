@@ -4,7 +4,7 @@
 
 pub mod lock;
 
-use super::byzantine::{equivocates, withholds_certificate};
+use super::byzantine::{equivocates, reveal_late, withholds_certificate};
 use super::certificate::{catch_up, sign_ballot};
 use super::collect::{Ballot, Report, VoteRoute, collecting, report, send_member_vote, send_vote};
 use super::propose::{push_commit, send_proposals};
@@ -114,7 +114,7 @@ fn member_vote<const T: bool>(node: &mut Node<'_, '_, T>, ei: usize) {
     e.votes[0].holds = holds;
     let ballot = Ballot { mask, holds };
     // The vote is signed here; every vote message (and a collector's tally) repeats it.
-    sign_ballot(io, block, mask);
+    sign_ballot(io, block, ballot);
     if collecting(world.lookup) {
         send_member_vote(io, block, ballot, VoteRoute::Collectors);
         report(io, e, block, Report::Once);
@@ -132,9 +132,21 @@ fn origin_step<const T: bool>(node: &mut Node<'_, '_, T>, ei: usize) -> bool {
     let Some(block) = world.bodies.get(idx) else {
         return false;
     };
-    if world.now >= block.expires(world.params.entry_ttl) {
-        // Its last tick: no commit now, so a member that sees the block expired and
-        // uncertified may release its lock (`lock.rs`). It times out.
+    let expires = block.expires(world.params.entry_ttl);
+    if world.now >= expires {
+        // Its last tick: no commit now; it times out. A withholding origin that holds the
+        // certificate shows it now, to half of each committee.
+        if world.now == expires
+            && withholds_certificate(io)
+            && count(
+                world.lookup,
+                block,
+                &ps.mempool[ei].votes,
+                world.params.tolerance,
+            ) == Count::Certified
+        {
+            reveal_late(io, BlockRef { idx, body: block });
+        }
         return false;
     }
     match count(
