@@ -1,7 +1,7 @@
 //! The run summary on stdout: a readable table, or one JSON object.
 
 use ecrust_systems::RunSummary;
-use ecrust_systems::config::PROTOCOLS;
+use ecrust_systems::config::{PROTOCOLS, Placement};
 use serde_json::{Value, json};
 
 /// Front-end facts the core does not know.
@@ -9,6 +9,12 @@ pub struct RunFacts {
     pub wall_seconds: f64,
     pub peak_rss_bytes: Option<u64>,
     pub interrupted: bool,
+    /// Where the Byzantine peers sat (`--byzantine-placement`), reported so a replay can
+    /// rebuild a targeted run.
+    pub placement: Placement,
+    /// Tokens whose committee held more Byzantine peers than the protocol tolerates
+    /// (`Simulation::captured_committees`): beyond the claimed bound when above 0.
+    pub captured_committees: u32,
 }
 
 pub fn to_json(s: &RunSummary, facts: &RunFacts) -> Value {
@@ -17,6 +23,11 @@ pub fn to_json(s: &RunSummary, facts: &RunFacts) -> Value {
         map.insert("wall_seconds".into(), json!(facts.wall_seconds));
         map.insert("peak_rss_bytes".into(), json!(facts.peak_rss_bytes));
         map.insert("interrupted".into(), json!(facts.interrupted));
+        map.insert("byzantine_placement".into(), json!(facts.placement.name()));
+        map.insert(
+            "captured_committees".into(),
+            json!(facts.captured_committees),
+        );
         let delivered_per_s = if facts.wall_seconds > 0.0 {
             s.messages_delivered as f64 / facts.wall_seconds
         } else {
@@ -73,6 +84,18 @@ pub fn to_text(s: &RunSummary, facts: &RunFacts) -> String {
             format!(
                 "{}: {} one member committed, {} none, {} forked",
                 c.total, c.one_committed, c.none_committed, c.forked
+            ),
+        );
+    }
+    if s.byzantine > 0.0 {
+        row(
+            "byzantine",
+            format!(
+                "{} of the peers ({}), {} placement; {} tokens' committees hold more than the protocol tolerates",
+                s.byzantine,
+                s.byzantine_behaviour,
+                facts.placement.name(),
+                facts.captured_committees
             ),
         );
     }

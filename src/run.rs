@@ -65,6 +65,8 @@ pub fn run(cli: &Cli) -> Result<i32, CliError> {
         wall_seconds: started.elapsed().as_secs_f64(),
         peak_rss_bytes: crate::rss::peak_rss_bytes(),
         interrupted: status == RunStatus::Partial,
+        placement: sim.config().adversary.placement,
+        captured_committees: sim.captured_committees(),
     };
     let json = to_json(&summary, &facts);
     if let Some(export) = export {

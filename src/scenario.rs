@@ -2,7 +2,9 @@
 
 use crate::cli::{Cli, TopologyArg};
 use crate::error::CliError;
-use ecrust_systems::config::{Behaviour, PROTOCOLS, PartitionSpec, ProtocolKind, ThresholdPolicy};
+use ecrust_systems::config::{
+    Behaviour, PROTOCOLS, PartitionSpec, Placement, ProtocolKind, ThresholdPolicy,
+};
 use ecrust_systems::{DelayModel, SimConfig, Topology};
 use serde::Deserialize;
 use std::path::Path;
@@ -39,6 +41,8 @@ pub struct ScenarioFile {
     pub loss_spread: Option<f64>,
     pub byzantine: Option<f64>,
     pub byzantine_behaviour: Option<String>,
+    /// `random` or `targeted` (`config::Placement`).
+    pub byzantine_placement: Option<String>,
     /// The original's `fixed` or `adaptive:MIN..MAX` (also `[protocol.original]`).
     pub threshold_policy: Option<String>,
     /// `[[partition]]` tables: `at`, `heal`, `groups` (fractions of the ring).
@@ -313,6 +317,18 @@ pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize)
             ))
         })?;
     }
+    if let Some(s) = cli
+        .byzantine_placement
+        .as_deref()
+        .or(file.byzantine_placement.as_deref())
+    {
+        c.adversary.placement = Placement::parse(s).ok_or_else(|| {
+            CliError::usage(format!(
+                "byzantine_placement: '{s}' is unknown; allowed: {}",
+                Placement::NAMES
+            ))
+        })?;
+    }
     if let Some(d) = cli.churn_downtime.or(file.churn_downtime) {
         c.faults.churn_downtime = d;
     }
@@ -483,6 +499,21 @@ mod tests {
         let named = ScenarioFile::parse("[protocol]\nname = \"original\"\n").unwrap();
         let (c, _) = resolve_file(&Cli::default(), &named).unwrap();
         assert_eq!(c.protocol.kind, ProtocolKind::Original);
+    }
+
+    /// `byzantine_placement` in a file and `--byzantine-placement` both parse; the flag wins.
+    #[test]
+    fn the_placement_parses_from_a_file_and_a_flag() {
+        let file =
+            ScenarioFile::parse("byzantine = 0.1\nbyzantine_placement = \"targeted\"\n").unwrap();
+        let (c, _) = resolve_file(&Cli::default(), &file).unwrap();
+        assert_eq!(c.adversary.placement, Placement::Targeted);
+        let cli = Cli::try_parse_from(["ecrust-ecs", "--byzantine-placement", "random"]).unwrap();
+        let (c, _) = resolve_file(&cli, &file).unwrap();
+        assert_eq!(c.adversary.placement, Placement::Random);
+        let bad = ScenarioFile::parse("byzantine_placement = \"nearby\"\n").unwrap();
+        let err = resolve_file(&Cli::default(), &bad).unwrap_err().to_string();
+        assert!(err.starts_with("byzantine_placement: 'nearby'"), "{err}");
     }
 
     #[test]

@@ -349,3 +349,33 @@ fn protocol_sections_mean_the_old_top_level_keys() {
         &["allowed: tolerance"],
     );
 }
+
+/// `--byzantine-placement` takes `random` or `targeted`; anything else, by flag or in a
+/// scenario file, is a one-line usage error. A targeted run reports its placement and the
+/// committees it captured.
+#[test]
+fn the_byzantine_placement_is_checked_and_reported() {
+    assert_usage_error(
+        &["--byzantine-placement", "nearby"],
+        "byzantine_placement",
+        &["random, targeted"],
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = write(dir.path(), "bad.toml", "byzantine_placement = 3\n");
+    assert_usage_error(&["--config", &bad], "byzantine_placement", &["line 1"]);
+    let args = [
+        "--peers",
+        "300",
+        "--ticks",
+        "40",
+        "--tokens",
+        "5",
+        "--byzantine",
+        "0.2",
+    ];
+    let v = summary(&[&args[..], &["--byzantine-placement", "targeted"]].concat());
+    assert_eq!(v["byzantine_placement"], "targeted");
+    assert!(v["captured_committees"].as_u64().unwrap() >= 1, "{v}");
+    let v = summary(&args);
+    assert_eq!(v["byzantine_placement"], "random");
+}

@@ -121,6 +121,11 @@ pub struct Cli {
     /// What Byzantine peers do (`config::BEHAVIOURS`).
     #[arg(long, value_name = "BEHAVIOUR", help = behaviour_help())]
     pub byzantine_behaviour: Option<String>,
+    /// Where Byzantine peers sit: random (a seeded draw per peer) or targeted (the positions
+    /// nearest the tokens' keys, capturing token 0's committee, then token 1's, ...; the
+    /// claimed bound assumes random) [default: random].
+    #[arg(long, value_name = "PLACEMENT")]
+    pub byzantine_placement: Option<String>,
     /// Worker threads; 0 = one per core [default: 0].
     #[arg(long)]
     pub threads: Option<usize>,

@@ -1,8 +1,8 @@
 //! `ecrust-ecs fuzz`: deterministic simulation testing that attacks safety. Scenario `s` is
 //! made from seed `s` alone (see `scenario.rs`: double-signing owners and Byzantine peers of
 //! every behaviour among the faults) and run with the safety checker. A violation is a failure
-//! unless the Byzantine share exceeds the bound the protocol claims; then it is reported as
-//! beyond the bound. Each is printed with a command that replays it; `--shrink` reduces the
+//! unless the Byzantine share exceeds the bound the protocol claims (or, placed targeted, they
+//! capture some committee); then it is reported as beyond the bound. Each is printed with a command that replays it; `--shrink` reduces the
 //! first failure to the smallest scenario that still fails.
 
 mod replay;
@@ -10,7 +10,7 @@ mod scenario;
 mod shrink;
 
 use crate::error::CliError;
-use ecrust_systems::config::{ProtocolConfig, ProtocolKind};
+use ecrust_systems::config::{Placement, ProtocolConfig, ProtocolKind};
 use ecrust_systems::protocol::byzantine_bound;
 use ecrust_systems::{RunSummary, SimConfig, Simulation};
 
@@ -39,17 +39,36 @@ enum Verdict {
     BeyondBound,
 }
 
-fn simulate(config: &SimConfig) -> Result<RunSummary, String> {
+/// A scenario's summary and how many tokens' committees its Byzantine peers captured.
+struct Ran {
+    summary: RunSummary,
+    captured: u32,
+}
+
+fn simulate(config: &SimConfig) -> Result<Ran, String> {
     let mut sim =
         Simulation::new(config.clone(), 1).map_err(|e| format!("invalid scenario: {e}"))?;
     sim.run();
-    Ok(sim.summary())
+    Ok(Ran {
+        summary: sim.summary(),
+        captured: sim.captured_committees(),
+    })
 }
 
-fn judge(config: &SimConfig, s: &RunSummary) -> Verdict {
-    if s.safety_violations == 0 {
+/// The claimed bound is a share under random placement, where capture is a rare draw; a
+/// targeted adversary captures committees on purpose, so its run is beyond the bound as soon
+/// as some token's committee holds more Byzantine members than the protocol tolerates.
+fn beyond_bound(config: &SimConfig, ran: &Ran) -> bool {
+    match config.adversary.placement {
+        Placement::Random => config.adversary.fraction > byzantine_bound(&config.protocol),
+        Placement::Targeted => ran.captured > 0,
+    }
+}
+
+fn judge(config: &SimConfig, ran: &Ran) -> Verdict {
+    if ran.summary.safety_violations == 0 {
         Verdict::Safe
-    } else if config.adversary.fraction > byzantine_bound(&config.protocol) {
+    } else if beyond_bound(config, ran) {
         Verdict::BeyondBound
     } else {
         Verdict::Failure
@@ -87,18 +106,19 @@ pub fn run(args: &FuzzArgs) -> Result<i32, CliError> {
         Some(seed) => vec![seed],
         None => (args.first_seed..args.first_seed + args.scenarios).collect(),
     };
-    let results: Vec<(u64, SimConfig, Result<RunSummary, String>)> =
+    let results: Vec<(u64, SimConfig, Result<Ran, String>)> =
         crate::jobs::map(args.jobs, &seeds, |&seed| {
             let config = scenario(seed, protocol);
             let summary = simulate(&config);
             (seed, config, summary)
         });
     let (mut failures, mut beyond) = (Vec::new(), 0u64);
-    for (seed, config, summary) in &results {
-        let summary = summary
+    for (seed, config, ran) in &results {
+        let ran = ran
             .as_ref()
             .map_err(|e| CliError::Failure(anyhow::anyhow!("fuzz scenario {seed}: {e}")))?;
-        match judge(config, summary) {
+        let summary = &ran.summary;
+        match judge(config, ran) {
             Verdict::Safe => {}
             Verdict::Failure => {
                 outln!(
@@ -110,10 +130,18 @@ pub fn run(args: &FuzzArgs) -> Result<i32, CliError> {
             }
             Verdict::BeyondBound => {
                 beyond += 1;
+                let why = match config.adversary.placement {
+                    Placement::Random => format!(
+                        "byzantine {} > {}",
+                        config.adversary.fraction,
+                        byzantine_bound(&config.protocol)
+                    ),
+                    Placement::Targeted => {
+                        format!("targeted: {} committees captured", ran.captured)
+                    }
+                };
                 outln!(
-                    "beyond the bound (byzantine {} > {}) scenario {seed}: {}; replay: {}",
-                    config.adversary.fraction,
-                    byzantine_bound(&config.protocol),
+                    "beyond the bound ({why}) scenario {seed}: {}; replay: {}",
                     describe(summary),
                     replay::shell_line(config)
                 );

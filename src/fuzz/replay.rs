@@ -1,7 +1,7 @@
 //! A scenario as the command line that runs it: what a failure prints so anyone can replay it.
 
 use ecrust_systems::SimConfig;
-use ecrust_systems::config::{ProtocolConfig, ThresholdPolicy};
+use ecrust_systems::config::{Placement, ProtocolConfig, ThresholdPolicy};
 
 /// The flags that rebuild `c` exactly (floats print as the shortest text that parses back to
 /// the same value), with `--fail-on-violation`, so the command fails when safety does.
@@ -60,6 +60,12 @@ pub fn command_line(c: &SimConfig) -> Vec<String> {
             c.adversary.behaviour.name().to_string(),
         );
     }
+    if c.adversary.placement != Placement::default() {
+        flag(
+            "byzantine-placement",
+            c.adversary.placement.name().to_string(),
+        );
+    }
     args.push("--fail-on-violation".into());
     args
 }
@@ -80,6 +86,7 @@ mod tests {
     /// The replay command rebuilds the scenario exactly, for every kind of scenario.
     #[test]
     fn the_command_line_rebuilds_the_scenario() {
+        let mut targeted = 0;
         for seed in 0..300 {
             let c = super::super::scenario::scenario(seed, ProtocolKind::Original);
             let mut argv = vec!["ecrust-ecs".to_string()];
@@ -87,6 +94,8 @@ mod tests {
             let cli = Cli::try_parse_from(&argv).expect("the flags parse");
             let (back, _) = resolve(&cli).expect("the scenario is valid");
             assert_eq!(back, c, "seed {seed}: {}", argv.join(" "));
+            targeted += u32::from(c.adversary.placement == Placement::Targeted);
         }
+        assert!(targeted > 0, "a targeted scenario among them");
     }
 }

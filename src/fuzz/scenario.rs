@@ -4,10 +4,10 @@
 //! and topology (small-world in a quarter of them); v2's tolerance (in a quarter); partitions; churn; double-signing owners
 //! (conflict injection); Byzantine peers of every behaviour up to 0.3 of the ring, past the
 //! bound a protocol claims, with equivocating voters sometimes colluding with double-signing
-//! owners.
+//! owners, and placed at random or (a fifth of them) next to the tokens' keys.
 
 use ecrust_systems::config::{
-    BEHAVIOURS, Behaviour, MAX_TOLERANCE, NetworkConfig, PartitionSpec, ProtocolKind,
+    BEHAVIOURS, Behaviour, MAX_TOLERANCE, NetworkConfig, PartitionSpec, Placement, ProtocolKind,
 };
 use ecrust_systems::model::rng::mix64;
 use ecrust_systems::{DelayModel, SimConfig, Topology};
@@ -35,6 +35,10 @@ impl Dice {
 fn short(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
+
+/// The share of scenarios with Byzantine peers whose peers sit next to the tokens' keys
+/// (`Placement::Targeted`) rather than at random.
+const TARGETED_SHARE: f64 = 0.2;
 
 /// A Byzantine behaviour, drawn by the weights of `config::BEHAVIOURS`: one draw below their
 /// sum, walking the rows in order.
@@ -133,6 +137,11 @@ pub fn scenario(seed: u64, protocol: ProtocolKind) -> SimConfig {
             c.protocol.tolerance = tolerance;
         }
     }
+    // Drawn last and for every seed, so a seed's other draws stay as they were; only seeds
+    // with Byzantine peers that draw it change.
+    if d.chance(TARGETED_SHARE) && c.adversary.fraction > 0.0 {
+        c.adversary.placement = Placement::Targeted;
+    }
     c
 }
 
@@ -180,6 +189,15 @@ mod tests {
                 && c.workload.conflict_rate > 0.0)
                 > 3,
             "colluding voters and owners"
+        );
+        assert!(
+            count(&|c| c.adversary.placement == Placement::Targeted) > 15,
+            "targeted placement"
+        );
+        assert_eq!(
+            count(&|c| c.adversary.placement == Placement::Targeted && c.adversary.fraction == 0.0),
+            0,
+            "placed only where there is someone to place"
         );
     }
 

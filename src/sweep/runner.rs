@@ -22,6 +22,8 @@ pub fn run_scenarios(plan: &SweepPlan, indices: &[usize], jobs: usize) -> Vec<Va
             wall_seconds: started.elapsed().as_secs_f64(),
             peak_rss_bytes: None,
             interrupted: false,
+            placement: sim.config().adversary.placement,
+            captured_committees: sim.captured_committees(),
         };
         let mut row = to_json(&summary, &facts);
         if let Value::Object(map) = &mut row {

@@ -138,6 +138,34 @@ impl Simulation {
             .collect()
     }
 
+    /// Tokens whose committee (v2's: the C peers nearest the key) holds more Byzantine peers
+    /// than the protocol's claim tolerates: v2's b, or for a protocol without committees its
+    /// claimed share of C. Random placement makes this rare below the claimed bound;
+    /// targeted placement makes it the rule (the fuzzer judges such runs beyond the bound).
+    pub fn captured_committees(&self) -> u32 {
+        use crate::protocol::v2::committee;
+        let ring = self.world.resource::<Ring>();
+        let adversary = self.world.resource::<crate::model::adversary::Adversary>();
+        let params = &self.config().protocol;
+        let c = committee::size(ring.len());
+        let tolerated = match params.kind {
+            crate::config::ProtocolKind::V2 => committee::tolerated(c, params.tolerance),
+            _ => (crate::protocol::byzantine_bound(params) * f64::from(c)).floor() as u32,
+        };
+        let lookup = crate::engine::lookup::Lookup::new(ring);
+        let tokens = self.world.resource::<TokenBook>();
+        tokens
+            .ids
+            .iter()
+            .filter(|&&key| {
+                let byzantine = committee::members(lookup, key)
+                    .filter(|&p| !adversary.is_honest(p))
+                    .count() as u32;
+                byzantine > tolerated
+            })
+            .count() as u32
+    }
+
     /// The run's figures so far. Also runs the end-of-run owner-view check.
     pub fn summary(&mut self) -> RunSummary {
         self.world.resource_scope(|world, mut ledger: Mut<Ledger>| {
@@ -175,7 +203,11 @@ pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> Wor
         ring.small_world().cloned(),
     ));
     world.insert_resource(Peers::new(states));
-    world.insert_resource(crate::model::adversary::Adversary::new(&config));
+    // Targeted placement reads the tokens' keys on the ring; random placement reads neither.
+    let committee = crate::protocol::v2::committee::size(ring.len());
+    world.insert_resource(crate::model::adversary::Adversary::new(
+        &config, &ring, &tokens, committee,
+    ));
     world.insert_resource(ring);
     world.insert_resource(tokens);
     world.insert_resource(Ledger::new(config.tokens() as usize, config.check));
@@ -205,4 +237,71 @@ pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> Wor
     });
     world.insert_resource(Settings(config));
     world
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Placement;
+    use crate::model::adversary::Adversary;
+    use crate::protocol::v2::committee;
+
+    fn byzantine(peers: u32, seed: u64, fraction: f64, placement: Placement) -> Simulation {
+        let mut c = SimConfig {
+            peers,
+            seed,
+            ..SimConfig::default()
+        };
+        c.workload.tokens = Some(40.min(peers / 16));
+        c.adversary.fraction = fraction;
+        c.adversary.placement = placement;
+        Simulation::new(c, 1).expect("a valid config")
+    }
+
+    fn members(sim: &Simulation) -> Vec<u32> {
+        sim.world.resource::<Adversary>().members().collect()
+    }
+
+    /// Random placement draws the same peers as before targeted placement existed (recorded),
+    /// so every digest stays as it was.
+    #[test]
+    fn random_placement_is_unchanged() {
+        assert_eq!(
+            members(&byzantine(64, 1, 0.1, Placement::Random)),
+            [38, 52, 55]
+        );
+        assert_eq!(
+            members(&byzantine(200, 7, 0.1, Placement::Random)),
+            [
+                9, 17, 22, 24, 33, 36, 54, 66, 77, 117, 124, 134, 138, 145, 153, 190
+            ]
+        );
+    }
+
+    /// Targeted placement has as many Byzantine peers as random, and they fill the first
+    /// tokens' committees: token 0's wholly, far beyond b.
+    #[test]
+    fn targeted_placement_captures_the_first_committees() {
+        let random = byzantine(2000, 3, 0.1, Placement::Random);
+        let sim = byzantine(2000, 3, 0.1, Placement::Targeted);
+        let count = members(&sim).len();
+        assert_eq!(count, members(&random).len());
+        let ring = sim.world.resource::<Ring>();
+        let key = sim.world.resource::<TokenBook>().id(0);
+        let adversary = sim.world.resource::<Adversary>();
+        let in_first = committee::members(crate::engine::lookup::Lookup::new(ring), key)
+            .filter(|&p| !adversary.is_honest(p))
+            .count() as u32;
+        assert_eq!(in_first, committee::COMMITTEE);
+        assert!(in_first > committee::tolerated(committee::COMMITTEE, 10));
+        // ~200 peers fill at least 6 committees of 32; neighbouring keys' committees overlap
+        // the filled ones, so more are captured.
+        let captured = sim.captured_committees();
+        assert!(captured as usize >= count / 32, "{captured} of {count}");
+        assert_eq!(random.captured_committees(), 0, "random: rare at 0.1");
+        // No more than b in all: no committee can hold more than b.
+        let few = byzantine(2000, 3, 0.004, Placement::Targeted);
+        assert!(members(&few).len() <= 10);
+        assert_eq!(few.captured_committees(), 0);
+    }
 }

@@ -12,7 +12,7 @@ mod protocol;
 mod validate;
 mod workload;
 
-pub use adversary::{AdversaryConfig, BEHAVIOURS, Behaviour, BehaviourEntry};
+pub use adversary::{AdversaryConfig, BEHAVIOURS, Behaviour, BehaviourEntry, Placement};
 pub use faults::{FaultConfig, PartitionSpec};
 pub use network::{
     DelayModel, GEOMETRIC_DELAY_CAP, HALF_RING, LONG_TAIL_CAP, LinkModel, MAX_DELAY, NetworkConfig,
