@@ -54,7 +54,7 @@ protocols! {
     #[default]
     V2 = "v2", help: "committees, locks and quorum certificates; docs/protocol-v2.md",
         keys: &["tolerance"], describe: |_, tolerance, bound| format!(
-            "tolerance {tolerance}, fuzz bound {bound} Byzantine, no real-network safety claim"
+            "tolerance {tolerance}: safe while no committee holds more than {tolerance} Byzantine, in the simulator's model; fuzz bound {bound} at random placement"
         );
     /// A baseline that checks nothing (`protocol/echo/`): the seam's smallest protocol.
     Echo = "echo", help: "a baseline that checks nothing: the origin commits after one round trip to its neighbours",
