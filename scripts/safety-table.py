@@ -1,7 +1,14 @@
 #!/usr/bin/env python3
-"""Markdown table from scripts/safety-runs.sh outputs (JSON lines), one row per peers x tokens x variant.
+"""Markdown table from scripts/safety-runs.sh outputs (JSON lines), one row per
+topology x peers x tokens x ticks x variant.
 
     scripts/safety-table.py out/safety-*.jsonl
+
+Runs beyond the claimed bound (Byzantine share above the summary's byzantine_bound, the
+fuzzer's rule) are counted apart: their violations are not in the S1, certificate and
+violation columns. "One winner" is conflict_families.one_winner_rate summed: families with
+exactly one member committed out of those not ending with none (frozen ones left out;
+docs/outputs.md). Lines written before a field existed read as ring-gradient, within the bound.
 """
 import json
 import sys
@@ -12,31 +19,43 @@ for path in sys.argv[1:]:
     for line in open(path):
         if line.strip():
             r = json.loads(line)
-            g[(r["peers"], r["tokens"], r["ticks"], r["_variant"])].append(r)
+            key = (r.get("topology", "ring-gradient"), r["peers"], r["tokens"], r["ticks"], r["_variant"])
+            g[key].append(r)
 
-print("| peers | tokens | ticks | variant | runs (seeds) | blocks submitted | commit rate (mean) "
-      "| families with one winner | none committed | forked | S1 | all violations | exit 1 |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("| topology | peers | tokens | ticks | variant | runs (seeds) | blocks submitted | commit rate (mean) "
+      "| conflict families: one / none / forked | one winner, none left out | conflicting certificates | S1 "
+      "| all violations | beyond the bound: runs (violations) | exit 1 |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 tot = defaultdict(int)
-for (peers, tokens, ticks, variant), rs in sorted(g.items()):
+for (topo, peers, tokens, ticks, variant), rs in sorted(g.items()):
+    within = [r for r in rs if not r.get("_beyond_bound", False)]
+    beyond = [r for r in rs if r.get("_beyond_bound", False)]
     fam = lambda k: sum(r["conflict_families"][k] for r in rs)
-    one, total = fam("one_committed"), fam("total")
-    s1 = sum(r["violations"]["conflicting_commits"] for r in rs)
-    viol = sum(r["safety_violations"] for r in rs)
-    fails = sum(r["_rc"] != 0 for r in rs)
-    share = f"{one}/{total} ({100 * one / total:.1f} %)" if total else "-"
+    one, none, forked, total = fam("one_committed"), fam("none_committed"), fam("forked"), fam("total")
+    certs = sum(r["violations"].get("conflicting_certificates", 0) for r in within)
+    s1 = sum(r["violations"]["conflicting_commits"] for r in within)
+    viol = sum(r["safety_violations"] for r in within)
+    beyond_viol = sum(r["safety_violations"] for r in beyond)
+    fails = sum(r["_rc"] != 0 for r in within)
+    share = f"{one}/{one + forked} ({100 * one / (one + forked):.1f} %)" if one + forked else "-"
     seeds = f"{len(rs)} ({min(r['seed'] for r in rs)}-{max(r['seed'] for r in rs)})"
     cr = sum(r["commit_rate"] or 0 for r in rs) / len(rs)
-    print(f"| {peers:,} | {tokens} | {ticks} | `{variant}` | {seeds} | {sum(r['blocks_submitted'] for r in rs):,} "
-          f"| {cr:.3f} | {share} | {fam('none_committed')} | {fam('forked')} | {s1} | {viol} | {fails} |")
-    for k, v in [("runs", len(rs)), ("one", one), ("total", total), ("s1", s1), ("viol", viol), ("fails", fails),
-                 ("none", fam("none_committed")), ("forked", fam("forked"))]:
+    fams = f"{one} / {none} / {forked}" if total else "-"
+    print(f"| {topo} | {peers:,} | {tokens} | {ticks} | `{variant}` | {seeds} | {sum(r['blocks_submitted'] for r in rs):,} "
+          f"| {cr:.3f} | {fams} | {share} | {certs} | {s1} | {viol} | {len(beyond)} ({beyond_viol}) | {fails} |")
+    for k, v in [("runs", len(rs)), ("one", one), ("total", total), ("s1", s1), ("certs", certs), ("viol", viol),
+                 ("fails", fails), ("none", none), ("forked", forked), ("beyond", len(beyond)),
+                 ("beyond_viol", beyond_viol)]:
         tot[k] += v
-share = f"{100 * tot['one'] / tot['total']:.1f} %" if tot["total"] else "-"
-print(f"\nAll: {tot['runs']} runs, S1 {tot['s1']}, all violations {tot['viol']}, runs exiting 1: {tot['fails']}; "
-      f"conflict families with exactly one member committed: {tot['one']} of {tot['total']} ({share}), "
-      f"none committed {tot['none']}, forked {tot['forked']}.")
-for (peers, tokens, ticks, variant), rs in sorted(g.items()):
+decided = tot["one"] + tot["forked"]
+share = f"{100 * tot['one'] / decided:.1f} %" if decided else "-"
+print(f"\nAll: {tot['runs']} runs; within the claimed bound: conflicting certificates {tot['certs']}, "
+      f"S1 {tot['s1']}, all violations {tot['viol']}, runs exiting 1: {tot['fails']}; beyond it: {tot['beyond']} runs "
+      f"({tot['beyond_viol']} violations, not failures). Conflict families: {tot['total']}, exactly one member "
+      f"committed {tot['one']}, none {tot['none']} (frozen or stalled, left out of the share), forked {tot['forked']}: "
+      f"one winner in {tot['one']} of {decided} ({share}).")
+for (topo, peers, tokens, ticks, variant), rs in sorted(g.items()):
     for r in rs:
         if r["_rc"] != 0:
-            print(f"\nFAILED (exit {r['_rc']}): `{r['_cmd']}`")
+            where = "beyond the bound" if r.get("_beyond_bound", False) else "within the bound"
+            print(f"\nFAILED (exit {r['_rc']}, {where}): `{r['_cmd']}`")

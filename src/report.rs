@@ -77,13 +77,22 @@ pub fn to_text(s: &RunSummary, facts: &RunFacts) -> String {
             s.blocks_in_flight
         ),
     );
-    if s.conflict_families.total > 0 {
+    if s.conflict_families.total + s.conflict_families.in_flight > 0 {
         let c = &s.conflict_families;
         row(
             "conflict families",
             format!(
-                "{}: {} one member committed, {} none, {} forked",
-                c.total, c.one_committed, c.none_committed, c.forked
+                "{}: {} one member committed, {} none (frozen or stalled), {} forked; exactly one winner in {} % (none left out){}",
+                c.total,
+                c.one_committed,
+                c.none_committed,
+                c.forked,
+                opt(c.one_winner_rate.map(|r| r * 100.0), 1),
+                if c.in_flight > 0 {
+                    format!("; {} more in flight", c.in_flight)
+                } else {
+                    String::new()
+                }
             ),
         );
     }

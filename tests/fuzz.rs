@@ -133,8 +133,8 @@ fn an_unknown_protocol_is_a_usage_error() {
 
 /// Up to its Byzantine bound, with owned-object locks, v2 gives no violation of any kind,
 /// conflicting certificates included, under every behaviour the fuzzer draws (withholding
-/// origins and late twins among them) (`scripts/targets.sh --protocol v2` runs 300 and, as an
-/// option, 10,000).
+/// origins and late twins among them) (`scripts/targets.sh --protocol v2` runs 10,000 by
+/// default).
 #[test]
 fn the_fuzzer_finds_no_failure_in_v2() {
     let out = ecrust(&[

@@ -143,6 +143,13 @@ fn arrow_files_read_back_and_agree_with_the_summary() {
     let committed = committed.as_any().downcast_ref::<Float64Array>().unwrap();
     assert_eq!(committed.value(0), s["blocks_committed"].as_f64().unwrap());
     assert!(run[0].column_by_name("messages_by_type.vote").is_some());
+    // The derived conflict figures are columns too (docs/outputs.md lists them).
+    for name in [
+        "conflict_families.one_winner_rate",
+        "conflict_families.in_flight",
+    ] {
+        assert!(run[0].column_by_name(name).is_some(), "{name}");
+    }
     // No temporary file is left behind.
     let names: Vec<_> = std::fs::read_dir(&out)
         .unwrap()

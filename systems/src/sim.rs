@@ -213,6 +213,7 @@ pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> Wor
     world.insert_resource(Ledger::new(config.tokens() as usize, config.check));
     let mut workload = Workload::new(config.tokens());
     workload.resubmit_timed_out = config.protocol.kind == crate::config::ProtocolKind::V2;
+    workload.block_ids = crate::protocol::block_ids(config.protocol.kind);
     workload.submissions_end = config.ticks;
     world.insert_resource(workload);
     world.insert_resource(BlockBook::default());

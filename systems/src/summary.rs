@@ -47,7 +47,8 @@ pub struct RunSummary {
     /// committed / submitted, every submission counted.
     pub commit_rate: Option<f64>,
     /// Families with more than one member, and how they ended (forked: two members
-    /// committed, a safety violation also counted in `violations`).
+    /// committed, a safety violation also counted in `violations`), with the one-winner share
+    /// of those not frozen.
     pub conflict_families: ConflictFamilies,
     /// Individual blocks, twins included, by their outcome at their origin.
     pub member_blocks: MemberBlocks,
@@ -89,13 +90,21 @@ pub struct RunSummary {
     pub digest: String,
 }
 
-/// How the conflict families ended.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+/// How the conflict families ended (`total` = one + none + forked), and those not ended.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct ConflictFamilies {
     pub total: u64,
     pub one_committed: u64,
+    /// No member committed: frozen by an owner that signed twice (the locks split), or every
+    /// member failed otherwise. Reported apart from the one-winner share.
     pub none_committed: u64,
     pub forked: u64,
+    /// Conflict families with no end when the summary was taken: 0 once a run has drained,
+    /// more only if it was interrupted. Not in `total`.
+    pub in_flight: u64,
+    /// one_committed / (total - none_committed): the share of ended families with a winner
+    /// that have exactly one (issue 24's target), frozen ones left out; None if there is none.
+    pub one_winner_rate: Option<f64>,
 }
 
 /// Individual blocks, twins included, by their outcome at their origin.
@@ -171,6 +180,11 @@ impl RunSummary {
                 one_committed: families.conflicts_one_committed,
                 none_committed: families.conflicts_none_committed,
                 forked: families.conflicts_forked,
+                in_flight: world.resource::<Families>().open_conflicts(),
+                one_winner_rate: ratio(
+                    families.conflicts_one_committed,
+                    families.conflicts - families.conflicts_none_committed,
+                ),
             },
             member_blocks: MemberBlocks {
                 submitted: m.blocks_submitted,

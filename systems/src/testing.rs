@@ -162,14 +162,14 @@ pub fn submit_parts(world: &mut World, origin: PeerIdx, id: u64, parts: &[Part])
                 let mut peers = world.resource_mut::<Peers>();
                 let new = NewBlock {
                     origin,
-                    id,
+                    nonce: id,
                     parts: parts.iter().copied().collect(),
                     twin_of: None,
                     retry_of: None,
                     now,
                     ttl: TTL,
                 };
-                submit(&mut book, &mut peers, &ring, &token_book, new)
+                submit(&mut book, &mut peers, &ring, &token_book, new, id)
             })
         })
     })
@@ -180,6 +180,7 @@ pub fn submit_parts(world: &mut World, origin: PeerIdx, id: u64, parts: &[Part])
 pub fn block_spending(id: u64, spends: &[(TokenIdx, BlockIdx)]) -> crate::model::blocks::Block {
     crate::model::blocks::Block {
         id,
+        nonce: id,
         submitted: 0,
         time: 1,
         origin: 0,

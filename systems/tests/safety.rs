@@ -12,6 +12,7 @@ use std::sync::atomic::AtomicU64;
 fn spend(token: TokenIdx, last: BlockIdx, last_time: u32, time: u32) -> Block {
     Block {
         id: 1000 + time as u64,
+        nonce: 1000 + time as u64,
         submitted: time - 1,
         time,
         origin: 0,

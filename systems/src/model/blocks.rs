@@ -6,6 +6,7 @@
 //! than the garbage-collection horizon, which bounds memory however long the run.
 
 use crate::model::ids::{BlockIdx, PeerIdx, Tick, TokenIdx};
+use crate::model::rng::hash_words;
 use bevy_ecs::prelude::Resource;
 use smallvec::SmallVec;
 use std::collections::VecDeque;
@@ -32,10 +33,44 @@ pub enum Outcome {
     TimedOut,
 }
 
+/// How a protocol names its blocks (`Protocol::BLOCK_IDS`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BlockIds {
+    /// The id is the drawn nonce itself, chosen freely (the original simulator's ids).
+    #[default]
+    Drawn,
+    /// The id is the hash of the block's content ([`content_id`]): whoever signs a block can
+    /// only grind its nonce, and a re-submission keeps its id.
+    ContentHash,
+}
+
+impl BlockIds {
+    /// The id of a block with `parts` and `nonce`.
+    pub fn id(self, parts: &[Part], nonce: u64) -> u64 {
+        match self {
+            BlockIds::Drawn => nonce,
+            BlockIds::ContentHash => content_id(parts, nonce),
+        }
+    }
+}
+
+/// The hash of a block's content: its nonce, then each part's token, owner (`last`, the
+/// parent's index standing for its hash) and owner time. The origin and submission tick are
+/// left out, so a re-submission through another origin has the same id.
+pub fn content_id(parts: &[Part], nonce: u64) -> u64 {
+    parts.iter().fold(hash_words(&[nonce]), |h, p| {
+        hash_words(&[h, p.token as u64, p.last as u64, p.last_time as u64])
+    })
+}
+
 #[derive(Debug)]
 pub struct Block {
-    /// Ring id (random, as in the original simulator).
+    /// Ring id: the nonce itself in the original (random, as in the original simulator), the
+    /// hash of the content in v2 (`BlockIds`).
     pub id: u64,
+    /// What the owner chose beside the parts: the recipients and amounts the simulator does
+    /// not model, so two spends of the same parts (a double spend's twin) differ.
+    pub nonce: u64,
     /// Tick the block was submitted.
     pub submitted: Tick,
     /// Block time, written into token mappings: `submitted + 1`, so it always exceeds the

@@ -131,6 +131,15 @@ impl Families {
         }
     }
 
+    /// Open families that already race more than one spend (twins submitted or announced,
+    /// retries not counted): conflicts with no end yet, 0 once a run has drained.
+    pub fn open_conflicts(&self) -> u64 {
+        self.open
+            .values()
+            .filter(|f| f.members - f.retries - f.retries_due > 1)
+            .count() as u64
+    }
+
     /// The family a block belongs to, by its first member.
     fn key(&self, idx: BlockIdx) -> BlockIdx {
         self.alias.get(&idx).copied().unwrap_or(idx)
@@ -300,6 +309,26 @@ mod tests {
             f.alias.is_empty() && f.open.is_empty(),
             "nothing left behind"
         );
+    }
+
+    #[test]
+    fn open_conflicts_count_twins_submitted_or_announced_but_not_retries() {
+        let mut f = Families::default();
+        f.on_submit(1, None, None);
+        f.on_submit(2, Some(1), None);
+        f.on_submit(3, None, None);
+        f.expect_late_twin(3);
+        f.on_submit(4, None, None);
+        assert_eq!(f.on_outcome(4, Outcome::TimedOut, Retry::Planned), None);
+        f.on_submit(5, None, Some(4));
+        assert_eq!(
+            f.open_conflicts(),
+            2,
+            "1 with its twin, 3 with its late one; not 4"
+        );
+        f.on_outcome(1, Outcome::Committed, Retry::None);
+        f.on_outcome(1, Outcome::Rejected, Retry::None);
+        assert_eq!((f.open_conflicts(), f.tally.conflicts), (1, 1));
     }
 
     #[test]

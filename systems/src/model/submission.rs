@@ -18,7 +18,8 @@ use std::sync::atomic::AtomicU64;
 /// A block about to be submitted.
 pub struct NewBlock {
     pub origin: PeerIdx,
-    pub id: u64,
+    /// Drawn by the submitter; the block's id follows from it (`BlockIds`).
+    pub nonce: u64,
     pub parts: SmallVec<[Part; 3]>,
     /// The block this one races with the same spend, if it is a double spend.
     pub twin_of: Option<BlockIdx>,
@@ -29,16 +30,18 @@ pub struct NewBlock {
     pub ttl: Tick,
 }
 
-/// Puts a new block into the book and into its origin's mempool.
+/// Puts a new block with id `id` into the book and into its origin's mempool.
 pub fn submit(
     book: &mut BlockBook,
     peers: &mut Peers,
     ring: &Ring,
     tokens: &TokenBook,
     new: NewBlock,
+    id: u64,
 ) -> BlockIdx {
     let block = Block {
-        id: new.id,
+        id,
+        nonce: new.nonce,
         submitted: new.now,
         time: new.now + 1,
         origin: new.origin,
@@ -79,15 +82,18 @@ pub struct Submitter<'w> {
 }
 
 impl Submitter<'_> {
-    /// Submits `new` and counts it as active and submitted, and in its conflict family.
+    /// Submits `new`, named as the protocol names blocks, and counts it as active and
+    /// submitted, and in its conflict family.
     pub fn submit(&mut self, new: NewBlock) -> BlockIdx {
         let (twin_of, retry_of, origin, now) = (new.twin_of, new.retry_of, new.origin, new.now);
+        let id = self.workload.block_ids.id(&new.parts, new.nonce);
         let idx = submit(
             &mut self.book,
             &mut self.peers,
             &self.ring,
             &self.tokens,
             new,
+            id,
         );
         self.workload.active += 1;
         self.metrics.current.blocks_submitted += 1;

@@ -4,7 +4,7 @@
 //! random size, each submitted to a random peer; a token is free again once its block has an
 //! outcome at its origin. With `tokens = 1` this reproduces the original's sequential runs.
 
-use crate::model::blocks::BlockBook;
+use crate::model::blocks::{BlockBook, BlockIds};
 use crate::model::ids::{BlockIdx, Tick, TokenIdx};
 use bevy_ecs::prelude::Resource;
 use std::collections::VecDeque;
@@ -21,6 +21,8 @@ pub struct Workload {
     /// its tokens in a new one (v2's owned-object locks: a new block would find the members
     /// locked for the old one).
     pub resubmit_timed_out: bool,
+    /// How the protocol names blocks: the submitter draws a nonce, the id follows.
+    pub block_ids: BlockIds,
     /// Blocks that timed out, to be re-submitted as they are (when `resubmit_timed_out`).
     pub resubmit: Vec<BlockIdx>,
     /// The first tick with no submissions (the drain): a time-out later than the tick before
@@ -35,6 +37,7 @@ impl Workload {
             active: 0,
             held: VecDeque::new(),
             resubmit_timed_out: false,
+            block_ids: BlockIds::Drawn,
             resubmit: Vec::new(),
             submissions_end: Tick::MAX,
         }

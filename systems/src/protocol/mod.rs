@@ -18,6 +18,7 @@ pub use node::{BlockRef, Io, Node};
 pub use services::{RuleInputs, Services};
 
 use crate::engine::lookup::Lookup;
+use crate::model::blocks::BlockIds;
 use crate::model::ids::PeerIdx;
 use crate::model::message::{Kind, KindInfo, Message};
 use crate::model::peer::PeerState;
@@ -34,6 +35,9 @@ pub trait Protocol: Sync {
 
     /// What a flooding Byzantine peer sends under this protocol.
     const FLOOD: Kind;
+
+    /// How blocks are named: drawn freely (the original's), or a hash of their content.
+    const BLOCK_IDS: BlockIds = BlockIds::Drawn;
 
     /// The largest Byzantine share of peers under which the protocol, with `params`, claims
     /// safety (no conflicting commits), double-signing owners included. The fuzzer attacks
@@ -94,6 +98,14 @@ pub fn kind_name(code: Kind) -> &'static str {
     all_kinds()
         .find(|k| k.code == code)
         .map_or("unknown", |k| k.name)
+}
+
+/// How protocol `kind` names its blocks (see [`Protocol::BLOCK_IDS`]).
+pub fn block_ids(kind: crate::config::ProtocolKind) -> BlockIds {
+    fn ids<P: Protocol>(_: &P) -> BlockIds {
+        P::BLOCK_IDS
+    }
+    with_protocol!(kind, |p| ids(p))
 }
 
 /// The kind a flooding Byzantine peer sends under protocol `kind`.

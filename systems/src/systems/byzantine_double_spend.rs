@@ -33,7 +33,7 @@ pub fn byzantine_double_spend(
         let me = attackers[rng.random_range(0..attackers.len())];
         submitter.submit(NewBlock {
             origin: me,
-            id: rng.random(),
+            nonce: rng.random(),
             parts: smallvec![part],
             twin_of: Some(honest),
             retry_of: None,

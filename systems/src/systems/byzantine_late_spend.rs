@@ -61,7 +61,7 @@ pub fn byzantine_late_spend(
         };
         submitter.submit(NewBlock {
             origin,
-            id: rng.random(),
+            nonce: rng.random(),
             parts: smallvec![s.part],
             twin_of: Some(s.first),
             retry_of: None,

@@ -33,11 +33,12 @@ pub fn inject_transactions(
             submitter.families.cancel_retry(idx);
             continue;
         };
-        let (id, parts, first) = (old.id, old.parts.clone(), old.retry_of.unwrap_or(idx));
+        // The same nonce and parts: the same id, which the members locked for it recognise.
+        let (nonce, parts, first) = (old.nonce, old.parts.clone(), old.retry_of.unwrap_or(idx));
         let origin = rng.random_range(0..submitter.ring.len());
         submitter.submit(NewBlock {
             origin,
-            id,
+            nonce,
             parts,
             twin_of: None,
             retry_of: Some(first),
@@ -71,7 +72,7 @@ pub fn inject_transactions(
         .then(|| parts[..1].iter().copied().collect());
         let idx = submitter.submit(NewBlock {
             origin,
-            id: rng.random(),
+            nonce: rng.random(),
             parts,
             twin_of: None,
             retry_of: None,
@@ -83,7 +84,7 @@ pub fn inject_transactions(
             let origin = rng.random_range(0..submitter.ring.len());
             submitter.submit(NewBlock {
                 origin,
-                id: rng.random(),
+                nonce: rng.random(),
                 parts,
                 twin_of: Some(idx),
                 retry_of: None,
@@ -99,7 +100,8 @@ pub fn inject_transactions(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::blocks::BlockBook;
+    use crate::model::blocks::{BlockBook, BlockIds, content_id};
+    use crate::model::families::Retry;
     use crate::model::ids::GENESIS;
     use crate::model::metrics::Metrics;
     use crate::model::peer::EntryState;
@@ -164,5 +166,79 @@ mod tests {
         assert_ne!(twin.id, original.id);
         assert_eq!(world.resource::<Workload>().active, 2);
         assert_eq!(world.resource::<Metrics>().current.blocks_submitted, 2);
+    }
+
+    #[test]
+    fn v2_names_a_block_by_its_content_and_a_twin_apart_by_its_nonce() {
+        let mut config = tiny_config(1);
+        config.protocol.kind = crate::config::ProtocolKind::V2;
+        config.workload.conflict_rate = 1.0;
+        let mut world = tiny_world_with(config);
+        run(&mut world, inject_transactions);
+        let book = world.resource::<BlockBook>();
+        let (first, twin) = (book.get(0).unwrap(), book.get(1).unwrap());
+        assert_eq!(
+            twin.parts, first.parts,
+            "a one-part block's twin: the same part"
+        );
+        assert_ne!(twin.id, first.id, "told apart by their nonces");
+        for b in [first, twin] {
+            assert_eq!(b.id, content_id(&b.parts, b.nonce));
+        }
+    }
+
+    #[test]
+    fn a_re_submitted_block_keeps_its_id_and_the_original_draws_its_ids() {
+        for kind in [
+            crate::config::ProtocolKind::V2,
+            crate::config::ProtocolKind::Original,
+        ] {
+            let mut config = tiny_config(1);
+            config.protocol.kind = kind;
+            let mut world = tiny_world_with(config);
+            run(&mut world, inject_transactions);
+            // Block 0 timed out and its owner sends it again.
+            let planned = world
+                .resource_mut::<crate::model::families::Families>()
+                .on_outcome(0, crate::model::blocks::Outcome::TimedOut, Retry::Planned);
+            assert_eq!(planned, None);
+            world.resource_mut::<Workload>().resubmit.push(0);
+            set_tick(&mut world, 5);
+            run(&mut world, inject_transactions);
+            let book = world.resource::<BlockBook>();
+            let (first, retry) = (book.get(0).unwrap(), book.get(1).unwrap());
+            assert_eq!((retry.retry_of, retry.submitted), (Some(0), 5));
+            assert_eq!(
+                (retry.id, retry.nonce, &retry.parts),
+                (first.id, first.nonce, &first.parts)
+            );
+            let drawn = kind == crate::config::ProtocolKind::Original;
+            assert_eq!(first.id == first.nonce, drawn, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn content_ids_cover_every_part_field_and_the_nonce() {
+        let part = Part {
+            token: 3,
+            last: 7,
+            last_time: 9,
+        };
+        let id = content_id(&[part], 1);
+        assert_eq!(id, content_id(&[part], 1));
+        assert_ne!(id, content_id(&[part], 2));
+        for other in [
+            Part { token: 4, ..part },
+            Part { last: 8, ..part },
+            Part {
+                last_time: 10,
+                ..part
+            },
+        ] {
+            assert_ne!(id, content_id(&[other], 1));
+        }
+        assert_ne!(id, content_id(&[part, Part { token: 5, ..part }], 1));
+        assert_eq!(BlockIds::Drawn.id(&[part], 1), 1);
+        assert_eq!(BlockIds::ContentHash.id(&[part], 1), id);
     }
 }

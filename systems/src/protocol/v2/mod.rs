@@ -34,6 +34,9 @@ impl Protocol for V2 {
     const KINDS: &'static [KindInfo] = &message::KINDS;
     /// A flooder sends the original's vote requests, which v2 ignores (still counted as sent).
     const FLOOD: Kind = Kind(OriginalKind::VoteRequest as u8);
+    /// The lock goes to the smallest id among competing proposals, so ids must not be
+    /// chosen: they hash the content, and an owner can only grind its own spend's nonce.
+    const BLOCK_IDS: crate::model::blocks::BlockIds = crate::model::blocks::BlockIds::ContentHash;
 
     /// With a Byzantine share f of the peers, a committee of C = 32 holds more than b (the
     /// tolerance) equivocators with probability P[Bin(32, f) > b]; up to b no fork is possible

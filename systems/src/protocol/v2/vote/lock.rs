@@ -46,7 +46,8 @@ pub fn prune_locks(ps: &mut PeerState, world: &Services) {
 
 /// The member judges part `i` of `block`, taking the lock if it is free: of every pending
 /// proposal it holds that spends the same (token, owner), the smallest block id gets it, so
-/// twins heard within the waiting window converge on one.
+/// twins heard within the waiting window converge on one. Ids hash the block's content
+/// (`BlockIds::ContentHash`): only a signer of a spend can grind its id, by its nonce.
 pub fn judge_part<const T: bool>(
     node: &mut Node<'_, '_, T>,
     block: BlockRef,
@@ -132,8 +133,9 @@ fn same_content(
         }
 }
 
-/// Whether `block` is the block lock `l` is for, re-submitted: the same id and, while the
-/// locked entry's body is held, the same parts (content a real block's hash would cover).
+/// Whether `block` is the block lock `l` is for, re-submitted: the same id (the hash of its
+/// parts and nonce) and, while the locked entry's body is held, the same parts (against a
+/// collision of the 64-bit hash).
 fn same_block(world: &Services, l: &Promise, block: &crate::model::blocks::Block) -> bool {
     l.id == block.id
         && world
