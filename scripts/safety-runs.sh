@@ -7,7 +7,8 @@
 # error for an unknown behaviour names them all), or V2_VARIANTS, ";"-separated.
 # V2_ARGS: more arguments for every run (e.g. "--topology small-world"). JOBS: runs at once
 # (default 1; each run has one thread). --fail-on-violation is on; a run is beyond the claimed
-# bound, as the fuzzer judges it, when its Byzantine share exceeds the summary's byzantine_bound.
+# bound, as the fuzzer judges it, when its Byzantine share exceeds the summary's byzantine_bound
+# or some committee holds more than b Byzantine members (captured_committees > 0).
 # Exit 1 if a run gave no summary, 2 on bad usage.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -35,8 +36,8 @@ one() { # index, seed, variant
   echo "$out" | python3 -c '
 import json,sys
 s=json.load(sys.stdin); s["_rc"]=int(sys.argv[1]); s["_variant"]=sys.argv[2]; s["_cmd"]=sys.argv[3]
-s["_beyond_bound"] = s["byzantine"] > s["byzantine_bound"]
-print(json.dumps({k: s[k] for k in ["_rc","_variant","_cmd","_beyond_bound","peers","seed","tokens","ticks","topology","byzantine","byzantine_bound","blocks_submitted","commit_rate","messages_per_commit","conflict_families","violations","safety_violations"]}))' "$rc" "$3" "$cmd" >"$tmp/$1.json" \
+s["_beyond_bound"] = s["byzantine"] > s["byzantine_bound"] or s["captured_committees"] > 0
+print(json.dumps({k: s[k] for k in ["_rc","_variant","_cmd","_beyond_bound","peers","seed","tokens","ticks","topology","byzantine","byzantine_bound","byzantine_placement","captured_committees","blocks_submitted","commit_rate","messages_per_commit","conflict_families","violations","safety_violations"]}))' "$rc" "$3" "$cmd" >"$tmp/$1.json" \
     || { echo "error: no summary from: $cmd (exit $rc); the table would miss this run" >&2; return 1; }
 }
 i=0
