@@ -84,7 +84,14 @@ pub const WITNESS_SLOT: usize = 6;
 /// Bit of the witness in `undecided` masks (bits 0..6 are parts).
 pub const WITNESS_BIT: u8 = 1 << 6;
 
-pub use crate::model::ring::Views;
+/// The original's view of a key: its neighbourhood, the 4 known peers either side
+/// (`protocol/original/neighbourhood.rs`). Kept here, with `Views`, while entries are shared.
+pub type View = crate::model::ring::NearestKnown<4>;
+
+/// A block's views at one peer: one per part, then the witness's. Room for the default
+/// blocks of up to three parts inline: a spilled list is one more allocation that every
+/// delivered vote and every vote request has to chase (BENCHMARKS.md, "Design history").
+pub type Views = SmallVec<[View; 4]>;
 pub use crate::model::verdicts::{Settled, Verdict};
 
 #[derive(Clone, Debug)]

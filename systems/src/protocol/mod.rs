@@ -52,12 +52,8 @@ pub trait Protocol: Sync {
     fn still_valid(&self, ps: &PeerState, block: BlockRef, tokens: &TokenBook) -> bool;
 
     /// The ring ids whose tokens peer `p` stores (`PeerState::range_lo..=range_hi`), set once
-    /// when the world is built. The original's: from its 4th known peer below its own id to
-    /// the 4th above.
-    fn own_range(&self, lookup: Lookup, p: PeerIdx) -> (u64, u64) {
-        let (lo, hi) = lookup.neighbourhood(p, lookup.id(p)).bounds();
-        (lookup.id(lo), lookup.id(hi))
-    }
+    /// when the world is built.
+    fn own_range(&self, lookup: Lookup, p: PeerIdx) -> (u64, u64);
 }
 
 /// Peer `p`'s own range under protocol `kind` (see [`Protocol::own_range`]).

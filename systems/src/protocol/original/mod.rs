@@ -8,12 +8,15 @@ pub mod byzantine;
 pub mod conflicts;
 pub mod judge;
 pub mod message;
+pub mod neighbourhood;
 pub mod receive;
 pub mod tally;
 pub mod targets;
 pub mod vote;
 
 use super::{BlockRef, Node, Protocol, VoteRound};
+use crate::engine::lookup::Lookup;
+use crate::model::ids::PeerIdx;
 use crate::model::message::{Kind, KindInfo, Message};
 use crate::model::peer::PeerState;
 use crate::model::tokens::TokenBook;
@@ -43,6 +46,10 @@ impl Protocol for Original {
     fn vote<const T: bool>(&self, node: &mut Node<'_, '_, T>, round: VoteRound) -> usize {
         conflicts::mark_suppressed_claims(node.state, node.io.world.bodies, round.arena);
         vote::vote_peer(node, round.threshold)
+    }
+
+    fn own_range(&self, lookup: Lookup, p: PeerIdx) -> (u64, u64) {
+        neighbourhood::own_range(lookup, p)
     }
 
     #[inline]

@@ -5,6 +5,7 @@ use super::byzantine::stated_opinion;
 use super::conflicts::outvoted_parts;
 use super::judge::judge_block;
 use super::message::OriginalKind;
+use super::neighbourhood::neighbourhood;
 use super::targets::{query_target, rotation};
 use crate::engine::lookup::Lookup;
 use crate::model::blocks::Block;
@@ -187,7 +188,7 @@ fn on_query<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Bloc
         );
     } else if (block.id ^ cx.now as u64).is_multiple_of(4) {
         // Forward towards the block's neighbourhood; the answer goes straight to the asker.
-        let nb = cx.lookup.neighbourhood(me, block.id);
+        let nb = neighbourhood(cx.lookup, me, block.id);
         let to = query_target(&nb, rotation(block.id, cx.lookup.id(me), cx.now));
         if to != me && to != target {
             reply(

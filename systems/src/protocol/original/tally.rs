@@ -61,7 +61,7 @@ pub fn decide(balance: &[i16; 7], parts: usize, threshold: i32) -> (u8, bool) {
 mod tests {
     use super::*;
     use crate::model::peer::{Body, Role};
-    use crate::model::ring::Neighbourhood;
+    use crate::protocol::original::neighbourhood::Neighbourhood;
     use rand::{Rng, SeedableRng};
 
     /// Vote-by-vote balances always decide as a full recount does.

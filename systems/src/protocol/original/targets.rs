@@ -2,7 +2,7 @@
 //! that a node spreads its requests over its neighbours from tick to tick.
 
 use crate::model::ids::PeerIdx;
-use crate::model::ring::Neighbourhood;
+use super::neighbourhood::Neighbourhood;
 
 /// The rotation that picks targets: `(key XOR self) + t`.
 #[inline]
