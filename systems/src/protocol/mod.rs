@@ -20,8 +20,10 @@ pub use services::{RuleInputs, Services};
 use crate::engine::lookup::Lookup;
 use crate::model::ids::PeerIdx;
 use crate::model::message::{Kind, KindInfo, Message};
+use crate::model::metrics::TickMetrics;
 use crate::model::peer::PeerState;
 use crate::model::tokens::TokenBook;
+use crate::model::world::CurrentThreshold;
 
 /// What a protocol decides for one peer. Implementations are stateless: the state is the
 /// peer's, the world's and the network's.
@@ -51,6 +53,21 @@ pub trait Protocol: Sync {
     /// in the same tick may have moved one of its tokens first.
     fn still_valid(&self, ps: &PeerState, block: BlockRef, tokens: &TokenBook) -> bool;
 
+    /// The vote threshold a run starts with (`CurrentThreshold`; only the original reads it).
+    fn starting_threshold(&self, params: &crate::config::ProtocolConfig) -> u32 {
+        params.threshold
+    }
+
+    /// The protocol's threshold policy, run once a tick from the last tick's metrics (the
+    /// original's; the default keeps the threshold as it is).
+    fn adapt_threshold(
+        &self,
+        _params: &crate::config::ProtocolConfig,
+        _last: &TickMetrics,
+        _current: &mut CurrentThreshold,
+    ) {
+    }
+
     /// The ring ids whose tokens peer `p` stores (`PeerState::range_lo..=range_hi`), set once
     /// when the world is built.
     fn own_range(&self, lookup: Lookup, p: PeerIdx) -> (u64, u64);
@@ -63,6 +80,24 @@ pub fn own_range(
     p: PeerIdx,
 ) -> (u64, u64) {
     with_protocol!(kind, |proto| proto.own_range(Lookup::new(ring), p))
+}
+
+/// The threshold in force when a run starts, under the protocol of `params` (see
+/// [`Protocol::starting_threshold`]).
+pub fn starting_threshold(params: &crate::config::ProtocolConfig) -> CurrentThreshold {
+    CurrentThreshold {
+        value: with_protocol!(params.kind, |p| p.starting_threshold(params)),
+        observed_loss: 0.0,
+    }
+}
+
+/// Runs the threshold policy of the protocol of `params` (see [`Protocol::adapt_threshold`]).
+pub fn adapt_threshold(
+    params: &crate::config::ProtocolConfig,
+    last: &TickMetrics,
+    current: &mut CurrentThreshold,
+) {
+    with_protocol!(params.kind, |p| p.adapt_threshold(params, last, current))
 }
 
 /// The Byzantine share under which the protocol of `params` claims safety (see

@@ -12,14 +12,17 @@ pub mod neighbourhood;
 pub mod receive;
 pub mod tally;
 pub mod targets;
+pub mod threshold;
 pub mod vote;
 
 use super::{BlockRef, Node, Protocol, VoteRound};
 use crate::engine::lookup::Lookup;
 use crate::model::ids::PeerIdx;
 use crate::model::message::{Kind, KindInfo, Message};
+use crate::model::metrics::TickMetrics;
 use crate::model::peer::PeerState;
 use crate::model::tokens::TokenBook;
+use crate::model::world::CurrentThreshold;
 use judge::{PartView, judge_part};
 use message::OriginalKind;
 
@@ -35,6 +38,19 @@ impl Protocol for Original {
     /// goals require all the same: the fuzzer counts their forks as failures.
     fn byzantine_bound(_: &crate::config::ProtocolConfig) -> f64 {
         0.2
+    }
+
+    fn starting_threshold(&self, params: &crate::config::ProtocolConfig) -> u32 {
+        threshold::starting(params)
+    }
+
+    fn adapt_threshold(
+        &self,
+        params: &crate::config::ProtocolConfig,
+        last: &TickMetrics,
+        current: &mut CurrentThreshold,
+    ) {
+        threshold::adapt(params, last, current);
     }
 
     #[inline(always)]
