@@ -17,8 +17,8 @@ use ecrust_systems::engine::scratch::Scratch;
 use ecrust_systems::model::blocks::BlockBook;
 use ecrust_systems::model::ids::PeerIdx;
 use ecrust_systems::model::message::Message;
-use ecrust_systems::model::peer::{Entry, PeerState, VoteRecord};
 use ecrust_systems::model::peer::View;
+use ecrust_systems::model::peer::{Entry, PeerState, VoteRecord};
 use ecrust_systems::model::world::Peers;
 use std::mem::size_of;
 

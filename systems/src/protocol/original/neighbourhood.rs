@@ -32,9 +32,6 @@ mod tests {
     /// The voters config validation counts on: 4 either side plus the key's own nearest peer.
     #[test]
     fn the_configured_voter_count_is_this_neighbourhoods() {
-        assert_eq!(
-            crate::config::NEIGHBOURHOOD_VOTERS as usize,
-            2 * SIDE + 1
-        );
+        assert_eq!(crate::config::NEIGHBOURHOOD_VOTERS as usize, 2 * SIDE + 1);
     }
 }

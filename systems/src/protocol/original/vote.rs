@@ -4,8 +4,8 @@
 use super::byzantine::stated_opinion;
 use super::judge::judge_block;
 use super::message::OriginalKind;
-use super::tally::decide;
 use super::neighbourhood::neighbourhood;
+use super::tally::decide;
 use super::targets::{query_target, rotation, vote_targets};
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::message::{ANSWER_SENDER, COMMITTED_MASK, Message};
