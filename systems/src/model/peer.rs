@@ -69,13 +69,14 @@ pub struct VoteRecord {
     pub holds: u8,
 }
 
-/// Whether the peer's D3 suppression marks must be recomputed: its set of pending blocks
-/// with known bodies changed since they were last computed.
+/// Whether the peer's set of pending entries with known bodies changed since its protocol
+/// last looked: the passes that change it say so, and a protocol that derives something from
+/// the set (the original's D3 marks) recomputes it only then.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Claims {
+pub enum PendingSet {
     #[default]
     Changed,
-    Current,
+    Seen,
 }
 
 /// Index of the witness count in `Entry::balance`.
@@ -106,7 +107,8 @@ pub struct Entry {
     pub tally: Tally,
     /// Parts (bits 0..6) and witness (bit 6) not yet decided.
     pub undecided: u8,
-    /// Parts this peer votes 0 on because another pending block claims the same owner (D3).
+    /// The original's D3 marks: parts this peer votes 0 on because another pending block
+    /// claims the same owner (`protocol/original/conflicts.rs`).
     pub suppressed: u8,
     /// v2 collectors (routed topologies): the parts whose deciding tally this peer sent.
     pub reported: u8,
@@ -305,8 +307,8 @@ pub struct PeerState {
     pub wanted: SmallVec<[(BlockIdx, Tick); 2]>,
     /// Owners this peer vouched for: it agrees to at most one block per (token, owner).
     pub promises: SmallVec<[Promise; 2]>,
-    /// Whether the D3 suppression marks of the mempool are up to date.
-    pub claims: Claims,
+    /// Whether the pending entries changed since the protocol last looked.
+    pub pending_set: PendingSet,
     /// The earliest tick at which `collect_garbage` has work here (an entry expires or was
     /// decided, a remembered verdict, promise or wanted parent runs out). Never later than the
     /// truth: every insertion lowers it, and the collector recomputes it when it visits. The

@@ -11,7 +11,7 @@ use crate::engine::lookup::Lookup;
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::message::{ALL_PARTS, ANSWER_SENDER, COMMITTED_MASK, Message};
-use crate::model::peer::{Body, Claims, Entry, EntryState, PeerState, Role, Verdict};
+use crate::model::peer::{Body, Entry, EntryState, PeerState, PendingSet, Role, Verdict};
 use crate::protocol::{BlockRef, Io, Node};
 
 /// A node that learned of a block by a vote asks again for its body after this many ticks.
@@ -216,7 +216,7 @@ fn on_block<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Bloc
                 && matches!(e.body, Body::Unknown { .. })
             {
                 e.learn_views(cx.lookup.views(block, cx.tokens, me), cx.lookup.len());
-                ps.claims = Claims::Changed;
+                ps.pending_set = PendingSet::Changed;
             }
         }
         Some(OriginalKind::ParentReply) => {
@@ -229,7 +229,7 @@ fn on_block<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Bloc
                     let e = &mut ps.mempool[i];
                     if matches!(e.body, Body::Unknown { .. }) {
                         e.learn_views(cx.lookup.views(block, cx.tokens, me), cx.lookup.len());
-                        ps.claims = Claims::Changed;
+                        ps.pending_set = PendingSet::Changed;
                     }
                 }
                 Err(at) => {
@@ -241,7 +241,7 @@ fn on_block<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Bloc
                         let mut e = Entry::new(m.block, expires, Body::Known, Role::Relay);
                         e.views = cx.lookup.views(block, cx.tokens, me);
                         ps.insert_entry(at, e);
-                        ps.claims = Claims::Changed;
+                        ps.pending_set = PendingSet::Changed;
                     }
                 }
             }
