@@ -4,11 +4,13 @@
 //! hold the token agree by a margin above the threshold, and more than `threshold` voters
 //! around the block id (the witness) have spoken.
 
+pub mod balance;
 pub mod byzantine;
 pub mod conflicts;
 pub mod judge;
 pub mod message;
 pub mod neighbourhood;
+pub mod promises;
 pub mod receive;
 pub mod tally;
 pub mod targets;

@@ -11,7 +11,9 @@ use crate::engine::lookup::Lookup;
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::message::{ALL_PARTS, ANSWER_SENDER, COMMITTED_MASK, Message};
-use crate::model::peer::{Body, Entry, EntryState, PeerState, PendingSet, Role, Verdict};
+use crate::model::peer::{
+    Body, Entry, EntryState, PeerState, PendingSet, Role, Verdict, VoteRecord,
+};
 use crate::protocol::{BlockRef, Io, Node};
 
 /// A node that learned of a block by a vote asks again for its body after this many ticks.
@@ -82,7 +84,15 @@ fn on_vote<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Block
                     let e = &mut ps.mempool[i];
                     let peers = cx.lookup.len();
                     if e.may_count(m.from, peers) {
-                        e.record_vote_counted(m.from, m.sent, m.mask, m.holds, peers);
+                        e.record_vote_counted(
+                            VoteRecord {
+                                voter: m.from,
+                                sent: m.sent,
+                                mask: m.mask,
+                                holds: m.holds,
+                            },
+                            peers,
+                        );
                     }
                     match e.body {
                         Body::Unknown { asked } if cx.now >= asked + REQUERY_TICKS => {
