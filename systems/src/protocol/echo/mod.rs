@@ -52,6 +52,7 @@ impl Protocol for Echo {
     fn vote<const T: bool>(&self, node: &mut Node<'_, '_, T>, _round: VoteRound) -> usize {
         let Node { state, io } = node;
         let world = io.world;
+        // Its neighbours: the 4 known peers either side of its own id.
         let nb = world
             .lookup
             .nearest_known::<4>(io.me, world.lookup.id(io.me));
