@@ -17,8 +17,8 @@ use ecrust_systems::engine::scratch::Scratch;
 use ecrust_systems::model::blocks::BlockBook;
 use ecrust_systems::model::ids::PeerIdx;
 use ecrust_systems::model::message::Message;
+use ecrust_systems::model::peer::View;
 use ecrust_systems::model::peer::{Entry, PeerState, VoteRecord};
-use ecrust_systems::model::ring::Neighbourhood;
 use ecrust_systems::model::world::Peers;
 use std::mem::size_of;
 
@@ -67,7 +67,7 @@ fn peer_lists(states: &[PeerState]) -> PeerLists {
                 lists.spilled_votes_bytes += e.votes.capacity() * size_of::<VoteRecord>();
             }
             if e.views.spilled() {
-                lists.spilled_views_bytes += e.views.capacity() * size_of::<Neighbourhood>();
+                lists.spilled_views_bytes += e.views.capacity() * size_of::<View>();
             }
         }
     }

@@ -229,13 +229,7 @@ pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> Wor
         ..Metrics::default()
     });
     world.insert_resource(Clock::default());
-    world.insert_resource(crate::model::world::CurrentThreshold {
-        value: match config.protocol.threshold_policy {
-            crate::config::ThresholdPolicy::Fixed => config.protocol.threshold,
-            crate::config::ThresholdPolicy::Adaptive { max, .. } => max,
-        },
-        observed_loss: 0.0,
-    });
+    world.insert_resource(crate::protocol::starting_threshold(&config.protocol));
     world.insert_resource(Settings(config));
     world
 }

@@ -8,6 +8,7 @@
 mod adversary;
 mod faults;
 mod network;
+mod original;
 mod protocol;
 mod validate;
 mod workload;
@@ -18,10 +19,8 @@ pub use network::{
     DelayModel, GEOMETRIC_DELAY_CAP, HALF_RING, LONG_TAIL_CAP, LinkModel, MAX_DELAY, NetworkConfig,
     RING, SMALL_WORLD_NEAR, Topology, small_world_far,
 };
-pub use protocol::{
-    MAX_TOLERANCE, NEIGHBOURHOOD_VOTERS, PROTOCOLS, ProtocolConfig, ProtocolEntry, ProtocolKind,
-    ThresholdPolicy,
-};
+pub use original::{NEIGHBOURHOOD_VOTERS, ThresholdPolicy};
+pub use protocol::{MAX_TOLERANCE, PROTOCOLS, ProtocolConfig, ProtocolEntry, ProtocolKind};
 pub use validate::{ConfigError, MAX_PEERS};
 pub use workload::{MAX_PARTS, PEERS_PER_TOKEN, WorkloadConfig};
 
@@ -75,11 +74,5 @@ impl SimConfig {
             Some(_) => LinkModel::new(self.peers, &self.network).mean_probability() * others,
             None => LinkModel::new(self.peers, &self.network).mean_probability() * others,
         }
-    }
-
-    /// The largest threshold that can ever be exceeded with this degree.
-    pub fn max_threshold(&self) -> u32 {
-        let voters = (self.expected_degree().floor() as u32).min(NEIGHBOURHOOD_VOTERS);
-        voters.saturating_sub(1)
     }
 }

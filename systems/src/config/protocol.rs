@@ -1,10 +1,7 @@
 //! The protocol the peers run, and its parameters.
 
+use super::original::ThresholdPolicy;
 use serde::{Deserialize, Serialize};
-
-/// Protocol constant: a neighbourhood is the 4 known peers either side of a key, plus the key's
-/// own nearest peer, so a node counts at most 9 voters for any key.
-pub const NEIGHBOURHOOD_VOTERS: u32 = 9;
 
 /// One row of [`PROTOCOLS`]: a protocol as every front end sees it.
 #[derive(Clone, Copy, Debug)]
@@ -124,31 +121,5 @@ impl Default for ProtocolConfig {
             learned_peers: 32,
             tolerance: 10,
         }
-    }
-}
-
-/// How the vote threshold is chosen each tick.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case", tag = "kind")]
-pub enum ThresholdPolicy {
-    /// Always `threshold`.
-    #[default]
-    Fixed,
-    /// From the loss observed network-wide: `max` on a clean network, falling linearly to
-    /// `min` at 40 % loss (fewer votes arrive, so a lower margin still converges in time).
-    Adaptive { min: u32, max: u32 },
-}
-
-impl ThresholdPolicy {
-    /// `fixed` or `adaptive:MIN..MAX`.
-    pub fn parse(s: &str) -> Option<Self> {
-        if s == "fixed" {
-            return Some(Self::Fixed);
-        }
-        let (min, max) = s.strip_prefix("adaptive:")?.split_once("..")?;
-        Some(Self::Adaptive {
-            min: min.trim().parse().ok()?,
-            max: max.trim().parse().ok()?,
-        })
     }
 }

@@ -1,11 +1,12 @@
 //! The topology lookups the engine offers protocol code: the ring's ids, positions, seeded
-//! links and neighbourhoods. The ring is static and every peer reads the same one at no
+//! links and the known peers nearest a key. The ring is static and every peer reads the same one at no
 //! message cost: a listed modelling shortcut (`docs/architecture.md`, "Known oracles and
 //! shortcuts"), standing in for the routing lookups a real overlay would pay for.
 
 use crate::model::blocks::Block;
 use crate::model::ids::PeerIdx;
-use crate::model::ring::{Neighbourhood, Ring, Views};
+use crate::model::peer::Views;
+use crate::model::ring::{NearestKnown, Ring};
 use crate::model::tokens::TokenBook;
 
 /// Read-only topology lookups; the only way protocol code reaches the ring.
@@ -46,13 +47,13 @@ impl<'a> Lookup<'a> {
         self.0.seeded_link(a, b)
     }
 
-    /// Peer `node`'s neighbourhood of `key` (the original's voters).
+    /// The `K` peers `node` knows nearest `key` on each side.
     #[inline]
-    pub fn neighbourhood(&self, node: PeerIdx, key: u64) -> Neighbourhood {
-        self.0.neighbourhood(node, key)
+    pub fn nearest_known<const K: usize>(&self, node: PeerIdx, key: u64) -> NearestKnown<K> {
+        self.0.nearest_known(node, key)
     }
 
-    /// Peer `me`'s neighbourhood of each part's token, then of the block id.
+    /// Peer `me`'s views of a block (the original's): see `Block::views`.
     #[inline]
     pub fn views(&self, block: &Block, tokens: &TokenBook, me: PeerIdx) -> Views {
         block.views(self.0, tokens, me)

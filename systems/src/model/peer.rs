@@ -69,13 +69,14 @@ pub struct VoteRecord {
     pub holds: u8,
 }
 
-/// Whether the peer's D3 suppression marks must be recomputed: its set of pending blocks
-/// with known bodies changed since they were last computed.
+/// Whether the peer's set of pending entries with known bodies changed since its protocol
+/// last looked: the passes that change it say so, and a protocol that derives something from
+/// the set (the original's D3 marks) recomputes it only then.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Claims {
+pub enum PendingSet {
     #[default]
     Changed,
-    Current,
+    Seen,
 }
 
 /// Index of the witness count in `Entry::balance`.
@@ -84,7 +85,14 @@ pub const WITNESS_SLOT: usize = 6;
 /// Bit of the witness in `undecided` masks (bits 0..6 are parts).
 pub const WITNESS_BIT: u8 = 1 << 6;
 
-pub use crate::model::ring::Views;
+/// The original's view of a key: its neighbourhood, the 4 known peers either side
+/// (`protocol/original/neighbourhood.rs`). Kept here, with `Views`, while entries are shared.
+pub type View = crate::model::ring::NearestKnown<4>;
+
+/// A block's views at one peer: one per part, then the witness's. Room for the default
+/// blocks of up to three parts inline: a spilled list is one more allocation that every
+/// delivered vote and every vote request has to chase (BENCHMARKS.md, "Design history").
+pub type Views = SmallVec<[View; 4]>;
 pub use crate::model::verdicts::{Settled, Verdict};
 
 #[derive(Clone, Debug)]
@@ -99,7 +107,8 @@ pub struct Entry {
     pub tally: Tally,
     /// Parts (bits 0..6) and witness (bit 6) not yet decided.
     pub undecided: u8,
-    /// Parts this peer votes 0 on because another pending block claims the same owner (D3).
+    /// The original's D3 marks: parts this peer votes 0 on because another pending block
+    /// claims the same owner (`protocol/original/conflicts.rs`).
     pub suppressed: u8,
     /// v2 collectors (routed topologies): the parts whose deciding tally this peer sent.
     pub reported: u8,
@@ -132,67 +141,6 @@ impl Entry {
         }
     }
 
-    /// What one vote adds to `balance`, given the views.
-    #[inline]
-    fn contribution(&self, v: &VoteRecord, peers: u32, sign: i16, balance: &mut [i16; 7]) {
-        let parts = self.views.len() - 1;
-        for (i, view) in self.views[..parts].iter().enumerate() {
-            let bit = 1 << i;
-            if v.holds & bit != 0 && view.contains(v.voter, peers) {
-                balance[i] += sign * if v.mask & bit != 0 { 1 } else { -1 };
-            }
-        }
-        if self.views[parts].contains(v.voter, peers) {
-            balance[WITNESS_SLOT] += sign;
-        }
-    }
-
-    /// Recomputes `balance` from every recorded vote.
-    pub fn recount(&mut self, peers: u32) {
-        let mut balance = [0i16; 7];
-        if !self.views.is_empty() {
-            for v in &self.votes {
-                self.contribution(v, peers, 1, &mut balance);
-            }
-        }
-        self.balance = balance;
-        self.counted = Counted::Exact;
-    }
-
-    /// Records a vote and keeps `balance` exact without a recount.
-    pub fn record_vote_counted(
-        &mut self,
-        voter: PeerIdx,
-        sent: Tick,
-        mask: u8,
-        holds: u8,
-        peers: u32,
-    ) -> bool {
-        if self.counted != Counted::Exact || self.views.is_empty() {
-            return self.record_vote(voter, sent, mask, holds);
-        }
-        let new = VoteRecord {
-            voter,
-            sent,
-            mask,
-            holds,
-        };
-        let mut balance = self.balance;
-        match self.votes.iter().position(|v| v.voter == voter) {
-            Some(i) if sent > self.votes[i].sent => {
-                let old = self.votes[i];
-                self.contribution(&old, peers, -1, &mut balance);
-                self.votes[i] = new;
-            }
-            Some(_) => return false,
-            None => self.votes.push(new),
-        }
-        self.contribution(&new, peers, 1, &mut balance);
-        self.balance = balance;
-        self.tally = Tally::Stale;
-        true
-    }
-
     /// Keeps the newest vote per voter; returns whether the tally changed.
     pub fn record_vote(&mut self, voter: PeerIdx, sent: Tick, mask: u8, holds: u8) -> bool {
         match self.votes.iter_mut().find(|v| v.voter == voter) {
@@ -217,25 +165,6 @@ impl Entry {
                 true
             }
         }
-    }
-
-    /// Can a vote from `voter` ever count here? Only voters inside one of this peer's views
-    /// (a part's token neighbourhood or the witness's) are counted; until the body, and so
-    /// the views, are known every vote is kept.
-    #[inline]
-    pub fn may_count(&self, voter: PeerIdx, peers: u32) -> bool {
-        self.views.is_empty() || self.views.iter().any(|v| v.contains(voter, peers))
-    }
-
-    /// Sets the views once the body is known, and drops the votes that can never count.
-    pub fn learn_views(&mut self, views: Views, peers: u32) {
-        self.views = views;
-        let views = &self.views;
-        self.votes
-            .retain(|v| views.iter().any(|view| view.contains(v.voter, peers)));
-        self.body = Body::Known;
-        self.tally = Tally::Stale;
-        self.counted = Counted::Recount;
     }
 
     /// Frees the per-vote state once the block is decided here.
@@ -298,8 +227,8 @@ pub struct PeerState {
     pub wanted: SmallVec<[(BlockIdx, Tick); 2]>,
     /// Owners this peer vouched for: it agrees to at most one block per (token, owner).
     pub promises: SmallVec<[Promise; 2]>,
-    /// Whether the D3 suppression marks of the mempool are up to date.
-    pub claims: Claims,
+    /// Whether the pending entries changed since the protocol last looked.
+    pub pending_set: PendingSet,
     /// The earliest tick at which `collect_garbage` has work here (an entry expires or was
     /// decided, a remembered verdict, promise or wanted parent runs out). Never later than the
     /// truth: every insertion lowers it, and the collector recomputes it when it visits. The
@@ -416,38 +345,6 @@ impl PeerState {
                 true
             }
             None => false,
-        }
-    }
-
-    /// The block this peer already agreed may spend `token` from `last`, if any.
-    #[inline]
-    pub fn promised(&self, token: TokenIdx, last: BlockIdx) -> Option<BlockIdx> {
-        self.promises
-            .iter()
-            .find(|p| p.token == token && p.last == last)
-            .map(|p| p.block)
-    }
-
-    /// Records a promise for every part of `block` this peer agrees with (bits of `agree`).
-    pub fn promise_agreed(
-        &mut self,
-        block: &crate::model::blocks::Block,
-        idx: BlockIdx,
-        agree: u8,
-        ttl: Tick,
-    ) {
-        for (i, part) in block.parts.iter().enumerate() {
-            if agree & (1 << i) != 0 && self.promised(part.token, part.last).is_none() {
-                let until = block.expires(ttl);
-                self.promises.push(Promise {
-                    token: part.token,
-                    last: part.last,
-                    block: idx,
-                    id: block.id,
-                    until,
-                });
-                self.collect_at(until);
-            }
         }
     }
 

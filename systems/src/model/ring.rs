@@ -3,11 +3,11 @@
 //! The original stores, for every peer, a sorted list of about N/6..N/2 known peers: O(N^2)
 //! memory and set-up time. Here whether peer `a` was seeded with a link to `b` is a pure
 //! function of `(seed, a, b, ring distance)`: a seeded hash compared with the topology's link
-//! probability. Nothing quadratic is stored; a neighbourhood (the 4 known peers either side of
-//! a key) is found by walking the sorted ring outward from the key, which is short because near
-//! peers are known with high probability in the ring topologies. The small-world topology
-//! draws each peer's few far links once instead (`model::small_world`); its neighbourhoods are
-//! the key's ring neighbours, reached hop by hop (see `small_world_neighbourhood`).
+//! probability. Nothing quadratic is stored; the known peers nearest a key are found by
+//! walking the sorted ring outward from the key, which is short because near peers are known
+//! with high probability in the ring topologies. The small-world topology draws each peer's
+//! few far links once instead (`model::small_world`); its nearest peers are the key's ring
+//! neighbours, reached hop by hop (see `small_world_nearest`).
 
 use crate::config::{LinkModel, RING, SimConfig};
 use crate::model::ids::{PeerIdx, ring_distance};
@@ -15,13 +15,7 @@ use crate::model::rng::{Stream, hash_words, mix64, stream};
 use crate::model::small_world::SmallWorld;
 use bevy_ecs::prelude::Resource;
 use rand::RngCore;
-use smallvec::SmallVec;
 use std::sync::Arc;
-
-/// A block's views at one peer: one per part, then the witness's. Room for the default
-/// blocks of up to three parts inline: a spilled list is one more allocation that every
-/// delivered vote and every vote request has to chase (BENCHMARKS.md, "Design history").
-pub type Views = SmallVec<[Neighbourhood; 4]>;
 
 /// A probability as a threshold on a uniform u64 (1.0 and above: `u64::MAX`, always).
 #[inline]
@@ -85,25 +79,35 @@ pub struct Ring {
     small_world: Option<Arc<SmallWorld>>,
 }
 
-/// The 4 known peers below and the 4 at or above a key, nearest first.
+/// The `K` peers a node knows nearest below a key and the `K` at or above it, nearest first
+/// (a protocol picks `K`: the original's neighbourhood is `NearestKnown<4>`).
 ///
-/// The ring interval from `below[3]` to `above[3]` is the node's `peer_range` of the key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct Neighbourhood {
-    pub below: [PeerIdx; 4],
-    pub above: [PeerIdx; 4],
+/// The ring interval from `below[K - 1]` to `above[K - 1]` is the node's range of the key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NearestKnown<const K: usize> {
+    pub below: [PeerIdx; K],
+    pub above: [PeerIdx; K],
 }
 
-impl Neighbourhood {
-    /// Ring-interval bounds (positions) of the neighbourhood.
+impl<const K: usize> Default for NearestKnown<K> {
+    fn default() -> Self {
+        Self {
+            below: [0; K],
+            above: [0; K],
+        }
+    }
+}
+
+impl<const K: usize> NearestKnown<K> {
+    /// Ring-interval bounds (positions) of the set.
     #[inline]
     pub fn bounds(&self) -> (PeerIdx, PeerIdx) {
-        (self.below[3], self.above[3])
+        (self.below[K - 1], self.above[K - 1])
     }
 
     #[inline]
     pub fn contains(&self, p: PeerIdx, peers: u32) -> bool {
-        crate::model::ids::in_ring_interval(p, self.below[3], self.above[3], peers)
+        crate::model::ids::in_ring_interval(p, self.below[K - 1], self.above[K - 1], peers)
     }
 }
 
@@ -199,30 +203,30 @@ impl Ring {
         }
     }
 
-    /// The node's neighbourhood of `key`: 4 known peers at or above the key's insertion
-    /// point and 4 below it. If the node knows fewer, the walk covers the whole ring and
-    /// repeats the farthest found (so the range is then the whole ring).
-    pub fn neighbourhood(&self, node: PeerIdx, key: u64) -> Neighbourhood {
+    /// The `K` peers `node` knows at or above the key's insertion point and the `K` below
+    /// it. If the node knows fewer, the walk covers the whole ring and repeats the farthest
+    /// found (so the range is then the whole ring).
+    pub fn nearest_known<const K: usize>(&self, node: PeerIdx, key: u64) -> NearestKnown<K> {
         if self.small_world.is_some() {
-            return self.small_world_neighbourhood(node, key);
+            return self.small_world_nearest(node, key);
         }
         let n = self.len();
         let start = self.insertion(key);
-        let mut nb = Neighbourhood::default();
+        let mut nb = NearestKnown::<K>::default();
         let mut found = 0;
         let mut p = start;
         for _ in 0..n {
             if self.seeded_link(node, p) {
                 nb.above[found] = p;
                 found += 1;
-                if found == 4 {
+                if found == K {
                     break;
                 }
             }
             p = if p + 1 == n { 0 } else { p + 1 };
         }
-        let whole_ring = found < 4;
-        for i in found..4 {
+        let whole_ring = found < K;
+        for i in found..K {
             nb.above[i] = if found > 0 { nb.above[found - 1] } else { node };
         }
         found = 0;
@@ -232,25 +236,25 @@ impl Ring {
             if self.seeded_link(node, p) {
                 nb.below[found] = p;
                 found += 1;
-                if found == 4 {
+                if found == K {
                     break;
                 }
             }
         }
-        for i in found..4 {
+        for i in found..K {
             nb.below[i] = if found > 0 { nb.below[found - 1] } else { node };
         }
-        if whole_ring || found < 4 {
+        if whole_ring || found < K {
             // The range must then cover every peer: make it the full circle starting at `start`.
-            nb.below[3] = start;
-            nb.above[3] = if start == 0 { n - 1 } else { start - 1 };
+            nb.below[K - 1] = start;
+            nb.above[K - 1] = if start == 0 { n - 1 } else { start - 1 };
         }
         nb
     }
 }
 
 impl Ring {
-    /// `seeded_link` on the small-world topology. Kept out of line, like the neighbourhood
+    /// `seeded_link` on the small-world topology. Kept out of line, like the nearest peers
     /// below, so the other topologies' hot code stays as it was (docs/topology.md has the
     /// measurement).
     #[inline(never)]
@@ -258,26 +262,26 @@ impl Ring {
         self.small_world.as_ref().is_some_and(|sw| sw.links(a, b))
     }
 
-    /// `neighbourhood` on the small-world topology: the 4 peers at or above the key's
-    /// insertion point and the 4 below it on the ring, the node itself skipped, whether the
+    /// `nearest_known` on the small-world topology: the `K` peers at or above the key's
+    /// insertion point and the `K` below it on the ring, the node itself skipped, whether the
     /// node knows them or not; messages to those it does not know are routed hop by hop
     /// (`Outbox::send`). This is what a lookup in a routed network returns. The other
     /// topologies' rule (the known peers nearest the key) would pick, for a far key, peers
     /// hundreds of positions from it that store none of its tokens, and the original then
     /// barely committed (docs/topology.md).
     #[inline(never)]
-    fn small_world_neighbourhood(&self, node: PeerIdx, key: u64) -> Neighbourhood {
+    fn small_world_nearest<const K: usize>(&self, node: PeerIdx, key: u64) -> NearestKnown<K> {
         let n = self.len();
         let start = self.insertion(key);
-        let mut nb = Neighbourhood::default();
-        if n <= 8 {
-            // Too few peers for 4 + 4 others: the whole ring, as in the walk.
-            nb.below[3] = start;
-            nb.above[3] = if start == 0 { n - 1 } else { start - 1 };
+        let mut nb = NearestKnown::<K>::default();
+        if n as usize <= 2 * K {
+            // Too few peers for K + K others: the whole ring, as in the walk.
+            nb.below[K - 1] = start;
+            nb.above[K - 1] = if start == 0 { n - 1 } else { start - 1 };
             return nb;
         }
         let (mut p, mut i) = (start, 0);
-        while i < 4 {
+        while i < K {
             if p != node {
                 nb.above[i] = p;
                 i += 1;
@@ -285,7 +289,7 @@ impl Ring {
             p = if p + 1 == n { 0 } else { p + 1 };
         }
         let (mut p, mut i) = (start, 0);
-        while i < 4 {
+        while i < K {
             p = if p == 0 { n - 1 } else { p - 1 };
             if p != node {
                 nb.below[i] = p;
@@ -309,22 +313,22 @@ mod tests {
     }
 
     #[test]
-    fn neighbourhood_of_a_fully_linked_ring() {
+    fn nearest_known_peers_of_a_fully_linked_ring() {
         let ring = full_ring(20);
         // Key 5_200 lies between peer 5 (5_500 is above) and peer 4 (4_500 below).
-        let nb = ring.neighbourhood(15, 5_200);
+        let nb = ring.nearest_known::<4>(15, 5_200);
         assert_eq!(nb.above, [5, 6, 7, 8]);
         assert_eq!(nb.below, [4, 3, 2, 1]);
         assert!(nb.contains(1, 20) && nb.contains(8, 20) && !nb.contains(9, 20));
         // The node itself is skipped.
-        let nb = ring.neighbourhood(6, 5_200);
+        let nb = ring.nearest_known::<4>(6, 5_200);
         assert_eq!(nb.above, [5, 7, 8, 9]);
     }
 
     #[test]
-    fn neighbourhood_wraps_around_zero() {
+    fn nearest_known_peers_wrap_around_zero() {
         let ring = full_ring(20);
-        let nb = ring.neighbourhood(10, 100);
+        let nb = ring.nearest_known::<4>(10, 100);
         assert_eq!(nb.above, [0, 1, 2, 3]);
         assert_eq!(nb.below, [19, 18, 17, 16]);
         assert!(nb.contains(19, 20) && nb.contains(0, 20) && !nb.contains(15, 20));
@@ -333,14 +337,14 @@ mod tests {
     #[test]
     fn sparse_view_covers_whole_ring() {
         let ring = Ring::from_ids((0..16).collect(), LinkModel::Uniform { p: 0.0 }, 1);
-        let nb = ring.neighbourhood(3, 7);
+        let nb = ring.nearest_known::<4>(3, 7);
         for p in 0..16 {
             assert!(nb.contains(p, 16));
         }
     }
 
     #[test]
-    fn small_world_neighbourhood_is_the_keys_ring_neighbourhood() {
+    fn small_world_nearest_peers_are_the_keys_ring_neighbours() {
         let config = SimConfig {
             peers: 3000,
             network: crate::config::NetworkConfig {
@@ -368,7 +372,7 @@ mod tests {
         };
         for node in [0u32, 17, 1500, 2999] {
             for key in [0u64, 1 << 40, u64::MAX / 3, ring.id(node), u64::MAX] {
-                let nb = ring.neighbourhood(node, key);
+                let nb = ring.nearest_known::<4>(node, key);
                 let (above, below) = walk(node, key);
                 assert_eq!(nb.above.to_vec(), above, "node {node} key {key}");
                 assert_eq!(nb.below.to_vec(), below, "node {node} key {key}");

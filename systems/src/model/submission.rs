@@ -4,7 +4,7 @@ use crate::model::blocks::{Block, BlockBook, Part};
 use crate::model::families::Families;
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::metrics::Metrics;
-use crate::model::peer::{Body, Claims, Entry, Role};
+use crate::model::peer::{Body, Entry, PendingSet, Role};
 use crate::model::ring::Ring;
 use crate::model::tokens::TokenBook;
 use crate::model::trace::{StateChange, Trace};
@@ -63,7 +63,7 @@ pub fn submit(
     let peer = peers.state_mut(new.origin);
     // New blocks have the largest index yet, so the pool stays sorted.
     peer.push_entry(entry);
-    peer.claims = Claims::Changed;
+    peer.pending_set = PendingSet::Changed;
     idx
 }
 

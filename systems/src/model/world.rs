@@ -10,7 +10,8 @@ use bevy_ecs::prelude::Resource;
 #[derive(Resource, Clone, Debug)]
 pub struct Settings(pub SimConfig);
 
-/// The vote threshold in force this tick (set by `adapt_threshold`).
+/// The vote threshold in force this tick (the original's; its policy, run by the
+/// `adapt_threshold` system, sets it).
 #[derive(Resource, Clone, Copy, Debug)]
 pub struct CurrentThreshold {
     pub value: u32,

@@ -21,8 +21,10 @@ use crate::engine::lookup::Lookup;
 use crate::model::blocks::BlockIds;
 use crate::model::ids::PeerIdx;
 use crate::model::message::{Kind, KindInfo, Message};
+use crate::model::metrics::TickMetrics;
 use crate::model::peer::PeerState;
 use crate::model::tokens::TokenBook;
+use crate::model::world::CurrentThreshold;
 
 /// What a protocol decides for one peer. Implementations are stateless: the state is the
 /// peer's, the world's and the network's.
@@ -55,13 +57,24 @@ pub trait Protocol: Sync {
     /// in the same tick may have moved one of its tokens first.
     fn still_valid(&self, ps: &PeerState, block: BlockRef, tokens: &TokenBook) -> bool;
 
-    /// The ring ids whose tokens peer `p` stores (`PeerState::range_lo..=range_hi`), set once
-    /// when the world is built. The original's: from its 4th known peer below its own id to
-    /// the 4th above.
-    fn own_range(&self, lookup: Lookup, p: PeerIdx) -> (u64, u64) {
-        let (lo, hi) = lookup.neighbourhood(p, lookup.id(p)).bounds();
-        (lookup.id(lo), lookup.id(hi))
+    /// The vote threshold a run starts with (`CurrentThreshold`; only the original reads it).
+    fn starting_threshold(&self, params: &crate::config::ProtocolConfig) -> u32 {
+        params.threshold
     }
+
+    /// The protocol's threshold policy, run once a tick from the last tick's metrics (the
+    /// original's; the default keeps the threshold as it is).
+    fn adapt_threshold(
+        &self,
+        _params: &crate::config::ProtocolConfig,
+        _last: &TickMetrics,
+        _current: &mut CurrentThreshold,
+    ) {
+    }
+
+    /// The ring ids whose tokens peer `p` stores (`PeerState::range_lo..=range_hi`), set once
+    /// when the world is built.
+    fn own_range(&self, lookup: Lookup, p: PeerIdx) -> (u64, u64);
 }
 
 /// Peer `p`'s own range under protocol `kind` (see [`Protocol::own_range`]).
@@ -71,6 +84,24 @@ pub fn own_range(
     p: PeerIdx,
 ) -> (u64, u64) {
     with_protocol!(kind, |proto| proto.own_range(Lookup::new(ring), p))
+}
+
+/// The threshold in force when a run starts, under the protocol of `params` (see
+/// [`Protocol::starting_threshold`]).
+pub fn starting_threshold(params: &crate::config::ProtocolConfig) -> CurrentThreshold {
+    CurrentThreshold {
+        value: with_protocol!(params.kind, |p| p.starting_threshold(params)),
+        observed_loss: 0.0,
+    }
+}
+
+/// Runs the threshold policy of the protocol of `params` (see [`Protocol::adapt_threshold`]).
+pub fn adapt_threshold(
+    params: &crate::config::ProtocolConfig,
+    last: &TickMetrics,
+    current: &mut CurrentThreshold,
+) {
+    with_protocol!(params.kind, |p| p.adapt_threshold(params, last, current))
 }
 
 /// The Byzantine share under which the protocol of `params` claims safety (see

@@ -7,7 +7,7 @@ use crate::model::blocks::{Outcome, RetiredBlocks};
 use crate::model::certificates::Certification;
 use crate::model::ids::{PeerIdx, Tick};
 use crate::model::outcome::Settlement;
-use crate::model::peer::{Claims, EntryState, PeerState, Settled, Verdict};
+use crate::model::peer::{EntryState, PeerState, PendingSet, Settled, Verdict};
 use crate::model::trace::StateChange;
 use crate::model::world::{Clock, PeerEvent, Settings};
 use bevy_ecs::prelude::*;
@@ -83,7 +83,7 @@ fn collect_peer(
         .iter()
         .any(|e| e.expires <= now || e.state != EntryState::Pending)
     {
-        ps.claims = Claims::Changed;
+        ps.pending_set = PendingSet::Changed;
         let mut settled: SmallVec<[Settled; 4]> = SmallVec::new();
         ps.retain_entries(|e| {
             if let Some(trace) = trace

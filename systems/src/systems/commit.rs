@@ -8,7 +8,7 @@ use crate::model::blocks::{Block, Outcome};
 use crate::model::ids::{BlockIdx, PeerIdx};
 use crate::model::ledger::Ledger;
 use crate::model::outcome::Settlement;
-use crate::model::peer::{Claims, Decision, EntryState, Mapping, PeerState};
+use crate::model::peer::{Decision, EntryState, Mapping, PeerState, PendingSet};
 use crate::model::tokens::TokenBook;
 use crate::model::trace::StateChange;
 use crate::model::world::{Clock, PeerEvent, Settings};
@@ -64,7 +64,7 @@ fn commit_with<P: Protocol>(
                     };
                     let this = BlockRef { idx, body: block };
                     let still_valid = protocol.still_valid(ps, this, tokens);
-                    ps.claims = Claims::Changed;
+                    ps.pending_set = PendingSet::Changed;
                     ps.collect_at(now);
                     let state = if decision == Decision::Commit && still_valid {
                         apply_commit(me, ps, idx, block, tokens, work.events);

@@ -52,7 +52,10 @@ impl Protocol for Echo {
     fn vote<const T: bool>(&self, node: &mut Node<'_, '_, T>, _round: VoteRound) -> usize {
         let Node { state, io } = node;
         let world = io.world;
-        let nb = world.lookup.neighbourhood(io.me, world.lookup.id(io.me));
+        // Its neighbours: the 4 known peers either side of its own id.
+        let nb = world
+            .lookup
+            .nearest_known::<4>(io.me, world.lookup.id(io.me));
         let mut neighbours: SmallVec<[PeerIdx; 8]> =
             nb.below.iter().chain(&nb.above).copied().collect();
         neighbours.sort_unstable();

@@ -3,17 +3,17 @@
 
 use crate::engine::bodies::Bodies;
 use crate::model::ids::{BlockIdx, TokenIdx};
-use crate::model::peer::{Body, Claims, EntryState, PeerState};
+use crate::model::peer::{Body, EntryState, PeerState, PendingSet};
 use crate::protocol::BlockRef;
 
 /// D3: of two pending blocks spending the same (token, owner), this peer votes 0 on the one
 /// with the larger block id for as long as both are pending. Recomputed only when the set of
 /// pending blocks with known bodies changed.
 pub fn mark_suppressed_claims(ps: &mut PeerState, bodies: Bodies, arena: &bumpalo::Bump) {
-    if ps.claims == Claims::Current {
+    if ps.pending_set == PendingSet::Seen {
         return;
     }
-    ps.claims = Claims::Current;
+    ps.pending_set = PendingSet::Seen;
     let mut claims: bumpalo::collections::Vec<'_, (TokenIdx, BlockIdx, u64, u32, u8)> =
         bumpalo::collections::Vec::new_in(arena);
     for (ei, e) in ps.mempool.iter_mut().enumerate() {

@@ -4,19 +4,27 @@
 //! hold the token agree by a margin above the threshold, and more than `threshold` voters
 //! around the block id (the witness) have spoken.
 
+pub mod balance;
 pub mod byzantine;
 pub mod conflicts;
 pub mod judge;
 pub mod message;
+pub mod neighbourhood;
+pub mod promises;
 pub mod receive;
 pub mod tally;
 pub mod targets;
+pub mod threshold;
 pub mod vote;
 
 use super::{BlockRef, Node, Protocol, VoteRound};
+use crate::engine::lookup::Lookup;
+use crate::model::ids::PeerIdx;
 use crate::model::message::{Kind, KindInfo, Message};
+use crate::model::metrics::TickMetrics;
 use crate::model::peer::PeerState;
 use crate::model::tokens::TokenBook;
+use crate::model::world::CurrentThreshold;
 use judge::{PartView, judge_part};
 use message::OriginalKind;
 
@@ -34,6 +42,19 @@ impl Protocol for Original {
         0.2
     }
 
+    fn starting_threshold(&self, params: &crate::config::ProtocolConfig) -> u32 {
+        threshold::starting(params)
+    }
+
+    fn adapt_threshold(
+        &self,
+        params: &crate::config::ProtocolConfig,
+        last: &TickMetrics,
+        current: &mut CurrentThreshold,
+    ) {
+        threshold::adapt(params, last, current);
+    }
+
     #[inline(always)]
     fn receive<const T: bool>(&self, node: &mut Node<'_, '_, T>, m: &Message) {
         receive::handle(node, m);
@@ -43,6 +64,10 @@ impl Protocol for Original {
     fn vote<const T: bool>(&self, node: &mut Node<'_, '_, T>, round: VoteRound) -> usize {
         conflicts::mark_suppressed_claims(node.state, node.io.world.bodies, round.arena);
         vote::vote_peer(node, round.threshold)
+    }
+
+    fn own_range(&self, lookup: Lookup, p: PeerIdx) -> (u64, u64) {
+        neighbourhood::own_range(lookup, p)
     }
 
     #[inline]

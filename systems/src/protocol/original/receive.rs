@@ -5,12 +5,15 @@ use super::byzantine::stated_opinion;
 use super::conflicts::outvoted_parts;
 use super::judge::judge_block;
 use super::message::OriginalKind;
+use super::neighbourhood::neighbourhood;
 use super::targets::{query_target, rotation};
 use crate::engine::lookup::Lookup;
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::message::{ALL_PARTS, ANSWER_SENDER, COMMITTED_MASK, Message};
-use crate::model::peer::{Body, Claims, Entry, EntryState, PeerState, Role, Verdict};
+use crate::model::peer::{
+    Body, Entry, EntryState, PeerState, PendingSet, Role, Verdict, VoteRecord,
+};
 use crate::protocol::{BlockRef, Io, Node};
 
 /// A node that learned of a block by a vote asks again for its body after this many ticks.
@@ -81,7 +84,15 @@ fn on_vote<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Block
                     let e = &mut ps.mempool[i];
                     let peers = cx.lookup.len();
                     if e.may_count(m.from, peers) {
-                        e.record_vote_counted(m.from, m.sent, m.mask, m.holds, peers);
+                        e.record_vote_counted(
+                            VoteRecord {
+                                voter: m.from,
+                                sent: m.sent,
+                                mask: m.mask,
+                                holds: m.holds,
+                            },
+                            peers,
+                        );
                     }
                     match e.body {
                         Body::Unknown { asked } if cx.now >= asked + REQUERY_TICKS => {
@@ -187,7 +198,7 @@ fn on_query<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Bloc
         );
     } else if (block.id ^ cx.now as u64).is_multiple_of(4) {
         // Forward towards the block's neighbourhood; the answer goes straight to the asker.
-        let nb = cx.lookup.neighbourhood(me, block.id);
+        let nb = neighbourhood(cx.lookup, me, block.id);
         let to = query_target(&nb, rotation(block.id, cx.lookup.id(me), cx.now));
         if to != me && to != target {
             reply(
@@ -215,7 +226,7 @@ fn on_block<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Bloc
                 && matches!(e.body, Body::Unknown { .. })
             {
                 e.learn_views(cx.lookup.views(block, cx.tokens, me), cx.lookup.len());
-                ps.claims = Claims::Changed;
+                ps.pending_set = PendingSet::Changed;
             }
         }
         Some(OriginalKind::ParentReply) => {
@@ -228,7 +239,7 @@ fn on_block<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Bloc
                     let e = &mut ps.mempool[i];
                     if matches!(e.body, Body::Unknown { .. }) {
                         e.learn_views(cx.lookup.views(block, cx.tokens, me), cx.lookup.len());
-                        ps.claims = Claims::Changed;
+                        ps.pending_set = PendingSet::Changed;
                     }
                 }
                 Err(at) => {
@@ -240,7 +251,7 @@ fn on_block<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Bloc
                         let mut e = Entry::new(m.block, expires, Body::Known, Role::Relay);
                         e.views = cx.lookup.views(block, cx.tokens, me);
                         ps.insert_entry(at, e);
-                        ps.claims = Claims::Changed;
+                        ps.pending_set = PendingSet::Changed;
                     }
                 }
             }

@@ -60,8 +60,8 @@ pub fn decide(balance: &[i16; 7], parts: usize, threshold: i32) -> (u8, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::peer::{Body, Role};
-    use crate::model::ring::Neighbourhood;
+    use crate::model::peer::{Body, Role, VoteRecord};
+    use crate::protocol::original::neighbourhood::Neighbourhood;
     use rand::{Rng, SeedableRng};
 
     /// Vote-by-vote balances always decide as a full recount does.
@@ -83,7 +83,15 @@ mod tests {
             e.recount(peers);
             for t in 0..30 {
                 let voter = rng.random_range(0..peers);
-                e.record_vote_counted(voter, t / 3, rng.random(), rng.random(), peers);
+                e.record_vote_counted(
+                    VoteRecord {
+                        voter,
+                        sent: t / 3,
+                        mask: rng.random(),
+                        holds: rng.random(),
+                    },
+                    peers,
+                );
             }
             for threshold in 0..3 {
                 assert_eq!(

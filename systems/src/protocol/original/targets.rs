@@ -1,8 +1,8 @@
 //! Whom the original asks: of a neighbourhood's 8 peers, the targets a rotation picks, so
 //! that a node spreads its requests over its neighbours from tick to tick.
 
+use super::neighbourhood::Neighbourhood;
 use crate::model::ids::PeerIdx;
-use crate::model::ring::Neighbourhood;
 
 /// The rotation that picks targets: `(key XOR self) + t`.
 #[inline]

@@ -4,6 +4,7 @@
 use super::byzantine::stated_opinion;
 use super::judge::judge_block;
 use super::message::OriginalKind;
+use super::neighbourhood::neighbourhood;
 use super::tally::decide;
 use super::targets::{query_target, rotation, vote_targets};
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
@@ -155,7 +156,7 @@ fn ask_parent<const T: bool>(node: &mut Node<'_, '_, T>, parent: BlockIdx) {
             ps.collect_at(cx.now + cx.params.entry_ttl);
         }
     }
-    let nb = cx.lookup.neighbourhood(me, pb.id);
+    let nb = neighbourhood(cx.lookup, me, pb.id);
     let to = query_target(&nb, rotation(pb.id, cx.lookup.id(me), cx.now));
     out.charge(parent, 1);
     out.send(Message {
