@@ -1,7 +1,7 @@
 //! The run summary on stdout: a readable table, or one JSON object.
 
 use ecrust_systems::RunSummary;
-use ecrust_systems::config::{PROTOCOLS, Placement};
+use ecrust_systems::config::{Behaviour, PROTOCOLS, Placement, ProtocolKind, Topology};
 use serde_json::{Value, json};
 
 /// Front-end facts the core does not know.
@@ -97,12 +97,21 @@ pub fn to_text(s: &RunSummary, facts: &RunFacts) -> String {
         );
     }
     if s.byzantine > 0.0 {
+        let inert = match (
+            Behaviour::parse(s.byzantine_behaviour),
+            ProtocolKind::parse(s.protocol),
+            Topology::parse(&s.topology),
+        ) {
+            (Some(b), Some(p), Some(t)) => b.inert_in(p, t).map(|why| format!(" ({why})")),
+            _ => None,
+        };
         row(
             "byzantine",
             format!(
-                "{} of the peers ({}), {} placement; {} tokens' committees hold more than the protocol tolerates",
+                "{} of the peers ({}{}), {} placement; {} tokens' committees hold more than the protocol tolerates",
                 s.byzantine,
                 s.byzantine_behaviour,
+                inert.unwrap_or_default(),
                 facts.placement.name(),
                 facts.captured_committees
             ),

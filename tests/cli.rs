@@ -379,3 +379,41 @@ fn the_byzantine_placement_is_checked_and_reported() {
     let v = summary(&args);
     assert_eq!(v["byzantine_placement"], "random");
 }
+
+/// A behaviour with nothing to act on in a run says so in the report, rather than leaving an
+/// honest-looking run to pass for an attacked one.
+#[test]
+fn the_report_says_when_a_behaviour_has_nothing_to_act_on() {
+    let byzantine_row = |args: &[&str]| {
+        let out = ecrust(args);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find(|l| l.trim_start().starts_with("byzantine"))
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    let base = ["--peers", "300", "--ticks", "20", "--byzantine", "0.1"];
+    let collector = |topology: &str| {
+        let mut args = base.to_vec();
+        args.extend(["--byzantine-behaviour", "collector", "--topology", topology]);
+        byzantine_row(&args)
+    };
+    assert!(
+        collector("ring-gradient").contains("no effect"),
+        "{}",
+        collector("ring-gradient")
+    );
+    assert!(
+        !collector("small-world").contains("no effect"),
+        "{}",
+        collector("small-world")
+    );
+    let mut original = base.to_vec();
+    original.extend([
+        "--protocol",
+        "original",
+        "--byzantine-behaviour",
+        "withhold",
+    ]);
+    assert!(byzantine_row(&original).contains("only the late spend"));
+}

@@ -136,4 +136,27 @@ impl Behaviour {
     pub fn spends_late(self) -> bool {
         matches!(self, Self::WithholdCertificate | Self::LateTwin)
     }
+
+    /// What of this behaviour does nothing under `protocol` on `topology`, if anything, for the
+    /// report: a run must not look attacked when the attack had nothing to act on.
+    pub fn inert_in(
+        self,
+        protocol: super::ProtocolKind,
+        topology: super::Topology,
+    ) -> Option<&'static str> {
+        use super::{ProtocolKind, Topology};
+        match self {
+            Self::ForgeTallies
+                if protocol != ProtocolKind::V2 || topology != Topology::SmallWorld =>
+            {
+                Some(
+                    "no effect: votes are collected only by v2 on small-world; these peers act honestly",
+                )
+            }
+            Self::WithholdCertificate if protocol != ProtocolKind::V2 => {
+                Some("only the late spend: keeping a certificate is a v2 origin's")
+            }
+            _ => None,
+        }
+    }
 }
