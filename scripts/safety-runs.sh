@@ -36,7 +36,7 @@ one() { # index, seed, variant
   echo "$out" | python3 -c '
 import json,sys
 s=json.load(sys.stdin); s["_rc"]=int(sys.argv[1]); s["_variant"]=sys.argv[2]; s["_cmd"]=sys.argv[3]
-s["_beyond_bound"] = s["byzantine"] > s["byzantine_bound"] or s["captured_committees"] > 0
+s["_beyond_bound"] = s["byzantine"] > s["byzantine_bound"] or (s["captured_committees"] or 0) > 0
 print(json.dumps({k: s[k] for k in ["_rc","_variant","_cmd","_beyond_bound","peers","seed","tokens","ticks","topology","byzantine","byzantine_bound","byzantine_placement","captured_committees","blocks_submitted","commit_rate","messages_per_commit","conflict_families","violations","safety_violations"]}))' "$rc" "$3" "$cmd" >"$tmp/$1.json" \
     || { echo "error: no summary from: $cmd (exit $rc); the table would miss this run" >&2; return 1; }
 }

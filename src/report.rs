@@ -13,8 +13,9 @@ pub struct RunFacts {
     /// rebuild a targeted run.
     pub placement: Placement,
     /// Tokens whose committee held more Byzantine peers than the protocol tolerates
-    /// (`Simulation::captured_committees`): beyond the claimed bound when above 0.
-    pub captured_committees: u32,
+    /// (`Simulation::captured_committees`): beyond the claimed bound when above 0; `None`
+    /// for a protocol without committees.
+    pub captured_committees: Option<u32>,
 }
 
 pub fn to_json(s: &RunSummary, facts: &RunFacts) -> Value {
@@ -108,12 +109,16 @@ pub fn to_text(s: &RunSummary, facts: &RunFacts) -> String {
         row(
             "byzantine",
             format!(
-                "{} of the peers ({}{}), {} placement; {} tokens' committees hold more than the protocol tolerates",
+                "{} of the peers ({}{}), {} placement; {}",
                 s.byzantine,
                 s.byzantine_behaviour,
                 inert.unwrap_or_default(),
                 facts.placement.name(),
-                facts.captured_committees
+                match facts.captured_committees {
+                    Some(n) =>
+                        format!("{n} tokens' committees hold more than the protocol tolerates"),
+                    None => "the protocol has no committees to capture".into(),
+                }
             ),
         );
     }

@@ -39,10 +39,11 @@ enum Verdict {
     BeyondBound,
 }
 
-/// A scenario's summary and how many tokens' committees its Byzantine peers captured.
+/// A scenario's summary and how many tokens' committees its Byzantine peers captured (`None`
+/// for a protocol without committees).
 struct Ran {
     summary: RunSummary,
-    captured: u32,
+    captured: Option<u32>,
 }
 
 fn simulate(config: &SimConfig) -> Result<Ran, String> {
@@ -57,11 +58,13 @@ fn simulate(config: &SimConfig) -> Result<Ran, String> {
 
 /// The claimed bound is a share under random placement, where capture is a rare draw; a
 /// targeted adversary captures committees on purpose, so its run is beyond the bound as soon
-/// as some token's committee holds more Byzantine members than the protocol tolerates.
+/// as some token's committee holds more Byzantine members than the protocol tolerates. A
+/// protocol without committees is judged by its share either way.
 fn beyond_bound(config: &SimConfig, ran: &Ran) -> bool {
-    match config.adversary.placement {
-        Placement::Random => config.adversary.fraction > byzantine_bound(&config.protocol),
-        Placement::Targeted => ran.captured > 0,
+    let by_share = config.adversary.fraction > byzantine_bound(&config.protocol);
+    match (config.adversary.placement, ran.captured) {
+        (Placement::Targeted, Some(captured)) => captured > 0,
+        _ => by_share,
     }
 }
 
@@ -137,7 +140,10 @@ pub fn run(args: &FuzzArgs) -> Result<i32, CliError> {
                         byzantine_bound(&config.protocol)
                     ),
                     Placement::Targeted => {
-                        format!("targeted: {} committees captured", ran.captured)
+                        format!(
+                            "targeted: {} committees captured",
+                            ran.captured.unwrap_or(0)
+                        )
                     }
                 };
                 outln!(

@@ -138,32 +138,24 @@ impl Simulation {
             .collect()
     }
 
-    /// Tokens whose committee (v2's: the C peers nearest the key) holds more Byzantine peers
-    /// than the protocol's claim tolerates: v2's b, or for a protocol without committees its
-    /// claimed share of C. Random placement makes this rare below the claimed bound;
-    /// targeted placement makes it the rule (the fuzzer judges such runs beyond the bound).
-    pub fn captured_committees(&self) -> u32 {
-        use crate::protocol::v2::committee;
-        let ring = self.world.resource::<Ring>();
-        let adversary = self.world.resource::<crate::model::adversary::Adversary>();
-        let params = &self.config().protocol;
-        let c = committee::size(ring.len());
-        let tolerated = match params.kind {
-            crate::config::ProtocolKind::V2 => committee::tolerated(c, params.tolerance),
-            _ => (crate::protocol::byzantine_bound(params) * f64::from(c)).floor() as u32,
-        };
-        let lookup = crate::engine::lookup::Lookup::new(ring);
-        let tokens = self.world.resource::<TokenBook>();
-        tokens
-            .ids
-            .iter()
-            .filter(|&&key| {
-                let byzantine = committee::members(lookup, key)
-                    .filter(|&p| !adversary.is_honest(p))
-                    .count() as u32;
-                byzantine > tolerated
-            })
-            .count() as u32
+    /// Tokens whose committee holds more Byzantine peers than the protocol's claim tolerates
+    /// (`Protocol::captured`); `None` for a protocol without committees. Random placement
+    /// makes this rare below the claimed bound; targeted placement makes it the rule (the
+    /// fuzzer judges such runs beyond the bound).
+    pub fn captured_committees(&self) -> Option<u32> {
+        fn count<P: crate::protocol::Protocol>(p: &P, sim: &Simulation) -> Option<u32> {
+            let lookup = crate::engine::lookup::Lookup::new(sim.world.resource::<Ring>());
+            let adversary = sim.world.resource::<crate::model::adversary::Adversary>();
+            let byzantine = |peer| !adversary.is_honest(peer);
+            let params = &sim.config().protocol;
+            let tokens = sim.world.resource::<TokenBook>();
+            let mut captured = 0;
+            for &key in &tokens.ids {
+                captured += u32::from(p.captured(lookup, params, key, &byzantine)?);
+            }
+            Some(captured)
+        }
+        crate::protocol::with_protocol!(self.config().protocol.kind, |p| count(p, self))
     }
 
     /// The run's figures so far. Also runs the end-of-run owner-view check.
@@ -291,12 +283,12 @@ mod tests {
         assert!(in_first > committee::tolerated(committee::COMMITTEE, 10));
         // ~200 peers fill at least 6 committees of 32; neighbouring keys' committees overlap
         // the filled ones, so more are captured.
-        let captured = sim.captured_committees();
+        let captured = sim.captured_committees().expect("v2 has committees");
         assert!(captured as usize >= count / 32, "{captured} of {count}");
-        assert_eq!(random.captured_committees(), 0, "random: rare at 0.1");
+        assert_eq!(random.captured_committees(), Some(0), "random: rare at 0.1");
         // No more than b in all: no committee can hold more than b.
         let few = byzantine(2000, 3, 0.004, Placement::Targeted);
         assert!(members(&few).len() <= 10);
-        assert_eq!(few.captured_committees(), 0);
+        assert_eq!(few.captured_committees(), Some(0));
     }
 }

@@ -75,6 +75,19 @@ pub trait Protocol: Sync {
     /// The ring ids whose tokens peer `p` stores (`PeerState::range_lo..=range_hi`), set once
     /// when the world is built.
     fn own_range(&self, lookup: Lookup, p: PeerIdx) -> (u64, u64);
+
+    /// Whether the peers that guard key `key` (its committee) hold more Byzantine members
+    /// than the claim with `params` tolerates: the run is then beyond the claimed bound. `None`
+    /// for a protocol without committees, whose claim does not count members per key.
+    fn captured(
+        &self,
+        _lookup: Lookup,
+        _params: &crate::config::ProtocolConfig,
+        _key: u64,
+        _byzantine: &dyn Fn(PeerIdx) -> bool,
+    ) -> Option<bool> {
+        None
+    }
 }
 
 /// Peer `p`'s own range under protocol `kind` (see [`Protocol::own_range`]).

@@ -42,6 +42,21 @@ impl Protocol for V2 {
     /// tolerance) equivocators with probability P[Bin(32, f) > b]; up to b no fork is possible
     /// at all (`quorum.rs`). The bound claimed is the largest share (in hundredths) at which
     /// a captured committee is at most a 1-in-5,000 event: 0.1 at b = 10, 0.2 at b = 15.
+    /// A committee holds more than `tolerated(C, b)` Byzantine members.
+    fn captured(
+        &self,
+        lookup: Lookup,
+        params: &crate::config::ProtocolConfig,
+        key: u64,
+        byzantine: &dyn Fn(PeerIdx) -> bool,
+    ) -> Option<bool> {
+        let c = committee::size(lookup.len());
+        let inside = committee::members(lookup, key)
+            .filter(|&p| byzantine(p))
+            .count() as u32;
+        Some(inside > committee::tolerated(c, params.tolerance))
+    }
+
     fn byzantine_bound(params: &crate::config::ProtocolConfig) -> f64 {
         committee::claimed_bound(params.tolerance)
     }
