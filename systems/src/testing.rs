@@ -159,10 +159,14 @@ pub fn submit_parts(world: &mut World, origin: PeerIdx, id: u64, parts: &[Part])
                 world
                     .resource_mut::<crate::model::families::Families>()
                     .on_submit(book.next_idx(), None, None);
+                // `id` is the block's nonce; its id is what the protocol makes of it (v2
+                // hashes the content, the original takes the nonce).
+                let nonce = id;
+                let id = world.resource::<Workload>().block_ids.id(parts, nonce);
                 let mut peers = world.resource_mut::<Peers>();
                 let new = NewBlock {
                     origin,
-                    nonce: id,
+                    nonce,
                     parts: parts.iter().copied().collect(),
                     twin_of: None,
                     retry_of: None,

@@ -238,12 +238,13 @@ fn a_lock_on_a_block_that_expired_uncommitted_is_kept_and_only_the_same_block_co
         book.get_mut(x).expect("held").outcome = Some((Outcome::TimedOut, 0));
     }
     world.resource_mut::<Workload>().active -= 1;
+    let x_id = world.resource::<BlockBook>().get(x).expect("held").id;
     for p in 0..5 {
         peer_mut(&mut world, p).promises.push(Promise {
             token: 0,
             last: GENESIS,
             block: x,
-            id: BLOCK_ID,
+            id: x_id,
             until: LOCK_HELD,
         });
     }
@@ -414,4 +415,25 @@ fn a_withheld_certificate_and_a_late_spend_give_no_conflicting_certificate() {
     );
     let v = world.resource::<Ledger>().violations;
     assert_eq!(v.total(), 0, "{v:?}");
+}
+
+/// A member re-hashes the block it was sent: a proposal whose id is not its content's hash
+/// gets no vote, and the block never commits.
+#[test]
+fn a_block_whose_id_is_not_its_content_hash_gets_no_vote() {
+    let mut world = tiny_world_with(v2_config(1));
+    hold_tokens(&mut world);
+    let x = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+    world
+        .resource_mut::<BlockBook>()
+        .get_mut(x)
+        .expect("held")
+        .id ^= 1;
+    for _ in 0..6 {
+        tick(&mut world);
+    }
+    for p in 1..5 {
+        assert!(peer(&world, p).mempool.is_empty(), "peer {p} took it in");
+    }
+    assert!(committed(&world).is_empty(), "{:?}", outcomes(&world));
 }
