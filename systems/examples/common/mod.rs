@@ -26,7 +26,13 @@ pub fn simulation(example: &str, peers: u32, ticks: u32) -> Simulation {
         },
         ..SimConfig::default()
     };
-    Simulation::new(config, 1).unwrap_or_else(|error| {
+    build(example, config, 1)
+}
+
+/// The simulation of `config` on `threads` threads (0 = one per core); a config the
+/// simulator refuses is a one-line error and exit code 2.
+pub fn build(example: &str, config: SimConfig, threads: usize) -> Simulation {
+    Simulation::new(config, threads).unwrap_or_else(|error| {
         eprintln!("{example}: {error}");
         std::process::exit(2)
     })

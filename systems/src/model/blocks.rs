@@ -155,6 +155,11 @@ impl BlockBook {
         idx
     }
 
+    /// Blocks the book has room for without allocating (for memory censuses).
+    pub fn capacity(&self) -> usize {
+        self.blocks.capacity()
+    }
+
     /// Blocks still held (finished ones inside the horizon included).
     pub fn len(&self) -> usize {
         self.blocks.len()

@@ -95,6 +95,22 @@ impl CertificateChecker {
     pub fn is_empty(&self) -> bool {
         self.spends.is_empty()
     }
+
+    /// About the bytes its two maps take (for memory censuses): each entry's key and value,
+    /// and half as much again for B-tree nodes that are not full, an estimate (the standard
+    /// B-tree does not say its node count).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let spends = size_of::<(TokenIdx, BlockIdx)>() + size_of::<SmallVec<[Certified; 2]>>();
+        let blocks = size_of::<BlockIdx>() + size_of::<SmallVec<[(TokenIdx, BlockIdx); 3]>>();
+        let spilled: usize = self
+            .spends
+            .values()
+            .filter(|v| v.spilled())
+            .map(|v| v.capacity() * size_of::<Certified>())
+            .sum();
+        (self.spends.len() * spends + self.by_block.len() * blocks) * 3 / 2 + spilled
+    }
 }
 
 /// What checking certificates borrows, for the system whose pass signs votes.

@@ -381,6 +381,11 @@ impl PeerState {
         self.learned.push(p);
     }
 
+    /// The mempool's block indices, read-only (for memory censuses: spilled or inline).
+    pub fn keys(&self) -> &SmallVec<[BlockIdx; 6]> {
+        &self.keys
+    }
+
     pub fn vote_records(&self) -> usize {
         self.mempool.iter().map(|e| e.votes.len()).sum()
     }

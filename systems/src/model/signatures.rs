@@ -193,6 +193,14 @@ impl Signatures {
         self.touched.retain(|&b| b >= first);
     }
 
+    /// Bytes its lists have room for: per-block records, blocks touched since the last
+    /// certification, per-token heads (for memory censuses).
+    pub fn heap_bytes(&self) -> usize {
+        self.blocks.capacity() * std::mem::size_of::<BlockSigners>()
+            + self.touched.capacity() * std::mem::size_of::<BlockIdx>()
+            + self.heads.capacity() * std::mem::size_of::<[Mapping; 2]>()
+    }
+
     /// Blocks with a record (for memory tests).
     pub fn len(&self) -> usize {
         self.blocks.len()
