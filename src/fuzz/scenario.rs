@@ -151,7 +151,8 @@ mod tests {
 
     #[test]
     fn every_scenario_is_valid_and_the_space_attacks_safety() {
-        let all: Vec<SimConfig> = (0..400)
+        // Enough scenarios that each of the behaviours' shares is well above the counts below.
+        let all: Vec<SimConfig> = (0..800)
             .map(|s| scenario(s, ProtocolKind::Original))
             .collect();
         for (s, c) in all.iter().enumerate() {
@@ -159,11 +160,10 @@ mod tests {
         }
         let count = |f: &dyn Fn(&SimConfig) -> bool| all.iter().filter(|c| f(c)).count();
         assert!(count(&|c| c.workload.conflict_rate > 0.0) > 80);
-        assert!(
-            count(
-                &|c| c.adversary.behaviour == Behaviour::DoubleSpend && c.adversary.fraction > 0.0
-            ) > 20
-        );
+        for spender in [Behaviour::DoubleSpend, Behaviour::Thief] {
+            let n = count(&|c| c.adversary.behaviour == spender && c.adversary.fraction > 0.0);
+            assert!(n > 20, "{}: {n}", spender.name());
+        }
         assert!(
             count(&|c| c.adversary.fraction > 0.2) > 20,
             "past the bound too"

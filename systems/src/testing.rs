@@ -170,6 +170,7 @@ pub fn submit_parts(world: &mut World, origin: PeerIdx, id: u64, parts: &[Part])
                     parts: parts.iter().copied().collect(),
                     twin_of: None,
                     retry_of: None,
+                    spender: crate::model::blocks::Spender::Owner,
                     now,
                     ttl: TTL,
                 };
@@ -198,6 +199,7 @@ pub fn block_spending(id: u64, spends: &[(TokenIdx, BlockIdx)]) -> crate::model:
             .collect(),
         twin_of: None,
         retry_of: None,
+        spender: crate::model::blocks::Spender::Owner,
         outcome: None,
         commits: 0,
         messages: std::sync::atomic::AtomicU64::new(0),

@@ -437,3 +437,34 @@ fn a_block_whose_id_is_not_its_content_hash_gets_no_vote() {
     }
     assert!(committed(&world).is_empty(), "{:?}", outcomes(&world));
 }
+
+/// A part is valid only when its token's owner signed it: a thief's spend racing an honest
+/// block gets no vote, and the honest block commits.
+#[test]
+fn a_spend_its_owner_did_not_sign_gets_no_vote() {
+    let mut world = tiny_world_with(v2_config(1));
+    hold_tokens(&mut world);
+    let honest = submit_block(&mut world, 0, BLOCK_ID, &[0]);
+    let parts = world
+        .resource::<BlockBook>()
+        .get(honest)
+        .expect("held")
+        .parts
+        .clone();
+    let thief = submit_parts(&mut world, 1, BLOCK_ID + 1, &parts);
+    world
+        .resource_mut::<BlockBook>()
+        .get_mut(thief)
+        .expect("held")
+        .spender = crate::model::blocks::Spender::Thief;
+    for _ in 0..6 {
+        tick(&mut world);
+    }
+    for p in [0, 2, 3, 4] {
+        assert!(
+            peer(&world, p).find(thief).is_err(),
+            "peer {p} took the thief's spend in"
+        );
+    }
+    assert_eq!(committed(&world), vec![honest], "{:?}", outcomes(&world));
+}

@@ -23,6 +23,7 @@ fn spend(token: TokenIdx, last: BlockIdx, last_time: u32, time: u32) -> Block {
         }],
         twin_of: None,
         retry_of: None,
+        spender: ecrust_systems::model::blocks::Spender::Owner,
         outcome: None,
         commits: 0,
         messages: AtomicU64::new(0),

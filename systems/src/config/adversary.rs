@@ -75,6 +75,9 @@ pub enum Behaviour {
     /// `byzantine.rs` hook).
     #[serde(rename = "collector")]
     ForgeTallies,
+    /// CLI `thief`: like `DoubleSpend`, but without the owner's key: its spends carry no valid
+    /// owner signature (system `byzantine_double_spend`, `Spender::Thief`).
+    Thief,
     /// CLI `late-twin`: a Byzantine owner races some blocks, like `DoubleSpend`, but submits its
     /// twin only once the first block has expired, never in the same tick (system
     /// `byzantine_late_spend`).
@@ -94,7 +97,7 @@ pub struct BehaviourEntry {
 }
 
 /// Every Byzantine behaviour, listed once (the weights: the two that spend late, the attacks on
-/// v2's locks, take 8 of 23 draws): the CLI's help and errors, the scenario parser,
+/// v2's locks, take 8 of 26 draws): the CLI's help and errors, the scenario parser,
 /// the fuzzer's draws, the replay and the report read this table. The fuzzer draws a value
 /// below the sum of the weights and walks the rows in this order, so a new row with a weight
 /// changes the draws of existing seeds; a new row with weight 0 does not.
@@ -106,6 +109,7 @@ pub const BEHAVIOURS: &[BehaviourEntry] = &[
     BehaviourEntry { name: "double-spend", behaviour: Behaviour::DoubleSpend, help: "submit blocks that spend tokens a second time", fuzz_weight: 3 },
     BehaviourEntry { name: "withhold", behaviour: Behaviour::WithholdCertificate, help: "as an origin, keep a certified block's certificate, let it time out, then spend its token again", fuzz_weight: 4 },
     BehaviourEntry { name: "late-twin", behaviour: Behaviour::LateTwin, help: "spend a token a second time once the first block has expired", fuzz_weight: 4 },
+    BehaviourEntry { name: "thief", behaviour: Behaviour::Thief, help: "race honest blocks with spends of their tokens, without the owner's key", fuzz_weight: 3 },
     BehaviourEntry { name: "collector", behaviour: Behaviour::ForgeTallies, help: "as a vote collector (routed topologies), forge tallies: claim all yes, all no, or send none", fuzz_weight: 3 },
 ];
 

@@ -63,6 +63,17 @@ pub fn content_id(parts: &[Part], nonce: u64) -> u64 {
     })
 }
 
+/// Who signed a block's spends. A part is valid only when signed by its token's owner; the
+/// simulator models the signature by who made the block.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Spender {
+    /// The owner, or whoever holds the owner's key (a double-signing owner is one).
+    #[default]
+    Owner,
+    /// A peer without the owner's key (behaviour `thief`): its signatures do not verify.
+    Thief,
+}
+
 #[derive(Debug)]
 pub struct Block {
     /// Ring id: the nonce itself in the original (random, as in the original simulator), the
@@ -83,6 +94,8 @@ pub struct Block {
     /// The first block of the submission this one re-submits unchanged (an owner whose block
     /// timed out, v2), which it continues: one submission, however many tries.
     pub retry_of: Option<BlockIdx>,
+    /// Who signed its spends (see [`Spender`]).
+    pub spender: Spender,
     pub outcome: Option<(Outcome, Tick)>,
     /// Number of peers that committed this block.
     pub commits: u32,

@@ -1,6 +1,6 @@
 //! Submitting a block: into the book, and into its origin's mempool as a pending entry.
 
-use crate::model::blocks::{Block, BlockBook, Part};
+use crate::model::blocks::{Block, BlockBook, Part, Spender};
 use crate::model::families::Families;
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::metrics::Metrics;
@@ -25,6 +25,8 @@ pub struct NewBlock {
     pub twin_of: Option<BlockIdx>,
     /// The first block of the submission this one re-submits, if it is a retry.
     pub retry_of: Option<BlockIdx>,
+    /// Who signed its spends.
+    pub spender: Spender,
     pub now: Tick,
     /// Mempool entries expire this many ticks after creation.
     pub ttl: Tick,
@@ -48,6 +50,7 @@ pub fn submit(
         parts: new.parts,
         twin_of: new.twin_of,
         retry_of: new.retry_of,
+        spender: new.spender,
         outcome: None,
         commits: 0,
         messages: AtomicU64::new(0),

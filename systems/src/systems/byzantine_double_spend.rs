@@ -1,11 +1,13 @@
-//! Byzantine behaviour "double-spend". Each honest
+//! Byzantine behaviours "double-spend" and "thief". Each honest
 //! block submitted this tick is raced, with probability equal to the Byzantine fraction, by a
 //! block from a random Byzantine peer (its own origin) that spends the block's first token from
 //! the same owner. So attacks scale with the workload and the adversary's size. Such blocks
-//! never return tokens to the honest driver.
+//! never return tokens to the honest driver. A double spender holds the owner's key; a thief
+//! does not, so its spends carry no valid owner signature (`Spender::Thief`).
 
 use crate::config::Behaviour;
 use crate::model::adversary::Adversary;
+use crate::model::blocks::Spender;
 use crate::model::rng::{Stream, stream};
 use crate::model::submission::{NewBlock, Submitter};
 use crate::model::world::{Clock, Settings};
@@ -19,7 +21,12 @@ pub fn byzantine_double_spend(
     adversary: Res<Adversary>,
     mut submitter: Submitter,
 ) {
-    if adversary.behaviour != Behaviour::DoubleSpend || adversary.count == 0 {
+    let spender = match adversary.behaviour {
+        Behaviour::DoubleSpend => Spender::Owner,
+        Behaviour::Thief => Spender::Thief,
+        _ => return,
+    };
+    if adversary.count == 0 {
         return;
     }
     let now = clock.tick;
@@ -37,6 +44,7 @@ pub fn byzantine_double_spend(
             parts: smallvec![part],
             twin_of: Some(honest),
             retry_of: None,
+            spender,
             now,
             ttl: config.protocol.entry_ttl,
         });

@@ -65,6 +65,7 @@ pub fn byzantine_late_spend(
             parts: smallvec![s.part],
             twin_of: Some(s.first),
             retry_of: None,
+            spender: crate::model::blocks::Spender::Owner,
             now,
             ttl,
         });

@@ -42,6 +42,7 @@ pub fn inject_transactions(
             parts,
             twin_of: None,
             retry_of: Some(first),
+            spender: crate::model::blocks::Spender::Owner,
             now,
             ttl: config.protocol.entry_ttl,
         });
@@ -76,6 +77,7 @@ pub fn inject_transactions(
             parts,
             twin_of: None,
             retry_of: None,
+            spender: crate::model::blocks::Spender::Owner,
             now,
             ttl: config.protocol.entry_ttl,
         });
@@ -88,6 +90,7 @@ pub fn inject_transactions(
                 parts,
                 twin_of: Some(idx),
                 retry_of: None,
+                spender: crate::model::blocks::Spender::Owner,
                 now,
                 ttl: config.protocol.entry_ttl,
             });

@@ -9,7 +9,7 @@ use super::collect::{
 };
 use super::quorum::committee_mask;
 use super::vote::NOT_VOTED;
-use crate::model::blocks::{Block, content_id};
+use crate::model::blocks::{Block, Spender, content_id};
 use crate::model::message::Message;
 use crate::model::peer::{Decision, Entry, EntryState, PeerState, Role, VoteRecord};
 use crate::protocol::v2::message::V2Kind;
@@ -62,10 +62,11 @@ fn judges(ps: &PeerState, block: &Block, world: &Services) -> bool {
 fn on_propose<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Block) {
     let Node { state: ps, io } = node;
     let (me, world) = (io.me, io.world);
-    // A member re-hashes what it was sent: a block whose id is not its content's is no
-    // block, whatever id its sender chose.
+    // A member re-hashes what it was sent, and checks each part's owner signature: a block
+    // whose id is not its content's, or that its tokens' owner did not sign, is no block.
     if !block.is_well_formed()
         || block.id != content_id(&block.parts, block.nonce)
+        || block.spender != Spender::Owner
         || m.from != block.origin
         || !judges(ps, block, world)
     {
