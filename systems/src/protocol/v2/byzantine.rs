@@ -7,7 +7,8 @@
 //! Behaviour "withhold": a withholding origin collects votes as usual, but once its block is
 //! certified it neither commits nor pushes; it answers status queries as an honest origin
 //! does, and its block times out (its owner's late spend is `byzantine_late_spend`'s). In
-//! the block's last tick it reveals the certificate to half of each committee (`vote/mod.rs`).
+//! the block's last tick it reveals the certificate to half of each committee
+//! (`propose.rs::reveal_late`).
 //!
 //! Behaviour "collector": a Byzantine collector (routed topologies, `collect.rs`) forges its
 //! tallies: for each part it collects it claims that the whole committee voted yes, or no, or
@@ -16,7 +17,7 @@
 use crate::config::Behaviour;
 use crate::model::ids::BlockIdx;
 use crate::model::rng::hash_words;
-use crate::protocol::{BlockRef, Io};
+use crate::protocol::Io;
 
 /// Whether `p` votes for everything.
 #[inline]
@@ -56,15 +57,4 @@ pub fn forgery(idx: BlockIdx, part: usize) -> Forgery {
         1 => Forgery::AllNo,
         _ => Forgery::Omit,
     }
-}
-
-/// A withholding origin's late reveal, in its block's last tick: the certificate goes to the
-/// members in the even slots of each part's committee only, so that half of each committee
-/// learns the block and the other half does not.
-pub fn reveal_late<const T: bool>(io: &mut Io<'_, '_, T>, block: BlockRef) {
-    let world = io.world;
-    super::propose::push_commit_to(io, block, |m, part| {
-        let key = world.tokens.id(block.body.parts[part].token);
-        super::committee::slot(world.lookup, key, m).is_multiple_of(2)
-    });
 }

@@ -5,7 +5,7 @@
 //! one multicast through the part's collector (`engine/multicast.rs`, `collect.rs`).
 
 use super::collect::{DIRECT, VoteRoute, collecting, collector};
-use super::committee::members;
+use super::committee::{members, slot};
 use crate::model::blocks::Block;
 use crate::model::ids::PeerIdx;
 use crate::model::message::Message;
@@ -102,4 +102,15 @@ pub fn push_commit_to<const T: bool>(
     let to = recipients(io.me, block.body, io.world, wanted);
     let msg = Message::plain(V2Kind::CommitPush, io.me, io.me, block.idx, io.now);
     send_all(io, block, msg, to);
+}
+
+/// A withholding origin's late reveal, in its block's last tick: the certificate goes to the
+/// members in the even slots of each part's committee only, so that half of each committee
+/// learns the block and the other half does not.
+pub fn reveal_late<const T: bool>(io: &mut Io<'_, '_, T>, block: BlockRef) {
+    let world = io.world;
+    push_commit_to(io, block, |m, part| {
+        let key = world.tokens.id(block.body.parts[part].token);
+        slot(world.lookup, key, m).is_multiple_of(2)
+    });
 }

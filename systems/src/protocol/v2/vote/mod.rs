@@ -4,10 +4,10 @@
 
 pub mod lock;
 
-use super::byzantine::{equivocates, reveal_late, withholds_certificate};
+use super::byzantine::{equivocates, withholds_certificate};
 use super::certificate::{catch_up, sign_ballot};
 use super::collect::{Ballot, Report, VoteRoute, collecting, report, send_member_vote, send_vote};
-use super::propose::{push_commit, send_proposals};
+use super::propose::{push_commit, reveal_late, send_proposals};
 use super::quorum::{Count, certified_parts, count};
 use crate::model::ids::Tick;
 use crate::model::peer::{Decision, EntryState, Role};
