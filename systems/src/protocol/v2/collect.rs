@@ -194,16 +194,39 @@ pub fn report<const T: bool>(
             e.reported |= bit;
         }
         if let Some((kind, voters)) = send {
-            io.charge(idx, 1);
-            let tally = Message {
-                target: voters,
-                mask: bit,
-                holds: kind,
-                ..Message::plain(V2Kind::PartCertificate, me, block.origin, idx, io.now)
-            };
-            io.send(tally);
+            send_tally(
+                io,
+                BlockRef { idx, body: block },
+                Tally { bit, kind, voters },
+            );
         }
     }
+}
+
+/// A collector's tally of one part: `voters` is a committee-slot bitmap of yes voters when
+/// `kind` is [`YES_VOTERS`], else of "no" voters.
+struct Tally {
+    bit: u8,
+    kind: u8,
+    voters: u32,
+}
+
+/// Sends the origin of `block` a part's tally.
+fn send_tally<const T: bool>(io: &mut Io<'_, '_, T>, block: BlockRef, t: Tally) {
+    io.charge(block.idx, 1);
+    let tally = Message {
+        target: t.voters,
+        mask: t.bit,
+        holds: t.kind,
+        ..Message::plain(
+            V2Kind::PartCertificate,
+            io.me,
+            block.body.origin,
+            block.idx,
+            io.now,
+        )
+    };
+    io.send(tally);
 }
 
 /// A forging collector's report (behaviour `collector`): once per part it collects, it claims
@@ -222,20 +245,15 @@ fn forge<const T: bool>(io: &mut Io<'_, '_, T>, e: &mut Entry, block: BlockRef, 
             Forgery::AllNo => 0,
             Forgery::Omit => continue,
         };
-        io.charge(block.idx, 1);
-        let tally = Message {
-            target: everyone,
-            mask: bit,
-            holds: kind,
-            ..Message::plain(
-                V2Kind::PartCertificate,
-                io.me,
-                block.body.origin,
-                block.idx,
-                io.now,
-            )
-        };
-        io.send(tally);
+        send_tally(
+            io,
+            block,
+            Tally {
+                bit,
+                kind,
+                voters: everyone,
+            },
+        );
     }
 }
 
