@@ -29,13 +29,14 @@ use ecrust_systems::model::faults::Faults;
 use ecrust_systems::model::ids::{BlockIdx, PeerIdx, Tick, TokenIdx};
 use ecrust_systems::model::ledger::Ledger;
 use ecrust_systems::model::message::Message;
-use ecrust_systems::model::peer::{Entry, Mapping, PeerState, Promise, View, VoteRecord};
+use ecrust_systems::model::peer::{Entry, EntryPart, Mapping, PeerPart, PeerState, VoteRecord};
 use ecrust_systems::model::ring::Ring;
 use ecrust_systems::model::signatures::Signatures;
 use ecrust_systems::model::tokens::TokenBook;
 use ecrust_systems::model::verdicts::{Node, Verdicts};
 use ecrust_systems::model::workload::Workload;
 use ecrust_systems::model::world::{Peers, Pool};
+use ecrust_systems::protocol::{Protocol, WithProtocol, run_with};
 use ecrust_systems::{SimConfig, Simulation};
 use smallvec::SmallVec;
 use std::mem::size_of;
@@ -204,20 +205,20 @@ struct PeerLists {
     entries: usize,
     entry_capacity: usize,
     keys_bytes: usize,
-    spilled_votes_bytes: usize,
-    spilled_views_bytes: usize,
+    /// The votes the entries hold, and the protocol's lists per entry that spilled.
+    vote_records: usize,
+    entry_lists_bytes: usize,
     remembered: usize,
     remembered_bytes: usize,
     learned_capacity: usize,
     learned_peers: usize,
     store_bytes: usize,
     stored: usize,
-    promises: usize,
-    promises_bytes: usize,
-    wanted_bytes: usize,
+    /// The protocol's lists per peer that spilled (promises, locks, parents asked for).
+    peer_lists_bytes: usize,
 }
 
-fn peer_lists(states: &[PeerState]) -> PeerLists {
+fn peer_lists<S: PeerPart>(states: &[PeerState<S>]) -> PeerLists {
     let mut l = PeerLists::default();
     for ps in states {
         l.entries += ps.mempool.len();
@@ -229,20 +230,18 @@ fn peer_lists(states: &[PeerState]) -> PeerLists {
         l.learned_peers += ps.learned.len();
         l.store_bytes += spilled(&ps.store);
         l.stored += ps.store.len();
-        l.promises += ps.promises.len();
-        l.promises_bytes += spilled(&ps.promises);
-        l.wanted_bytes += spilled(&ps.wanted);
+        l.peer_lists_bytes += ps.protocol.heap_bytes();
         for e in &ps.mempool {
-            l.spilled_votes_bytes += spilled(&e.votes);
-            l.spilled_views_bytes += spilled(&e.views);
+            l.vote_records += e.protocol.vote_records();
+            l.entry_lists_bytes += e.protocol.heap_bytes();
         }
     }
     l
 }
 
-fn census(sim: &Simulation) -> Census {
+fn census<S: PeerPart>(sim: &Simulation) -> Census {
     let world = &sim.world;
-    let peers = world.resource::<Peers>();
+    let peers = world.resource::<Peers<S>>();
     let l = peer_lists(&peers.states);
     let network = world.resource::<Network>();
     let mailboxes: usize = network
@@ -295,7 +294,7 @@ fn census(sim: &Simulation) -> Census {
     let rows = vec![
         row(
             "peer states (dense Vec<PeerState>)",
-            peers.states.capacity() * size_of::<PeerState>(),
+            peers.states.capacity() * size_of::<PeerState<S>>(),
             Some((peers.states.len(), "peers")),
         ),
         row(
@@ -306,19 +305,15 @@ fn census(sim: &Simulation) -> Census {
         ),
         row(
             "mempool entries (capacity x Entry)",
-            l.entry_capacity * size_of::<Entry>(),
+            l.entry_capacity * size_of::<Entry<S::Entry>>(),
             Some((l.entries, "entries held")),
         ),
         row("mempool keys, spilled", l.keys_bytes, None),
         row(
-            "vote records, spilled",
-            l.spilled_votes_bytes,
-            Some((
-                l.spilled_votes_bytes / size_of::<VoteRecord>(),
-                "records' room",
-            )),
+            "protocol's entry lists, spilled",
+            l.entry_lists_bytes,
+            Some((l.vote_records, "votes held")),
         ),
-        row("views, spilled (original)", l.spilled_views_bytes, None),
         row(
             "remembered verdicts (nodes)",
             l.remembered_bytes,
@@ -334,12 +329,7 @@ fn census(sim: &Simulation) -> Census {
             l.store_bytes,
             Some((l.stored, "mappings")),
         ),
-        row(
-            "promises / locks, spilled",
-            l.promises_bytes,
-            Some((l.promises, "held")),
-        ),
-        row("wanted parents, spilled", l.wanted_bytes, None),
+        row("protocol's peer lists, spilled", l.peer_lists_bytes, None),
         row("ring ids", ring.ids.capacity() * size_of::<u64>(), None),
         row(
             "small-world links (far + offsets)",
@@ -384,21 +374,20 @@ fn census(sim: &Simulation) -> Census {
 }
 
 /// What a `PeerState` holds inline, field type by field type.
-fn peer_state_layout() -> String {
+fn peer_state_layout<S: PeerPart>() -> String {
     let fields = [
-        ("mempool", size_of::<Vec<Entry>>()),
+        ("mempool", size_of::<Vec<Entry<S::Entry>>>()),
         ("keys", size_of::<SmallVec<[BlockIdx; 6]>>()),
         ("store", size_of::<SmallVec<[(TokenIdx, Mapping); 2]>>()),
         ("learned", size_of::<Vec<PeerIdx>>()),
         ("remembered", size_of::<Verdicts>()),
-        ("wanted", size_of::<SmallVec<[(BlockIdx, Tick); 2]>>()),
-        ("promises", size_of::<SmallVec<[Promise; 2]>>()),
+        ("protocol part", size_of::<S>()),
         ("gc_due + range + flag", 4 + 8 + 8 + 1),
     ];
     let parts: Vec<String> = fields.iter().map(|(n, b)| format!("{n} {b}")).collect();
     format!(
         "PeerState {} B (fields about {}; padding the rest)",
-        size_of::<PeerState>(),
+        size_of::<PeerState<S>>(),
         parts.join(" + ")
     )
 }
@@ -409,23 +398,48 @@ fn main() {
         threads,
         every,
     } = options();
+    let (_, before) = resident();
+    let sim = common::build("mem_census", config, threads);
+    let kind = sim.config().protocol.kind;
+    run_with(kind, Report { sim, before, every });
+}
+
+/// The census of a run, with the protocol's state types.
+struct Report {
+    sim: Simulation,
+    before: usize,
+    every: u32,
+}
+
+impl WithProtocol for Report {
+    type Output = ();
+    fn run<P: Protocol>(self, _: &P) {
+        report::<P::Peer>(self);
+    }
+}
+
+fn report<S: PeerPart>(
+    Report {
+        mut sim,
+        before,
+        every,
+    }: Report,
+) {
+    let config = sim.config();
     let (peers, ticks) = (config.peers, config.ticks);
     let (protocol, topology) = (config.protocol.kind.name(), config.network.topology.name());
-    let (_, before) = resident();
-    let mut sim = common::build("mem_census", config, threads);
     let (setup_rss, setup_hwm) = resident();
     println!(
         "{protocol}, {topology}, {peers} peers x {ticks} ticks, {} thread(s); sizes in MiB",
         sim.threads()
     );
     println!(
-        "{}; Entry {} B, VoteRecord {} B, View {} B, Promise {} B, verdict Node {} B, \
+        "{}; Entry {} B (protocol part {} B), VoteRecord {} B, verdict Node {} B, \
          Block {} B (Part {} B), Message {} B",
-        peer_state_layout(),
-        size_of::<Entry>(),
+        peer_state_layout::<S>(),
+        size_of::<Entry<S::Entry>>(),
+        size_of::<S::Entry>(),
         size_of::<VoteRecord>(),
-        size_of::<View>(),
-        size_of::<Promise>(),
         size_of::<Node>(),
         size_of::<Block>(),
         size_of::<Part>(),
@@ -438,7 +452,7 @@ fn main() {
         mib(before)
     );
     println!(
-        "{:>6} {:>7} {:>7} {:>7} {:>8} {:>9} {:>11} {:>9} {:>6} {:>6} {:>7} {:>9} {:>7} {:>7}",
+        "{:>6} {:>7} {:>7} {:>7} {:>8} {:>9} {:>11} {:>9} {:>6} {:>7} {:>9} {:>7} {:>7}",
         "tick",
         "rss",
         "hwm",
@@ -448,7 +462,6 @@ fn main() {
         "remembered",
         "verdicts",
         "votes",
-        "views",
         "learned",
         "mailboxes",
         "scratch",
@@ -460,10 +473,10 @@ fn main() {
         if tick % every != 0 && tick != ticks {
             continue;
         }
-        let c = census(&sim);
+        let c = census::<S>(&sim);
         let (rss, hwm) = resident();
         println!(
-            "{tick:>6} {:>7.1} {:>7.1} {:>7} {:>8} {:>9.1} {:>11} {:>9.1} {:>6.1} {:>6.1} {:>7.1} {:>9.1} {:>7.1} {:>7.1}",
+            "{tick:>6} {:>7.1} {:>7.1} {:>7} {:>8} {:>9.1} {:>11} {:>9.1} {:>6.1} {:>7.1} {:>9.1} {:>7.1} {:>7.1}",
             mib(rss),
             mib(hwm),
             c.blocks,
@@ -471,8 +484,7 @@ fn main() {
             mib(c.bytes("mempool entries (capacity x Entry)")),
             c.verdicts,
             mib(c.bytes("remembered verdicts (nodes)")),
-            mib(c.bytes("vote records, spilled")),
-            mib(c.bytes("views, spilled (original)")),
+            mib(c.bytes("protocol's entry lists, spilled")),
             mib(c.bytes("learned peers")),
             mib(c.bytes("mailboxes (Network)")),
             mib(c.bytes("scratch (arenas, per-chunk lists)")),

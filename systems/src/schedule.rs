@@ -1,5 +1,7 @@
 //! The tick: its systems, declared once by `tick!` below, always in that order.
 
+use crate::model::world::Settings;
+use crate::protocol::{Protocol, with_protocol};
 use crate::systems::*;
 use bevy_ecs::schedule::{IntoScheduleConfigs, Schedule, SingleThreadedExecutor};
 use bevy_ecs::system::{RunSystemError, RunSystemOnce};
@@ -11,14 +13,18 @@ type RunOnce = fn(&mut World) -> Result<(), RunSystemError>;
 /// Declares the tick once: the chain of [`tick_schedule`], the names in [`TICK_SYSTEMS`] and
 /// the one-at-a-time runner [`run_tick_system`] all come from this list, in its order, which is
 /// the numbered list of `docs/architecture.md` ("One tick"; a test compares the two).
+///
+/// A system written `name::<P>` is generic over the protocol: the schedule is built for one
+/// protocol, so each pass runs code specialised for its rules and its state's types.
 macro_rules! tick {
-    ($($system:ident),+ $(,)?) => {
-        /// The tick's systems as one chain, so bevy runs them one after another on the calling
-        /// thread; each system spreads its own work over the rayon pool, chunk by chunk.
-        pub fn tick_schedule() -> Schedule {
+    ($($system:ident $(::<$p:ident>)?),+ $(,)?) => {
+        /// The tick's systems for protocol `P` as one chain, so bevy runs them one after
+        /// another on the calling thread; each system spreads its own work over the rayon
+        /// pool, chunk by chunk.
+        pub fn tick_schedule<P: Protocol>() -> Schedule {
             let mut schedule = Schedule::default();
             schedule.set_executor(SingleThreadedExecutor::new());
-            schedule.add_systems(($($system,)+).chain());
+            schedule.add_systems(($($system $(::<$p>)?,)+).chain());
             schedule
         }
 
@@ -27,13 +33,17 @@ macro_rules! tick {
         /// running them so gives the same run as [`tick_schedule`].
         pub const TICK_SYSTEMS: &[&str] = &[$(stringify!($system)),+];
 
-        /// Runs system `index` of [`TICK_SYSTEMS`] once on `world`.
+        /// Runs system `index` of [`TICK_SYSTEMS`] once on `world`, built for protocol `P`.
         ///
         /// # Panics
         /// If `index` is not below `TICK_SYSTEMS.len()`.
-        pub fn run_tick_system(world: &mut World, index: usize) -> Result<(), RunSystemError> {
-            const RUNNERS: &[RunOnce] = &[$(|world: &mut World| world.run_system_once($system)),+];
-            match RUNNERS.get(index) {
+        pub fn run_tick_system_for<P: Protocol>(
+            world: &mut World,
+            index: usize,
+        ) -> Result<(), RunSystemError> {
+            let runners: [RunOnce; TICK_SYSTEMS.len()] =
+                [$(|world: &mut World| world.run_system_once($system $(::<$p>)?)),+];
+            match runners.get(index) {
                 Some(run) => run(world),
                 None => panic!("no tick system {index}: there are {}", TICK_SYSTEMS.len()),
             }
@@ -41,18 +51,31 @@ macro_rules! tick {
     };
 }
 
+/// Runs system `index` of [`TICK_SYSTEMS`] once on `world`, built for the protocol its
+/// settings name.
+///
+/// # Panics
+/// If `index` is not below `TICK_SYSTEMS.len()`.
+pub fn run_tick_system(world: &mut World, index: usize) -> Result<(), RunSystemError> {
+    fn run<P: Protocol>(_: &P, world: &mut World, index: usize) -> Result<(), RunSystemError> {
+        run_tick_system_for::<P>(world, index)
+    }
+    let kind = world.resource::<Settings>().0.protocol.kind;
+    with_protocol!(kind, |p| run(p, world, index))
+}
+
 // The tick, in order (numbered 1-10 in `docs/architecture.md`, "One tick").
 tick![
     apply_faults,
-    adapt_threshold,
-    inject_transactions,
-    byzantine_double_spend,
-    byzantine_late_spend,
-    deliver_messages,
-    vote,
-    byzantine_flood,
-    commit_blocks,
-    collect_garbage,
+    adapt_threshold::<P>,
+    inject_transactions::<P>,
+    byzantine_double_spend::<P>,
+    byzantine_late_spend::<P>,
+    deliver_messages::<P>,
+    vote::<P>,
+    byzantine_flood::<P>,
+    commit_blocks::<P>,
+    collect_garbage::<P>,
     record_metrics,
 ];
 
@@ -62,6 +85,7 @@ mod tests {
     use crate::model::blocks::{BlockBook, Outcome};
     use crate::model::ledger::Ledger;
     use crate::model::peer::EntryState;
+    use crate::protocol::original::Original;
     use crate::testing::*;
 
     #[test]
@@ -69,7 +93,7 @@ mod tests {
         let config = tiny_config(2);
         let mut scheduled = tiny_world_with(config.clone());
         let mut one_by_one = tiny_world_with(config);
-        let mut schedule = tick_schedule();
+        let mut schedule = tick_schedule::<Original>();
         for _ in 0..20 {
             schedule.run(&mut scheduled);
             for index in 0..TICK_SYSTEMS.len() {
@@ -112,7 +136,7 @@ mod tests {
     #[test]
     fn one_block_commits_on_a_tiny_lossless_world() {
         let mut world = tiny_world_with(tiny_config(1));
-        let mut schedule = tick_schedule();
+        let mut schedule = tick_schedule::<Original>();
         for _ in 0..12 {
             schedule.run(&mut world);
         }

@@ -2,6 +2,7 @@
 
 use crate::config::{ConfigError, SimConfig};
 use crate::engine::chunk_plan::ChunkPlan;
+use crate::engine::lookup::Lookup;
 use crate::engine::network::Network;
 use crate::engine::scratch::Scratch;
 use crate::model::blocks::{BlockBook, BlockRecord, RetiredBlocks};
@@ -14,6 +15,7 @@ use crate::model::tokens::TokenBook;
 use crate::model::trace::{Trace, TraceEvent, TraceSet};
 use crate::model::workload::Workload;
 use crate::model::world::{Clock, Peers, Settings};
+use crate::protocol::{Protocol, with_protocol};
 use crate::schedule::tick_schedule;
 use crate::summary::RunSummary;
 use bevy_ecs::prelude::*;
@@ -58,10 +60,11 @@ impl Simulation {
             .thread_name(|i| format!("ecrust-worker-{i}"))
             .build()
             .map_err(|e| BuildError::Threads(e.to_string()))?;
+        let kind = config.protocol.kind;
         let world = pool.install(|| build_world(config));
         Ok(Self {
             world,
-            schedule: tick_schedule(),
+            schedule: with_protocol!(kind, |p| schedule_for(p)),
             pool,
         })
     }
@@ -155,18 +158,51 @@ impl Simulation {
             }
             Some(captured)
         }
-        crate::protocol::with_protocol!(self.config().protocol.kind, |p| count(p, self))
+        with_protocol!(self.config().protocol.kind, |p| count(p, self))
+    }
+
+    /// Whether every peer's hints are safe (see `Peers::hints_are_consistent`; for tests).
+    pub fn hints_are_consistent(&self) -> bool {
+        fn hints<P: Protocol>(_: &P, world: &World) -> bool {
+            world.resource::<Peers<P::Peer>>().hints_are_consistent()
+        }
+        with_protocol!(self.config().protocol.kind, |p| hints(p, &self.world))
     }
 
     /// The run's figures so far. Also runs the end-of-run owner-view check.
     pub fn summary(&mut self) -> RunSummary {
-        self.world.resource_scope(|world, mut ledger: Mut<Ledger>| {
-            let adversary = world.resource::<crate::model::adversary::Adversary>();
-            let peers = &world.resource::<Peers>().states;
-            ledger.check_owner_views_of(peers, |p| adversary.is_honest(p as u32));
-        });
+        let kind = self.config().protocol.kind;
+        with_protocol!(kind, |p| check_owner_views(p, &mut self.world));
         RunSummary::from_world(&self.world, self.threads())
     }
+}
+
+/// The tick, built for protocol `P`.
+fn schedule_for<P: Protocol>(_: &P) -> Schedule {
+    tick_schedule::<P>()
+}
+
+/// Every peer with an empty mempool and the own range protocol `P` gives it.
+fn peers_for<P: Protocol>(protocol: &P, ring: &Ring) -> Peers<P::Peer> {
+    let lookup = Lookup::new(ring);
+    Peers::new(
+        (0..ring.len())
+            .into_par_iter()
+            .map(|p| {
+                let (lo, hi) = protocol.own_range(lookup, p);
+                PeerState::with_range(lo, hi)
+            })
+            .collect(),
+    )
+}
+
+/// The end-of-run owner-view check over the honest peers' stores.
+fn check_owner_views<P: Protocol>(_: &P, world: &mut World) {
+    world.resource_scope(|world, mut ledger: Mut<Ledger>| {
+        let adversary = world.resource::<crate::model::adversary::Adversary>();
+        let peers = &world.resource::<Peers<P::Peer>>().states;
+        ledger.check_owner_views_of(peers, |p| adversary.is_honest(p as u32));
+    });
 }
 
 /// Builds every resource for `config` (already validated).
@@ -179,13 +215,6 @@ pub fn build_world(config: SimConfig) -> World {
 /// Builds every resource around a given ring and token book; tests hand-build tiny ones.
 pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> World {
     let mut world = World::new();
-    let states: Vec<PeerState> = (0..ring.len())
-        .into_par_iter()
-        .map(|p| {
-            let (lo, hi) = crate::protocol::own_range(config.protocol.kind, &ring, p);
-            PeerState::with_range(lo, hi)
-        })
-        .collect();
     let plan = ChunkPlan::new(ring.len());
     world.insert_resource(Network::new(
         plan,
@@ -194,7 +223,9 @@ pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> Wor
         Faults::new(&config),
         ring.small_world().cloned(),
     ));
-    world.insert_resource(Peers::new(states));
+    with_protocol!(config.protocol.kind, |p| {
+        world.insert_resource(peers_for(p, &ring))
+    });
     // Targeted placement reads the tokens' keys on the ring; random placement reads neither.
     let committee = crate::protocol::v2::committee::size(ring.len());
     world.insert_resource(crate::model::adversary::Adversary::new(

@@ -12,12 +12,14 @@ use crate::model::blocks::{BlockBook, Part};
 use crate::model::ids::{BlockIdx, PeerIdx, Tick, TokenIdx};
 use crate::model::ledger::Ledger;
 use crate::model::message::{Kind, Message};
-use crate::model::peer::PeerState;
+use crate::model::peer::{PeerPart, PeerState};
 use crate::model::ring::Ring;
-use crate::model::submission::{NewBlock, submit};
+use crate::model::submission::{NewBlock, Submitter};
 use crate::model::tokens::TokenBook;
 use crate::model::workload::Workload;
-use crate::model::world::{Clock, Peers};
+use crate::model::world::{Clock, Peers, Settings};
+use crate::protocol::original::state::OriginalPeer;
+use crate::protocol::{Protocol, origin_setup, with_protocol};
 use crate::sim::build_world_from;
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::RunSystemOnce;
@@ -117,12 +119,22 @@ pub fn set_tick(world: &mut World, tick: Tick) {
     world.resource_mut::<Clock>().tick = tick;
 }
 
-pub fn peer(world: &World, p: PeerIdx) -> &PeerState {
-    &world.resource::<Peers>().states[p as usize]
+/// Peer `p` of a world running the original (the tiny worlds' protocol).
+pub fn peer(world: &World, p: PeerIdx) -> &PeerState<OriginalPeer> {
+    peer_of(world, p)
 }
 
-pub fn peer_mut(world: &mut World, p: PeerIdx) -> &mut PeerState {
-    world.resource_mut::<Peers>().into_inner().state_mut(p)
+pub fn peer_mut(world: &mut World, p: PeerIdx) -> &mut PeerState<OriginalPeer> {
+    peer_of_mut(world, p)
+}
+
+/// Peer `p` of a world whose protocol keeps `S` per peer.
+pub fn peer_of<S: PeerPart>(world: &World, p: PeerIdx) -> &PeerState<S> {
+    &world.resource::<Peers<S>>().states[p as usize]
+}
+
+pub fn peer_of_mut<S: PeerPart>(world: &mut World, p: PeerIdx) -> &mut PeerState<S> {
+    world.resource_mut::<Peers<S>>().into_inner().state_mut(p)
 }
 
 /// Submits a block spending `tokens` at `origin`, as the driver would, and takes the tokens
@@ -146,38 +158,42 @@ pub fn submit_block(world: &mut World, origin: PeerIdx, id: u64, tokens: &[Token
 /// `origin`, taking its tokens out of the driver's free list.
 pub fn submit_parts(world: &mut World, origin: PeerIdx, id: u64, parts: &[Part]) -> BlockIdx {
     let now = world.resource::<Clock>().tick;
-    world.resource_scope(|world, mut book: Mut<BlockBook>| {
-        world.resource_scope(|world, ring: Mut<Ring>| {
-            world.resource_scope(|world, token_book: Mut<TokenBook>| {
-                {
-                    let mut workload = world.resource_mut::<Workload>();
-                    workload
-                        .free
-                        .retain(|t| parts.iter().all(|p| p.token != *t));
-                    workload.active += 1;
-                }
-                world
-                    .resource_mut::<crate::model::families::Families>()
-                    .on_submit(book.next_idx(), None, None);
-                // `id` is the block's nonce; its id is what the protocol makes of it (v2
-                // hashes the content, the original takes the nonce).
-                let nonce = id;
-                let id = world.resource::<Workload>().block_ids.id(parts, nonce);
-                let mut peers = world.resource_mut::<Peers>();
-                let new = NewBlock {
-                    origin,
-                    nonce,
-                    parts: parts.iter().copied().collect(),
-                    twin_of: None,
-                    retry_of: None,
-                    spender: crate::model::blocks::Spender::Owner,
-                    now,
-                    ttl: TTL,
-                };
-                submit(&mut book, &mut peers, &ring, &token_book, new, id)
+    {
+        let mut workload = world.resource_mut::<Workload>();
+        workload
+            .free
+            .retain(|t| parts.iter().all(|p| p.token != *t));
+        workload.active += 1;
+    }
+    let next = world.resource::<BlockBook>().next_idx();
+    world
+        .resource_mut::<crate::model::families::Families>()
+        .on_submit(next, None, None);
+    // `id` is the block's nonce; its id is what the protocol makes of it (v2 hashes the
+    // content, the original takes the nonce).
+    let nonce = id;
+    let id = world.resource::<Workload>().block_ids.id(parts, nonce);
+    let new = NewBlock {
+        origin,
+        nonce,
+        parts: parts.iter().copied().collect(),
+        twin_of: None,
+        retry_of: None,
+        spender: crate::model::blocks::Spender::Owner,
+        now,
+        ttl: TTL,
+    };
+    fn put<P: Protocol>(_: &P, world: &mut World, new: NewBlock, id: u64) -> BlockIdx {
+        let mut new = Some(new);
+        world
+            .run_system_once(move |mut s: Submitter<P::Peer>| {
+                let new = new.take().expect("the system runs once");
+                s.put(new, id, origin_setup::<P>())
             })
-        })
-    })
+            .expect("the submitter runs")
+    }
+    let kind = world.resource::<Settings>().0.protocol.kind;
+    with_protocol!(kind, |p| put(p, world, new, id))
 }
 
 /// Every message in flight, in (receiver, sender, kind) order.

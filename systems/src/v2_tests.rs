@@ -7,13 +7,22 @@ use crate::config::{Behaviour, ProtocolKind, SimConfig};
 use crate::model::blocks::{BlockBook, Outcome, Part};
 use crate::model::ids::{BlockIdx, GENESIS};
 use crate::model::ledger::Ledger;
-use crate::model::peer::Promise;
+use crate::model::peer::PeerState;
 use crate::model::workload::Workload;
 use crate::protocol::v2::message::V2Kind;
-use crate::protocol::v2::vote::lock::LOCK_HELD;
+use crate::protocol::v2::state::{Lock, V2Peer};
 use crate::sim::Simulation;
 use crate::testing::*;
 use bevy_ecs::world::World;
+
+/// Peer `p` of a v2 world.
+fn peer(world: &World, p: u32) -> &PeerState<V2Peer> {
+    peer_of(world, p)
+}
+
+fn peer_mut(world: &mut World, p: u32) -> &mut PeerState<V2Peer> {
+    peer_of_mut(world, p)
+}
 
 fn v2_config(tokens: u32) -> SimConfig {
     let mut c = tiny_config(tokens);
@@ -193,7 +202,7 @@ fn members_that_missed_two_commits_catch_up_from_the_certificate_after_the_bodie
     for p in 0..5 {
         let ps = peer_mut(&mut world, p);
         ps.store.clear();
-        ps.promises.clear();
+        ps.protocol.locks.clear();
     }
     until_collected(&mut world, &done);
 
@@ -240,12 +249,11 @@ fn a_lock_on_a_block_that_expired_uncommitted_is_kept_and_only_the_same_block_co
     world.resource_mut::<Workload>().active -= 1;
     let x_id = world.resource::<BlockBook>().get(x).expect("held").id;
     for p in 0..5 {
-        peer_mut(&mut world, p).promises.push(Promise {
+        peer_mut(&mut world, p).protocol.locks.push(Lock {
             token: 0,
             last: GENESIS,
             block: x,
             id: x_id,
-            until: LOCK_HELD,
         });
     }
     until_collected(&mut world, &[x]);
@@ -288,13 +296,12 @@ fn a_lock_whose_owner_a_certified_block_spent_is_kept_after_its_body_is_gone() {
     for p in 0..5 {
         let ps = peer_mut(&mut world, p);
         ps.store.clear();
-        ps.promises.clear();
-        ps.promises.push(Promise {
+        ps.protocol.locks.clear();
+        ps.protocol.locks.push(Lock {
             token: 0,
             last: GENESIS,
             block: z,
             id: z_id,
-            until: LOCK_HELD,
         });
     }
     until_collected(&mut world, &[z]);

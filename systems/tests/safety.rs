@@ -30,8 +30,8 @@ fn spend(token: TokenIdx, last: BlockIdx, last_time: u32, time: u32) -> Block {
     }
 }
 
-fn holding(token: TokenIdx, block: BlockIdx, time: u32) -> PeerState {
-    let mut p = PeerState::default();
+fn holding(token: TokenIdx, block: BlockIdx, time: u32) -> PeerState<()> {
+    let mut p = PeerState::<()>::default();
     p.store.push((
         token,
         Mapping {
@@ -82,7 +82,7 @@ fn a_minority_fork_holder_is_an_owner_disagreement() {
         holding(0, 0, 1),
         holding(0, 0, 1),
         holding(0, 1, 2),
-        PeerState::default(),
+        PeerState::<()>::default(),
     ];
     assert_eq!(ledger.check_owner_views(&peers), 1);
     assert_eq!(ledger.violations.owner_disagreements, 1);

@@ -11,17 +11,17 @@ use crate::engine::trace::Tracer;
 use crate::model::ids::PeerIdx;
 use crate::model::ids::Tick;
 use crate::model::message::KindCounts;
-use crate::model::peer::PeerState;
+use crate::model::peer::{PeerPart, PeerState};
 use crate::model::trace::TraceSet;
 use crate::model::world::{PeerEvent, Peers};
 use bumpalo::Bump;
 use std::sync::Mutex;
 
 /// One chunk of peers with its mailbox and scratch, handed to one task.
-pub struct ChunkWork<'a> {
+pub struct ChunkWork<'a, S: PeerPart> {
     pub index: usize,
     pub first: PeerIdx,
-    pub peers: &'a mut [PeerState],
+    pub peers: &'a mut [PeerState<S>],
     /// The chunk's slices of the per-peer hints: a task that changes a peer's state calls
     /// `hints.refresh` for it.
     pub hints: Hints<'a>,
@@ -37,15 +37,15 @@ pub struct ChunkWork<'a> {
 /// Runs `f` on every chunk of peers in parallel. Chunks are fixed by the peer count, never by
 /// the thread count, so the result does not depend on how many threads run them. With a
 /// `trace` set, each chunk records trace events into its scratch (`ChunkScratch::trace`).
-pub fn for_each_chunk<F>(
-    peers: &mut Peers,
+pub fn for_each_chunk<S: PeerPart, F>(
+    peers: &mut Peers<S>,
     network: &mut Network,
     scratch: &mut Scratch,
     trace: Option<&TraceSet>,
     now: Tick,
     f: F,
 ) where
-    F: Fn(ChunkWork<'_>) + Sync + Send,
+    F: Fn(ChunkWork<'_, S>) + Sync + Send,
 {
     let plan: ChunkPlan = network.plan;
     let (wheel, link) = (network.wheel, network.link);
@@ -53,7 +53,7 @@ pub fn for_each_chunk<F>(
     let routes = network.routes.as_deref();
     scratch.fit(plan);
     let size = plan.size as usize;
-    let work: Vec<Mutex<Option<ChunkWork<'_>>>> = peers
+    let work: Vec<Mutex<Option<ChunkWork<'_, S>>>> = peers
         .states
         .chunks_mut(size)
         .zip(peers.pools.chunks_mut(size))

@@ -1,7 +1,7 @@
 //! A chunk's slices of the dense per-peer hints kept beside the peer states.
 
 use crate::model::ids::Tick;
-use crate::model::peer::PeerState;
+use crate::model::peer::{PeerPart, PeerState};
 use crate::model::world::Pool;
 
 /// A chunk's slices of the dense per-peer hints (see [`Peers`]).
@@ -13,7 +13,7 @@ pub struct Hints<'a> {
 impl Hints<'_> {
     /// Makes peer `local`'s hints exact for `ps`: call it after changing that peer's state.
     #[inline]
-    pub fn refresh(&mut self, local: usize, ps: &PeerState) {
+    pub fn refresh<S: PeerPart>(&mut self, local: usize, ps: &PeerState<S>) {
         self.pools[local] = Pool::of(ps);
         self.gc_due[local] = ps.gc_due;
     }
@@ -22,7 +22,7 @@ impl Hints<'_> {
 #[cfg(test)]
 mod tests {
     use crate::config::Behaviour;
-    use crate::model::world::Peers;
+
     use crate::{SimConfig, Simulation};
 
     /// The vote sweep skips peers whose pool hint says empty, the collector peers whose hint
@@ -52,8 +52,7 @@ mod tests {
             let mut sim = Simulation::new(config, 2).expect("valid config");
             while sim.tick() < 150 {
                 sim.step();
-                let peers = sim.world.resource::<Peers>();
-                assert!(peers.hints_are_consistent(), "tick {}", sim.tick());
+                assert!(sim.hints_are_consistent(), "tick {}", sim.tick());
             }
         }
     }

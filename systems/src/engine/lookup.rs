@@ -3,11 +3,8 @@
 //! message cost: a listed modelling shortcut (`docs/architecture.md`, "Known oracles and
 //! shortcuts"), standing in for the routing lookups a real overlay would pay for.
 
-use crate::model::blocks::Block;
 use crate::model::ids::PeerIdx;
-use crate::model::peer::Views;
 use crate::model::ring::{NearestKnown, Ring};
-use crate::model::tokens::TokenBook;
 
 /// Read-only topology lookups; the only way protocol code reaches the ring.
 #[derive(Clone, Copy)]
@@ -51,12 +48,6 @@ impl<'a> Lookup<'a> {
     #[inline]
     pub fn nearest_known<const K: usize>(&self, node: PeerIdx, key: u64) -> NearestKnown<K> {
         self.0.nearest_known(node, key)
-    }
-
-    /// Peer `me`'s views of a block (the original's): see `Block::views`.
-    #[inline]
-    pub fn views(&self, block: &Block, tokens: &TokenBook, me: PeerIdx) -> Views {
-        block.views(self.0, tokens, me)
     }
 
     /// Whether messages to unlinked peers are routed hop by hop (small-world).

@@ -5,6 +5,7 @@ use crate::engine::network::Network;
 use crate::engine::scratch::Scratch;
 use crate::model::blocks::BlockBook;
 use crate::model::ids::Tick;
+use crate::model::peer::PeerPart;
 use crate::model::signatures::Signatures;
 use crate::model::trace::Trace;
 use crate::model::world::Peers;
@@ -14,19 +15,19 @@ use bevy_ecs::system::SystemParam;
 /// The peers, the network and the per-chunk scratch: what [`for_each_chunk`] splits into
 /// chunks of work; and the trace, which gathers what the chunks recorded.
 #[derive(SystemParam)]
-pub struct PeerPass<'w> {
-    pub peers: ResMut<'w, Peers>,
+pub struct PeerPass<'w, S: PeerPart> {
+    pub peers: ResMut<'w, Peers<S>>,
     pub network: ResMut<'w, Network>,
     pub scratch: ResMut<'w, Scratch>,
     pub trace: ResMut<'w, Trace>,
 }
 
-impl PeerPass<'_> {
+impl<S: PeerPart> PeerPass<'_, S> {
     /// Runs `f` on every chunk of peers in parallel (see [`for_each_chunk`]), then appends
     /// the trace events the chunks recorded to the log, in chunk order.
     pub fn for_each_chunk<F>(&mut self, now: Tick, f: F)
     where
-        F: Fn(ChunkWork<'_>) + Sync + Send,
+        F: Fn(ChunkWork<'_, S>) + Sync + Send,
     {
         let trace = &mut *self.trace;
         for_each_chunk(

@@ -7,7 +7,7 @@
 //! delivery and vote loops waiting on exactly these loads).
 
 use crate::model::ids::BlockIdx;
-use crate::model::peer::PeerState;
+use crate::model::peer::{PeerPart, PeerState};
 
 /// How many peers ahead the vote sweep prefetches mempools.
 pub const AHEAD: usize = 4;
@@ -39,7 +39,7 @@ pub fn value<T>(v: &T) {
 
 /// Starts loading the first entries of `ps`'s mempool into cache.
 #[inline(always)]
-pub fn mempool(ps: &PeerState) {
+pub fn mempool<S: PeerPart>(ps: &PeerState<S>) {
     if ps.mempool.is_empty() {
         return;
     }
@@ -51,7 +51,7 @@ pub fn mempool(ps: &PeerState) {
 /// peer has one, else its remembered verdicts; and the learned peers the trust check scans.
 /// `ps` itself should already be in cache.
 #[inline(always)]
-pub fn state_for(ps: &PeerState, block: BlockIdx) {
+pub fn state_for<S: PeerPart>(ps: &PeerState<S>, block: BlockIdx) {
     if !ps.learned.is_empty() {
         lines(ps.learned.as_ptr(), std::mem::size_of_val(&ps.learned[..]));
     }

@@ -8,7 +8,7 @@
 
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::message::Message;
-use crate::model::peer::{Decision, EntryState, PeerState};
+use crate::model::peer::{Decision, EntryState, PeerPart, PeerState};
 use crate::model::trace::{Fate, StateChange, TraceEvent, TraceSet};
 
 /// The traced set and the chunk's event buffer, appended to the log in chunk order after the
@@ -50,17 +50,22 @@ impl Tracer<'_> {
 
     /// Records `m` delivered at `tick` and returns its block's entry state at the receiver
     /// before it is handled, for [`Tracer::after_receive`].
-    pub fn delivered(&mut self, tick: Tick, m: &Message, ps: &PeerState) -> Option<EntryState> {
+    pub fn delivered<S: PeerPart>(
+        &mut self,
+        tick: Tick,
+        m: &Message,
+        ps: &PeerState<S>,
+    ) -> Option<EntryState> {
         self.message(tick, m, Fate::Delivered, Some(tick));
         entry_state(ps, m.block)
     }
 
     /// Records how handling a message about `block` changed its entry at `peer`.
-    pub fn after_receive(
+    pub fn after_receive<S: PeerPart>(
         &mut self,
         tick: Tick,
         peer: PeerIdx,
-        ps: &PeerState,
+        ps: &PeerState<S>,
         block: BlockIdx,
         before: Option<EntryState>,
     ) {
@@ -79,7 +84,7 @@ impl Tracer<'_> {
     /// Records the decisions peer `peer`'s vote pass left on traced entries.
     #[cold]
     #[inline(never)]
-    pub fn decisions(&mut self, tick: Tick, peer: PeerIdx, ps: &PeerState) {
+    pub fn decisions<S: PeerPart>(&mut self, tick: Tick, peer: PeerIdx, ps: &PeerState<S>) {
         for e in &ps.mempool {
             let change = match e.decision {
                 Decision::Undecided => continue,
@@ -91,6 +96,6 @@ impl Tracer<'_> {
     }
 }
 
-fn entry_state(ps: &PeerState, block: BlockIdx) -> Option<EntryState> {
+fn entry_state<S: PeerPart>(ps: &PeerState<S>, block: BlockIdx) -> Option<EntryState> {
     ps.find(block).ok().map(|i| ps.mempool[i].state)
 }

@@ -259,22 +259,6 @@ mod tests {
 }
 
 impl Block {
-    /// The peer's views of the block: its neighbourhood of each part's token, then of the
-    /// block id (the witness). The original's; here because a submitted block's origin entry
-    /// gets them at once, while entries are shared.
-    pub fn views(
-        &self,
-        ring: &crate::model::ring::Ring,
-        tokens: &crate::model::tokens::TokenBook,
-        me: PeerIdx,
-    ) -> crate::model::peer::Views {
-        self.parts
-            .iter()
-            .map(|p| ring.nearest_known(me, tokens.id(p.token)))
-            .chain(std::iter::once(ring.nearest_known(me, self.id)))
-            .collect()
-    }
-
     /// A summary row for export once the block is retired or the run ends.
     pub fn record(&self, idx: BlockIdx) -> BlockRecord {
         BlockRecord {

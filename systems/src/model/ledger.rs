@@ -7,7 +7,7 @@
 
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, GENESIS, Tick, TokenIdx};
-use crate::model::peer::{Mapping, PeerState};
+use crate::model::peer::{Mapping, PeerPart, PeerState};
 use bevy_ecs::prelude::Resource;
 use serde::Serialize;
 use smallvec::SmallVec;
@@ -142,14 +142,14 @@ impl Ledger {
     /// peer that stores the one fewer peers store disagrees with the committed majority. A
     /// snapshot of the views now: it replaces the count of the last check, so asking twice
     /// counts nothing twice.
-    pub fn check_owner_views(&mut self, peers: &[PeerState]) -> u64 {
+    pub fn check_owner_views<S: PeerPart>(&mut self, peers: &[PeerState<S>]) -> u64 {
         self.check_owner_views_of(peers, |_| true)
     }
 
     /// The same, counting only the peers (by index) that `counts` accepts: the honest ones.
-    pub fn check_owner_views_of(
+    pub fn check_owner_views_of<S: PeerPart>(
         &mut self,
-        peers: &[PeerState],
+        peers: &[PeerState<S>],
         counts: impl Fn(usize) -> bool,
     ) -> u64 {
         if !self.check {

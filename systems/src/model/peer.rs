@@ -1,4 +1,5 @@
-//! One peer's protocol state: mempool, token store, learned peers.
+//! One peer's state: the engine's part (mempool, token store, learned peers, verdicts) and
+//! its protocol's own part, whose type the protocol declares (`Protocol::Peer`).
 //!
 //! Peers live in one dense `Vec<PeerState>` indexed by ring position rather than as ECS
 //! entities: every message addresses its receiver by position, so a direct index is the whole
@@ -44,22 +45,6 @@ pub enum Decision {
     Reject,
 }
 
-/// Whether the vote tally must be recomputed (new votes arrived since the last count).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tally {
-    Stale,
-    Fresh,
-}
-
-/// Whether `Entry::balance` matches the recorded votes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Counted {
-    /// Kept up to date vote by vote.
-    Exact,
-    /// Must be recounted from the votes (views just learned, or a vote recorded without them).
-    Recount,
-}
-
 /// The latest vote a peer received from one voter for one block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VoteRecord {
@@ -67,6 +52,25 @@ pub struct VoteRecord {
     pub sent: Tick,
     pub mask: u8,
     pub holds: u8,
+}
+
+/// The votes an entry received, the newest per voter, in the order voters first spoke.
+pub type VoteRecords = SmallVec<[VoteRecord; 6]>;
+
+/// Keeps `new` if it is `votes`' first from its voter or newer than the one kept; returns
+/// whether the list changed.
+pub fn record_newest(votes: &mut VoteRecords, new: VoteRecord) -> bool {
+    match votes.iter_mut().find(|v| v.voter == new.voter) {
+        Some(v) if new.sent > v.sent => {
+            *v = new;
+            true
+        }
+        Some(_) => false,
+        None => {
+            votes.push(new);
+            true
+        }
+    }
 }
 
 /// Whether the peer's set of pending entries with known bodies changed since its protocol
@@ -79,24 +83,68 @@ pub enum PendingSet {
     Seen,
 }
 
-/// Index of the witness count in `Entry::balance`.
-pub const WITNESS_SLOT: usize = 6;
-
-/// Bit of the witness in `undecided` masks (bits 0..6 are parts).
-pub const WITNESS_BIT: u8 = 1 << 6;
-
-/// The original's view of a key: its neighbourhood, the 4 known peers either side
-/// (`protocol/original/neighbourhood.rs`). Kept here, with `Views`, while entries are shared.
-pub type View = crate::model::ring::NearestKnown<4>;
-
-/// A block's views at one peer: one per part, then the witness's. Room for the default
-/// blocks of up to three parts inline: a spilled list is one more allocation that every
-/// delivered vote and every vote request has to chase (BENCHMARKS.md, "Design history").
-pub type Views = SmallVec<[View; 4]>;
 pub use crate::model::verdicts::{Settled, Verdict};
 
+/// A protocol's own part of a peer's state (`PeerState::protocol`): what its rules keep per
+/// peer beside what the engine keeps for every protocol.
+pub trait PeerPart: Clone + Default + std::fmt::Debug + Send + Sync + 'static {
+    /// Its own part of each mempool entry (`Entry::protocol`).
+    type Entry: EntryPart;
+
+    /// Forgets what ran out by `now` (entries live `ttl` ticks); returns the earliest tick at
+    /// which something more runs out (`Tick::MAX`: nothing does). Run by `collect_garbage`.
+    fn collect(&mut self, now: Tick, ttl: Tick) -> Tick;
+
+    /// Bytes its lists hold on the heap, beyond the part itself (for memory censuses).
+    fn heap_bytes(&self) -> usize {
+        0
+    }
+}
+
+/// A protocol's own part of one mempool entry.
+pub trait EntryPart: Clone + Default + std::fmt::Debug + Send + Sync + 'static {
+    /// Frees what only an undecided entry needs, once the block is decided here.
+    fn settle(&mut self);
+
+    /// How many received votes the entry holds (the `vote_records` metric).
+    fn vote_records(&self) -> usize;
+
+    /// Bytes its lists hold on the heap, beyond the part itself (for memory censuses).
+    fn heap_bytes(&self) -> usize {
+        0
+    }
+}
+
+/// Heap bytes of a `SmallVec` that outgrew its inline room (0 while inline).
+pub fn spilled_bytes<A: smallvec::Array>(v: &SmallVec<A>) -> usize {
+    if v.spilled() {
+        v.capacity() * std::mem::size_of::<A::Item>()
+    } else {
+        0
+    }
+}
+
+/// No part of its own: for a protocol that keeps nothing beside the engine's state, and for
+/// tests of the engine alone.
+impl PeerPart for () {
+    type Entry = ();
+    fn collect(&mut self, _: Tick, _: Tick) -> Tick {
+        Tick::MAX
+    }
+}
+
+impl EntryPart for () {
+    fn settle(&mut self) {}
+    fn vote_records(&self) -> usize {
+        0
+    }
+}
+
+/// A block at one peer: what the engine reads of every entry (which block, pending or
+/// decided, until when, whether its body is known, why it is here, what the vote pass
+/// decided) and the protocol's own part.
 #[derive(Clone, Debug)]
-pub struct Entry {
+pub struct Entry<E> {
     pub block: BlockIdx,
     pub state: EntryState,
     /// The block's lifetime ends here, at every peer alike (see `Block::expires`).
@@ -104,24 +152,11 @@ pub struct Entry {
     pub body: Body,
     pub role: Role,
     pub decision: Decision,
-    pub tally: Tally,
-    /// Parts (bits 0..6) and witness (bit 6) not yet decided.
-    pub undecided: u8,
-    /// The original's D3 marks: parts this peer votes 0 on because another pending block
-    /// claims the same owner (`protocol/original/conflicts.rs`).
-    pub suppressed: u8,
-    /// v2 collectors (routed topologies): the parts whose deciding tally this peer sent.
-    pub reported: u8,
-    pub votes: SmallVec<[VoteRecord; 6]>,
-    /// Vote balance per part (holders inside the part's view: +1 agree, -1 object), and at
-    /// `WITNESS_SLOT` the number of voters inside the witness view.
-    pub balance: [i16; 7],
-    pub counted: Counted,
-    /// This peer's neighbourhood of each part's token, then of the block id (the witness).
-    pub views: Views,
+    /// What the protocol keeps about the block here.
+    pub protocol: E,
 }
 
-impl Entry {
+impl<E: EntryPart> Entry<E> {
     pub fn new(block: BlockIdx, expires: Tick, body: Body, role: Role) -> Self {
         Self {
             block,
@@ -130,62 +165,16 @@ impl Entry {
             body,
             role,
             decision: Decision::Undecided,
-            tally: Tally::Stale,
-            undecided: 0x7F,
-            suppressed: 0,
-            reported: 0,
-            votes: SmallVec::new(),
-            balance: [0; 7],
-            counted: Counted::Recount,
-            views: SmallVec::new(),
+            protocol: E::default(),
         }
     }
 
-    /// Keeps the newest vote per voter; returns whether the tally changed.
-    pub fn record_vote(&mut self, voter: PeerIdx, sent: Tick, mask: u8, holds: u8) -> bool {
-        match self.votes.iter_mut().find(|v| v.voter == voter) {
-            Some(v) if sent > v.sent => {
-                v.sent = sent;
-                v.mask = mask;
-                v.holds = holds;
-                self.tally = Tally::Stale;
-                self.counted = Counted::Recount;
-                true
-            }
-            Some(_) => false,
-            None => {
-                self.votes.push(VoteRecord {
-                    voter,
-                    sent,
-                    mask,
-                    holds,
-                });
-                self.tally = Tally::Stale;
-                self.counted = Counted::Recount;
-                true
-            }
-        }
-    }
-
-    /// Frees the per-vote state once the block is decided here.
+    /// Marks the block decided here and frees the per-vote state.
     pub fn settle(&mut self, state: EntryState) {
         self.state = state;
         self.decision = Decision::Undecided;
-        self.votes = SmallVec::new();
-        self.views = SmallVec::new();
+        self.protocol.settle();
     }
-}
-
-/// "I agreed that `block` may spend `token` from owner `last`", held until the block expires.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Promise {
-    pub token: TokenIdx,
-    pub last: BlockIdx,
-    pub block: BlockIdx,
-    /// The block's id, part of its content: a block re-submitted by its owner (a new entry in
-    /// the book with the same id and parts) is the same block, and keeps the lock (v2).
-    pub id: u64,
-    pub until: Tick,
 }
 
 /// The most room a learned-peer list takes at its first allocation.
@@ -208,11 +197,13 @@ pub fn stored_mapping(store: &[(TokenIdx, Mapping)], token: TokenIdx) -> Mapping
         .unwrap_or(Mapping::GENESIS)
 }
 
+/// One peer: its mempool, its store and what it learned, kept by the engine for every
+/// protocol, and the protocol's own part (`S`).
 #[derive(Clone, Debug, Default)]
-pub struct PeerState {
+pub struct PeerState<S: PeerPart> {
     /// Entries sorted by block index. Change it only through `insert_entry`, `push_entry`
     /// and `retain_entries`, which keep `keys` in step.
-    pub mempool: Vec<Entry>,
+    pub mempool: Vec<Entry<S::Entry>>,
     /// The mempool's block indices, inline: most lookups (every delivered message makes one)
     /// then touch no entry at all, and an entry only when it is the one wanted.
     keys: SmallVec<[BlockIdx; 6]>,
@@ -223,10 +214,6 @@ pub struct PeerState {
     pub learned: Vec<PeerIdx>,
     /// Blocks decided here, kept as 12 bytes each (not a whole entry) to echo later votes.
     pub remembered: Verdicts,
-    /// Parent blocks asked for to catch up: (block, asked at).
-    pub wanted: SmallVec<[(BlockIdx, Tick); 2]>,
-    /// Owners this peer vouched for: it agrees to at most one block per (token, owner).
-    pub promises: SmallVec<[Promise; 2]>,
     /// Whether the pending entries changed since the protocol last looked.
     pub pending_set: PendingSet,
     /// The earliest tick at which `collect_garbage` has work here (an entry expires or was
@@ -238,9 +225,11 @@ pub struct PeerState {
     /// Own range (ring ids): this peer stores mappings only for tokens inside it.
     pub range_lo: u64,
     pub range_hi: u64,
+    /// What the protocol keeps per peer.
+    pub protocol: S,
 }
 
-impl PeerState {
+impl<S: PeerPart> PeerState<S> {
     /// A peer with an empty mempool that stores the tokens inside `[lo, hi]` (ring ids).
     pub fn with_range(lo: u64, hi: u64) -> Self {
         Self {
@@ -263,7 +252,7 @@ impl PeerState {
 
     /// When the collector must see an entry: at once if decided, else when it expires.
     #[inline]
-    fn collect_entry(&mut self, e: &Entry) {
+    fn collect_entry(&mut self, e: &Entry<S::Entry>) {
         self.collect_at(match e.state {
             EntryState::Pending => e.expires,
             EntryState::Committed | EntryState::Blocked => 0,
@@ -271,7 +260,7 @@ impl PeerState {
     }
 
     /// Inserts an entry at the position `find` returned.
-    pub fn insert_entry(&mut self, at: usize, e: Entry) {
+    pub fn insert_entry(&mut self, at: usize, e: Entry<S::Entry>) {
         self.collect_entry(&e);
         self.keys.insert(at, e.block);
         self.reserve_entry();
@@ -279,7 +268,7 @@ impl PeerState {
     }
 
     /// Appends an entry for a block newer than every other in the pool.
-    pub fn push_entry(&mut self, e: Entry) {
+    pub fn push_entry(&mut self, e: Entry<S::Entry>) {
         debug_assert!(self.keys.last().is_none_or(|&k| k < e.block));
         self.collect_entry(&e);
         self.keys.push(e.block);
@@ -297,7 +286,7 @@ impl PeerState {
     }
 
     /// Inserts an entry wherever its block index belongs.
-    pub fn add_entry(&mut self, e: Entry) {
+    pub fn add_entry(&mut self, e: Entry<S::Entry>) {
         match self.find(e.block) {
             Ok(i) => {
                 self.collect_entry(&e);
@@ -308,7 +297,7 @@ impl PeerState {
     }
 
     /// Keeps the entries for which `keep` says so.
-    pub fn retain_entries(&mut self, keep: impl FnMut(&Entry) -> bool) {
+    pub fn retain_entries(&mut self, keep: impl FnMut(&Entry<S::Entry>) -> bool) {
         let before = self.mempool.len();
         self.mempool.retain(keep);
         if self.mempool.len() != before {
@@ -318,7 +307,7 @@ impl PeerState {
     }
 
     #[inline]
-    pub fn entry_mut(&mut self, block: BlockIdx) -> Option<&mut Entry> {
+    pub fn entry_mut(&mut self, block: BlockIdx) -> Option<&mut Entry<S::Entry>> {
         self.find(block).ok().map(move |i| &mut self.mempool[i])
     }
 
@@ -387,7 +376,7 @@ impl PeerState {
     }
 
     pub fn vote_records(&self) -> usize {
-        self.mempool.iter().map(|e| e.votes.len()).sum()
+        self.mempool.iter().map(|e| e.protocol.vote_records()).sum()
     }
 }
 
@@ -398,19 +387,22 @@ mod tests {
 
     #[test]
     fn newer_votes_replace_older() {
-        let mut e = Entry::new(3, 0, Body::Known, Role::Relay);
-        assert!(e.record_vote(7, 5, 0b1, 0b1));
-        e.tally = Tally::Fresh;
-        assert!(!e.record_vote(7, 4, 0b0, 0b1));
-        assert_eq!(e.tally, Tally::Fresh);
-        assert!(e.record_vote(7, 6, 0b0, 0b1));
-        assert_eq!(e.votes.len(), 1);
-        assert_eq!(e.votes[0].mask, 0);
+        let vote = |sent, mask| VoteRecord {
+            voter: 7,
+            sent,
+            mask,
+            holds: 0b1,
+        };
+        let mut votes = VoteRecords::new();
+        assert!(record_newest(&mut votes, vote(5, 0b1)));
+        assert!(!record_newest(&mut votes, vote(4, 0b0)));
+        assert!(record_newest(&mut votes, vote(6, 0b0)));
+        assert_eq!(votes.as_slice(), &[vote(6, 0b0)]);
     }
 
     #[test]
     fn mappings_only_move_forward() {
-        let mut p = PeerState::default();
+        let mut p = PeerState::<()>::default();
         assert_eq!(p.mapping(4), Mapping::GENESIS);
         let m = Mapping {
             block: 9,
@@ -431,7 +423,7 @@ mod tests {
 
     #[test]
     fn small_pools_hold_no_spare_room() {
-        let mut p = PeerState::default();
+        let mut p = PeerState::<()>::default();
         for (n, block) in [(1, 5), (2, 3)] {
             let at = p.find(block).unwrap_err();
             p.insert_entry(at, Entry::new(block, 10, Body::Known, Role::Relay));
@@ -444,7 +436,7 @@ mod tests {
 
     #[test]
     fn learned_peers_are_bounded() {
-        let mut p = PeerState::default();
+        let mut p = PeerState::<()>::default();
         for i in 0..10 {
             p.learn(i, 4);
         }
@@ -453,7 +445,7 @@ mod tests {
 
     #[test]
     fn a_learned_list_is_allocated_once() {
-        let mut p = PeerState::default();
+        let mut p = PeerState::<()>::default();
         assert_eq!(p.learned.capacity(), 0);
         for i in 0..32 {
             p.learn(i, 32);
@@ -463,7 +455,7 @@ mod tests {
         assert_eq!((p.learned.len(), p.learned.capacity()), (32, 32));
         assert_eq!((p.learned[0], p.learned[31]), (1, 99));
 
-        let mut wide = PeerState::default();
+        let mut wide = PeerState::<()>::default();
         wide.learn(0, 1000);
         assert_eq!(wide.learned.capacity(), LEARNED_RESERVE_MAX);
     }

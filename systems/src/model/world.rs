@@ -3,7 +3,7 @@
 
 use crate::config::SimConfig;
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
-use crate::model::peer::PeerState;
+use crate::model::peer::{PeerPart, PeerState};
 use bevy_ecs::prelude::Resource;
 
 /// The validated scenario.
@@ -26,9 +26,10 @@ pub struct Clock {
 }
 
 /// Every peer's state, indexed by ring position (see [`crate::model::peer`] for why not entities).
+/// `S` is the running protocol's part of a peer (`Protocol::Peer`).
 #[derive(Resource, Default)]
-pub struct Peers {
-    pub states: Vec<PeerState>,
+pub struct Peers<S: PeerPart> {
+    pub states: Vec<PeerState<S>>,
     /// One byte per peer, beside the states: whether its mempool may hold entries. The vote
     /// sweep reads these to find the few peers with entries; reading each peer's own state
     /// instead cost a cache miss per peer per tick. `Pool::Empty` must mean an empty pool;
@@ -51,7 +52,7 @@ pub enum Pool {
 impl Pool {
     /// The hint that is exact for `ps` now.
     #[inline]
-    pub fn of(ps: &PeerState) -> Self {
+    pub fn of<S: PeerPart>(ps: &PeerState<S>) -> Self {
         if ps.mempool.is_empty() {
             Pool::Empty
         } else {
@@ -60,9 +61,9 @@ impl Pool {
     }
 }
 
-impl Peers {
+impl<S: PeerPart> Peers<S> {
     /// Peers from their states, with exact hints.
-    pub fn new(states: Vec<PeerState>) -> Self {
+    pub fn new(states: Vec<PeerState<S>>) -> Self {
         let pools = states.iter().map(Pool::of).collect();
         let gc_due = states.iter().map(|ps| ps.gc_due).collect();
         Self {
@@ -74,7 +75,7 @@ impl Peers {
 
     /// A peer's state, to change in any way: its pool is then assumed occupied, and the
     /// collector visits it at its next pass (which makes its hints exact again).
-    pub fn state_mut(&mut self, p: PeerIdx) -> &mut PeerState {
+    pub fn state_mut(&mut self, p: PeerIdx) -> &mut PeerState<S> {
         self.pools[p as usize] = Pool::Occupied;
         self.gc_due[p as usize] = 0;
         &mut self.states[p as usize]

@@ -5,6 +5,9 @@
 //! decision still holds when it is applied. Each pass picks the rules once, through
 //! [`with_protocol!`], and runs code specialised for them: nothing is dispatched per message.
 //!
+//! A protocol owns its types: its message kinds, and its part of a peer's state and of each
+//! entry (`Protocol::Peer`); the engine carries them without naming any.
+//!
 //! Adding a protocol: a folder beside `original/` with a type implementing [`Protocol`], its
 //! name in `config::ProtocolKind`, and its arm in [`with_protocol!`].
 
@@ -18,11 +21,13 @@ pub use node::{BlockRef, Io, Node};
 pub use services::{RuleInputs, Services};
 
 use crate::engine::lookup::Lookup;
+use crate::model::blocks::Block;
 use crate::model::blocks::BlockIds;
 use crate::model::ids::PeerIdx;
 use crate::model::message::{Kind, KindInfo, Message};
 use crate::model::metrics::TickMetrics;
-use crate::model::peer::PeerState;
+use crate::model::peer::{Entry, PeerPart, PeerState};
+use crate::model::submission::OriginSetup;
 use crate::model::tokens::TokenBook;
 use crate::model::world::CurrentThreshold;
 
@@ -31,7 +36,10 @@ use crate::model::world::CurrentThreshold;
 ///
 /// `T` says whether the pass traces blocks (see `engine::trace`): the rules only hand it on
 /// with the outbox, so an untraced pass compiles to code with no trace in it.
-pub trait Protocol: Sync {
+pub trait Protocol: Default + Sync + Send + 'static {
+    /// What its rules keep per peer and per entry, beside the engine's part of the state.
+    type Peer: PeerPart;
+
     /// The kinds of message this protocol sends, in code order: names, wire sizes, types.
     const KINDS: &'static [KindInfo];
 
@@ -47,15 +55,30 @@ pub trait Protocol: Sync {
     fn byzantine_bound(params: &crate::config::ProtocolConfig) -> f64;
 
     /// One message, delivered to `node`; replies leave through its outbox.
-    fn receive<const T: bool>(&self, node: &mut Node<'_, '_, T>, m: &Message);
+    fn receive<const T: bool>(&self, node: &mut Node<'_, '_, Self::Peer, T>, m: &Message);
 
     /// The node's vote pass over its pending blocks; returns how many entries it left with a
     /// decision for the commit pass.
-    fn vote<const T: bool>(&self, node: &mut Node<'_, '_, T>, round: VoteRound) -> usize;
+    fn vote<const T: bool>(
+        &self,
+        node: &mut Node<'_, '_, Self::Peer, T>,
+        round: VoteRound,
+    ) -> usize;
 
     /// Whether a block decided at this peer may still be applied now: another block decided
     /// in the same tick may have moved one of its tokens first.
-    fn still_valid(&self, ps: &PeerState, block: BlockRef, tokens: &TokenBook) -> bool;
+    fn still_valid(&self, ps: &PeerState<Self::Peer>, block: BlockRef, tokens: &TokenBook) -> bool;
+
+    /// Sets up the origin's entry for a block just submitted there (`block.origin`), before
+    /// the origin first votes on it.
+    fn on_submitted(
+        &self,
+        _entry: &mut Entry<<Self::Peer as PeerPart>::Entry>,
+        _block: &Block,
+        _lookup: Lookup,
+        _tokens: &TokenBook,
+    ) {
+    }
 
     /// The vote threshold a run starts with (`CurrentThreshold`; only the original reads it).
     fn starting_threshold(&self, params: &crate::config::ProtocolConfig) -> u32 {
@@ -90,13 +113,22 @@ pub trait Protocol: Sync {
     }
 }
 
-/// Peer `p`'s own range under protocol `kind` (see [`Protocol::own_range`]).
-pub fn own_range(
-    kind: crate::config::ProtocolKind,
-    ring: &crate::model::ring::Ring,
-    p: PeerIdx,
-) -> (u64, u64) {
-    with_protocol!(kind, |proto| proto.own_range(Lookup::new(ring), p))
+/// Protocol `P`'s set-up of a submitted block's origin entry (see
+/// [`Protocol::on_submitted`]), in the form the submitter takes.
+pub fn origin_setup<P: Protocol>() -> OriginSetup<P::Peer> {
+    |entry, block, ring, tokens| P::default().on_submitted(entry, block, Lookup::new(ring), tokens)
+}
+
+/// Work to run with one protocol's types, for code outside this crate (which cannot use
+/// `with_protocol!`): tools that read peers' state, for example.
+pub trait WithProtocol {
+    type Output;
+    fn run<P: Protocol>(self, protocol: &P) -> Self::Output;
+}
+
+/// Runs `work` with the rules and types of protocol `kind`.
+pub fn run_with<W: WithProtocol>(kind: crate::config::ProtocolKind, work: W) -> W::Output {
+    with_protocol!(kind, |p| work.run(p))
 }
 
 /// The threshold in force when a run starts, under the protocol of `params` (see
@@ -106,15 +138,6 @@ pub fn starting_threshold(params: &crate::config::ProtocolConfig) -> CurrentThre
         value: with_protocol!(params.kind, |p| p.starting_threshold(params)),
         observed_loss: 0.0,
     }
-}
-
-/// Runs the threshold policy of the protocol of `params` (see [`Protocol::adapt_threshold`]).
-pub fn adapt_threshold(
-    params: &crate::config::ProtocolConfig,
-    last: &TickMetrics,
-    current: &mut CurrentThreshold,
-) {
-    with_protocol!(params.kind, |p| p.adapt_threshold(params, last, current))
 }
 
 /// The Byzantine share under which the protocol of `params` claims safety (see
@@ -150,14 +173,6 @@ pub fn block_ids(kind: crate::config::ProtocolKind) -> BlockIds {
         P::BLOCK_IDS
     }
     with_protocol!(kind, |p| ids(p))
-}
-
-/// The kind a flooding Byzantine peer sends under protocol `kind`.
-pub fn flood_kind(kind: crate::config::ProtocolKind) -> Kind {
-    fn flood<P: Protocol>(_: &P) -> Kind {
-        P::FLOOD
-    }
-    with_protocol!(kind, |p| flood(p))
 }
 
 /// What a vote pass adds to the rule context: the threshold in force this tick, and the

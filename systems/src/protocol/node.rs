@@ -9,14 +9,14 @@ use crate::engine::outbox::Outbox;
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::message::Message;
-use crate::model::peer::PeerState;
+use crate::model::peer::{PeerPart, PeerState};
 use crate::model::signatures::{SignedVote, Word};
 use rand_pcg::Pcg64Mcg;
 
 /// One peer as its protocol sees it while it handles a message or votes.
-pub struct Node<'a, 'o, const T: bool> {
+pub struct Node<'a, 'o, S: PeerPart, const T: bool> {
     /// All this peer remembers.
-    pub state: &'a mut PeerState,
+    pub state: &'a mut PeerState<S>,
     /// Everything else it has: see [`Io`].
     pub io: Io<'a, 'o, T>,
 }

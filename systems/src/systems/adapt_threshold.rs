@@ -3,12 +3,13 @@
 
 use crate::model::metrics::Metrics;
 use crate::model::world::{CurrentThreshold, Settings};
+use crate::protocol::Protocol;
 use bevy_ecs::prelude::*;
 
-pub fn adapt_threshold(
+pub fn adapt_threshold<P: Protocol>(
     settings: Res<Settings>,
     metrics: Res<Metrics>,
     mut current: ResMut<CurrentThreshold>,
 ) {
-    crate::protocol::adapt_threshold(&settings.0.protocol, &metrics.last, &mut current);
+    P::default().adapt_threshold(&settings.0.protocol, &metrics.last, &mut current);
 }

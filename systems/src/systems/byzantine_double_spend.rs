@@ -11,15 +11,16 @@ use crate::model::blocks::Spender;
 use crate::model::rng::{Stream, stream};
 use crate::model::submission::{NewBlock, Submitter};
 use crate::model::world::{Clock, Settings};
+use crate::protocol::{Protocol, origin_setup};
 use bevy_ecs::prelude::*;
 use rand::Rng;
 use smallvec::smallvec;
 
-pub fn byzantine_double_spend(
+pub fn byzantine_double_spend<P: Protocol>(
     settings: Res<Settings>,
     clock: Res<Clock>,
     adversary: Res<Adversary>,
-    mut submitter: Submitter,
+    mut submitter: Submitter<P::Peer>,
 ) {
     let spender = match adversary.behaviour {
         Behaviour::DoubleSpend => Spender::Owner,
@@ -38,15 +39,18 @@ pub fn byzantine_double_spend(
             continue;
         }
         let me = attackers[rng.random_range(0..attackers.len())];
-        submitter.submit(NewBlock {
-            origin: me,
-            nonce: rng.random(),
-            parts: smallvec![part],
-            twin_of: Some(honest),
-            retry_of: None,
-            spender,
-            now,
-            ttl: config.protocol.entry_ttl,
-        });
+        submitter.submit(
+            NewBlock {
+                origin: me,
+                nonce: rng.random(),
+                parts: smallvec![part],
+                twin_of: Some(honest),
+                retry_of: None,
+                spender,
+                now,
+                ttl: config.protocol.entry_ttl,
+            },
+            origin_setup::<P>(),
+        );
     }
 }

@@ -9,19 +9,19 @@ use crate::model::blocks::BlockBook;
 use crate::model::message::{ANSWER_SENDER, Message};
 use crate::model::rng::{Stream, stream};
 use crate::model::world::{Clock, Settings};
-use crate::protocol::flood_kind;
+use crate::protocol::Protocol;
 use bevy_ecs::prelude::*;
 use rand::Rng;
 
 /// Vote requests per flooding peer per tick.
 pub const FLOOD_PER_TICK: u32 = 16;
 
-pub fn byzantine_flood(
+pub fn byzantine_flood<P: Protocol>(
     settings: Res<Settings>,
     clock: Res<Clock>,
     adversary: Res<Adversary>,
     book: Res<BlockBook>,
-    mut pass: PeerPass,
+    mut pass: PeerPass<P::Peer>,
 ) {
     if adversary.behaviour != Behaviour::Flood || adversary.count == 0 || book.is_empty() {
         return;
@@ -52,7 +52,7 @@ pub fn byzantine_flood(
                     block: rng.random_range(first_block..end_block),
                     sent: now,
                     target: ANSWER_SENDER,
-                    kind: flood_kind(settings.0.protocol.kind),
+                    kind: P::FLOOD,
                     mask: 0x3F,
                     holds: 0x3F,
                 };

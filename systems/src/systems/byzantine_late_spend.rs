@@ -20,16 +20,17 @@ use crate::model::ids::PeerIdx;
 use crate::model::rng::{Stream, stream};
 use crate::model::submission::{NewBlock, Submitter};
 use crate::model::world::{Clock, Settings};
+use crate::protocol::{Protocol, origin_setup};
 use bevy_ecs::prelude::*;
 use rand::Rng;
 use smallvec::smallvec;
 
-pub fn byzantine_late_spend(
+pub fn byzantine_late_spend<P: Protocol>(
     settings: Res<Settings>,
     clock: Res<Clock>,
     adversary: Res<Adversary>,
     mut late: ResMut<LateSpends>,
-    mut submitter: Submitter,
+    mut submitter: Submitter<P::Peer>,
 ) {
     let behaviour = adversary.behaviour;
     if !behaviour.spends_late() || adversary.count == 0 {
@@ -59,15 +60,18 @@ pub fn byzantine_late_spend(
             Behaviour::WithholdCertificate => rng.random_range(0..submitter.ring.len()),
             _ => attackers[rng.random_range(0..attackers.len())],
         };
-        submitter.submit(NewBlock {
-            origin,
-            nonce: rng.random(),
-            parts: smallvec![s.part],
-            twin_of: Some(s.first),
-            retry_of: None,
-            spender: crate::model::blocks::Spender::Owner,
-            now,
-            ttl,
-        });
+        submitter.submit(
+            NewBlock {
+                origin,
+                nonce: rng.random(),
+                parts: smallvec![s.part],
+                twin_of: Some(s.first),
+                retry_of: None,
+                spender: crate::model::blocks::Spender::Owner,
+                now,
+                ttl,
+            },
+            origin_setup::<P>(),
+        );
     }
 }

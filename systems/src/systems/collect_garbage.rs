@@ -7,18 +7,19 @@ use crate::model::blocks::{Outcome, RetiredBlocks};
 use crate::model::certificates::Certification;
 use crate::model::ids::{PeerIdx, Tick};
 use crate::model::outcome::Settlement;
-use crate::model::peer::{EntryState, PeerState, PendingSet, Settled, Verdict};
+use crate::model::peer::{EntryState, PeerPart, PeerState, PendingSet, Settled, Verdict};
 use crate::model::trace::StateChange;
 use crate::model::world::{Clock, PeerEvent, Settings};
+use crate::protocol::Protocol;
 use bevy_ecs::prelude::*;
 use smallvec::SmallVec;
 
-pub fn collect_garbage(
+pub fn collect_garbage<P: Protocol>(
     settings: Res<Settings>,
     clock: Res<Clock>,
     mut retired: ResMut<RetiredBlocks>,
     mut settlement: Settlement,
-    mut pass: PeerPass,
+    mut pass: PeerPass<P::Peer>,
     mut certification: Certification,
 ) {
     let now = clock.tick;
@@ -67,9 +68,9 @@ pub fn collect_garbage(
 
 /// Collects one peer's expired and decided state and works out when it is next due; traced
 /// entries that leave are recorded.
-fn collect_peer(
+fn collect_peer<S: PeerPart>(
     me: PeerIdx,
-    ps: &mut PeerState,
+    ps: &mut PeerState<S>,
     now: Tick,
     ttl: Tick,
     keep: Tick,
@@ -123,13 +124,10 @@ fn collect_peer(
     }
     ps.remembered.retain(|s| s.until > now);
     release_slack(&mut ps.mempool);
-    ps.promises.retain(|p| p.until > now);
-    ps.wanted.retain(|w| w.1 + ttl > now);
+    let own = ps.protocol.collect(now, ttl);
     let next = ps.mempool.iter().map(|e| e.expires);
     let next = next.chain(ps.remembered.iter().map(|s| s.until));
-    let next = next.chain(ps.promises.iter().map(|p| p.until));
-    let next = next.chain(ps.wanted.iter().map(|w| w.1 + ttl));
-    ps.gc_due = next.min().unwrap_or(Tick::MAX);
+    ps.gc_due = next.min().unwrap_or(Tick::MAX).min(own);
 }
 
 /// Gives back what a list no longer needs. Most peers hold no entry at any moment (a block
@@ -151,6 +149,7 @@ mod tests {
     use crate::model::metrics::Metrics;
     use crate::model::peer::{Body, Entry, Role};
     use crate::model::workload::Workload;
+    use crate::protocol::original::Original;
     use crate::testing::*;
 
     #[test]
@@ -162,7 +161,7 @@ mod tests {
         peer_mut(&mut world, 1).add_entry(committed);
 
         set_tick(&mut world, TTL - 1);
-        run(&mut world, collect_garbage);
+        run(&mut world, collect_garbage::<Original>);
         assert_eq!(peer(&world, 0).mempool.len(), 1);
         // A decided entry shrinks at once to a record, remembered so late votes are echoed.
         assert!(peer(&world, 1).mempool.is_empty());
@@ -175,7 +174,7 @@ mod tests {
         assert_eq!(world.resource::<BlockBook>().get(b).unwrap().outcome, None);
 
         set_tick(&mut world, TTL);
-        run(&mut world, collect_garbage);
+        run(&mut world, collect_garbage::<Original>);
         assert!(peer(&world, 0).mempool.is_empty());
         assert_eq!(peer(&world, 1).remembered.to_vec(), vec![settled]);
         assert!(peer(&world, 0).remembered.is_empty());
@@ -188,11 +187,11 @@ mod tests {
 
         // Remembered ids are forgotten at their time; the block is retired after the horizon.
         set_tick(&mut world, TTL + GC_AFTER);
-        run(&mut world, collect_garbage);
+        run(&mut world, collect_garbage::<Original>);
         assert!(peer(&world, 1).remembered.is_empty());
         assert!(world.resource::<BlockBook>().get(b).is_some());
         set_tick(&mut world, TTL + TTL + GC_AFTER + 1);
-        run(&mut world, collect_garbage);
+        run(&mut world, collect_garbage::<Original>);
         assert!(world.resource::<BlockBook>().get(b).is_none());
         // Lists that emptied hold no allocation.
         for p in 0..2 {
@@ -219,7 +218,7 @@ mod tests {
         let relay = Entry::new(b, TTL - 5, Body::Known, Role::Relay);
         peer_mut(&mut world, 2).add_entry(relay);
         set_tick(&mut world, TTL - 5);
-        run(&mut world, collect_garbage);
+        run(&mut world, collect_garbage::<Original>);
         assert!(peer(&world, 2).mempool.is_empty());
         assert_eq!(world.resource::<BlockBook>().get(b).unwrap().outcome, None);
         assert_eq!(world.resource::<Workload>().active, 1);

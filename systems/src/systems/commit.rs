@@ -8,23 +8,27 @@ use crate::model::blocks::{Block, Outcome};
 use crate::model::ids::{BlockIdx, PeerIdx};
 use crate::model::ledger::Ledger;
 use crate::model::outcome::Settlement;
-use crate::model::peer::{Decision, EntryState, Mapping, PeerState, PendingSet};
+use crate::model::peer::{Decision, EntryState, Mapping, PeerPart, PeerState, PendingSet};
 use crate::model::tokens::TokenBook;
 use crate::model::trace::StateChange;
 use crate::model::world::{Clock, PeerEvent, Settings};
-use crate::protocol::{BlockRef, Protocol, with_protocol};
+use crate::protocol::{BlockRef, Protocol};
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 
-pub fn commit_blocks(
+pub fn commit_blocks<P: Protocol>(
     rules: CommitRules,
     mut ledger: ResMut<Ledger>,
     mut settlement: Settlement,
-    mut pass: PeerPass,
+    mut pass: PeerPass<P::Peer>,
 ) {
-    with_protocol!(rules.settings.0.protocol.kind, |protocol| {
-        commit_with(protocol, &rules, &mut ledger, &mut settlement, &mut pass)
-    });
+    commit_with(
+        &P::default(),
+        &rules,
+        &mut ledger,
+        &mut settlement,
+        &mut pass,
+    );
 }
 
 /// What the commit pass reads: the scenario, the clock, token ids and who is honest.
@@ -41,7 +45,7 @@ fn commit_with<P: Protocol>(
     rules: &CommitRules,
     ledger: &mut Ledger,
     settlement: &mut Settlement,
-    pass: &mut PeerPass,
+    pass: &mut PeerPass<P::Peer>,
 ) {
     let now = rules.clock.tick;
     let ttl = rules.settings.0.protocol.entry_ttl;
@@ -128,9 +132,9 @@ fn commit_with<P: Protocol>(
 ///
 /// This is where S2 is checked: each part must spend the mapping the peer stores. The vote and
 /// commit systems never call it otherwise; a violation here means a faulty path got through.
-pub fn apply_commit(
+pub fn apply_commit<S: PeerPart>(
     me: PeerIdx,
-    ps: &mut PeerState,
+    ps: &mut PeerState<S>,
     idx: BlockIdx,
     block: &Block,
     tokens: &TokenBook,
@@ -182,6 +186,7 @@ mod tests {
     use crate::model::metrics::Metrics;
     use crate::model::peer::{Body, Entry, Role};
     use crate::model::workload::Workload;
+    use crate::protocol::original::Original;
     use crate::testing::*;
 
     #[test]
@@ -194,7 +199,7 @@ mod tests {
         assert!(!peer(&world, 0).in_range(TOKEN_IDS[1]));
         decide(&mut world, 0, Decision::Commit);
         set_tick(&mut world, 5);
-        run(&mut world, commit_blocks);
+        run(&mut world, commit_blocks::<Original>);
 
         let ps = peer(&world, 0);
         let written = Mapping {
@@ -226,7 +231,7 @@ mod tests {
         let e = Entry::new(b, TTL, Body::Known, Role::Relay);
         peer_mut(&mut world, 1).add_entry(e);
         decide(&mut world, 1, Decision::Commit);
-        run(&mut world, commit_blocks);
+        run(&mut world, commit_blocks::<Original>);
         assert!(
             peer(&world, 1).store.is_empty(),
             "token 0 is outside peer 1's range"
@@ -241,7 +246,7 @@ mod tests {
         let mut world = tiny_world();
         let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
         decide(&mut world, 0, Decision::Reject);
-        run(&mut world, commit_blocks);
+        run(&mut world, commit_blocks::<Original>);
         assert_eq!(peer(&world, 0).mempool[0].state, EntryState::Blocked);
         assert!(peer(&world, 0).store.is_empty());
         let book = world.resource::<BlockBook>();
@@ -258,7 +263,7 @@ mod tests {
         world.resource_mut::<Workload>().free.push(0);
         let second = submit_block(&mut world, 0, BLOCK_ID + 1, &[0]);
         decide(&mut world, 0, Decision::Commit);
-        run(&mut world, commit_blocks);
+        run(&mut world, commit_blocks::<Original>);
         let ps = peer(&world, 0);
         assert_eq!(ps.mapping(0).block, first);
         assert_eq!(ps.mempool[0].state, EntryState::Committed);
@@ -312,7 +317,7 @@ mod tests {
         world.resource_mut::<Scratch>().chunks[0]
             .events
             .push(PeerEvent::DoubleSpend { peer: 3, block: b });
-        run(&mut world, commit_blocks);
+        run(&mut world, commit_blocks::<Original>);
         assert_eq!(world.resource::<Ledger>().violations.double_spends, 1);
     }
 }

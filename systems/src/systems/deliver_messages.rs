@@ -8,11 +8,11 @@ use crate::engine::pass::PeerPass;
 use crate::engine::prefetch;
 use crate::model::ids::PeerIdx;
 use crate::model::message::{ANSWER_SENDER, Kind, KindCounts, Message};
-use crate::model::peer::PeerState;
+use crate::model::peer::{PeerPart, PeerState};
 use crate::model::rng::{Stream, StreamKey};
 use crate::model::signatures::Signatures;
 use crate::model::trace::Fate;
-use crate::protocol::{Io, Node, Protocol, RuleInputs, Services, with_protocol};
+use crate::protocol::{Io, Node, Protocol, RuleInputs, Services};
 use bevy_ecs::prelude::Res;
 use rand::seq::SliceRandom;
 use rand_pcg::Pcg64Mcg;
@@ -21,17 +21,19 @@ use rand_pcg::Pcg64Mcg;
 const FAR_AHEAD: usize = 16;
 const NEAR_AHEAD: usize = 8;
 
-pub fn deliver_messages(rules: RuleInputs, signatures: Res<Signatures>, mut pass: PeerPass) {
-    with_protocol!(rules.settings.0.protocol.kind, |protocol| {
-        deliver_with(protocol, &rules, &signatures, &mut pass)
-    });
+pub fn deliver_messages<P: Protocol>(
+    rules: RuleInputs,
+    signatures: Res<Signatures>,
+    mut pass: PeerPass<P::Peer>,
+) {
+    deliver_with(&P::default(), &rules, &signatures, &mut pass);
 }
 
 fn deliver_with<P: Protocol>(
     protocol: &P,
     rules: &RuleInputs,
     signatures: &Signatures,
-    pass: &mut PeerPass,
+    pass: &mut PeerPass<P::Peer>,
 ) {
     let cx = rules.services(signatures);
     let now = cx.now;
@@ -118,9 +120,9 @@ fn deliver_with<P: Protocol>(
 }
 
 /// One receiver and its shuffled inbox.
-struct Inbox<'a> {
+struct Inbox<'a, S: PeerPart> {
     me: PeerIdx,
-    ps: &'a mut PeerState,
+    ps: &'a mut PeerState<S>,
     messages: &'a [Message],
     handles: Handles,
 }
@@ -139,7 +141,7 @@ enum Handles {
 fn receive_inbox<P: Protocol, const TRACED: bool>(
     protocol: &P,
     cx: &Services,
-    inbox: Inbox,
+    inbox: Inbox<P::Peer>,
     out: &mut Outbox<'_, TRACED>,
     delivered: &mut KindCounts,
     rng: &mut Pcg64Mcg,
@@ -197,6 +199,7 @@ mod tests {
     use super::*;
     use crate::model::message::{ALL_PARTS, COMMITTED_MASK};
     use crate::model::peer::{Body, Entry, EntryState, Role, Settled, Verdict, VoteRecord};
+    use crate::protocol::original::Original;
     use crate::protocol::original::message::OriginalKind;
     use crate::testing::*;
 
@@ -227,7 +230,7 @@ mod tests {
         run_named(&mut world, "vote");
 
         set_tick(&mut world, 1);
-        run(&mut world, deliver_messages);
+        run(&mut world, deliver_messages::<Original>);
         for p in 1..=4 {
             let ps = peer(&world, p);
             assert_eq!(ps.mempool.len(), 1, "peer {p}");
@@ -240,24 +243,27 @@ mod tests {
                 mask: 1,
                 holds: 1,
             };
-            assert_eq!(e.votes.as_slice(), &[vote]);
+            assert_eq!(e.protocol.votes.as_slice(), &[vote]);
         }
         let query = |from| (OriginalKind::BlockQuery, from, 0, 0, 0);
         assert_eq!(sent(&world), vec![query(1), query(2), query(3), query(4)]);
 
         set_tick(&mut world, 2);
-        run(&mut world, deliver_messages);
+        run(&mut world, deliver_messages::<Original>);
         let reply = |to| (OriginalKind::BlockReply, 0, to, 0, 0);
         assert_eq!(sent(&world), vec![reply(1), reply(2), reply(3), reply(4)]);
 
         set_tick(&mut world, 3);
-        run(&mut world, deliver_messages);
+        run(&mut world, deliver_messages::<Original>);
         assert!(in_flight(&world).is_empty());
         for p in 1..=4 {
             let e = &peer(&world, p).mempool[0];
             assert_eq!(e.body, Body::Known, "peer {p}");
-            assert_eq!(e.views.len(), 2);
-            assert_eq!(e.tally, crate::model::peer::Tally::Stale);
+            assert_eq!(e.protocol.views.len(), 2);
+            assert_eq!(
+                e.protocol.tally,
+                crate::protocol::original::state::Tally::Stale
+            );
         }
         assert_eq!(messages_charged(&world, b), 12);
     }
@@ -293,7 +299,7 @@ mod tests {
             };
             post(&mut world, echo, 1);
             set_tick(&mut world, 1);
-            run(&mut world, deliver_messages);
+            run(&mut world, deliver_messages::<Original>);
             assert_eq!(
                 sent(&world),
                 vec![(OriginalKind::VoteEcho, 2, 0, echoed, ALL_PARTS)],
@@ -315,10 +321,14 @@ mod tests {
         assert!(!peer(&world, 1).in_range(TOKEN_IDS[0]));
         assert!(peer(&world, 3).in_range(TOKEN_IDS[0]));
         set_tick(&mut world, 1);
-        run(&mut world, deliver_messages);
+        run(&mut world, deliver_messages::<Original>);
         assert_eq!(sent(&world), vec![(OriginalKind::VoteEcho, 3, 0, 1, 1)]);
         for p in [1, 3] {
-            assert_eq!(peer(&world, p).mempool[0].votes.len(), 1, "peer {p}");
+            assert_eq!(
+                peer(&world, p).mempool[0].protocol.votes.len(),
+                1,
+                "peer {p}"
+            );
         }
     }
 
@@ -338,7 +348,7 @@ mod tests {
         post(&mut world, request(0, 3, first), 1);
         post(&mut world, request(1, 3, later), 1);
         set_tick(&mut world, 1);
-        run(&mut world, deliver_messages);
+        run(&mut world, deliver_messages::<Original>);
         // D3: peer 3 holds token 0 and sees both pending: yes to the smaller id, no to the other.
         let echoes: Vec<_> = in_flight(&world)
             .iter()
@@ -365,7 +375,7 @@ mod tests {
                 tick,
             );
             set_tick(&mut world, tick);
-            run(&mut world, deliver_messages);
+            run(&mut world, deliver_messages::<Original>);
             // Peer 1 has no body: no reply, and a forward keeps the asker as its target.
             let sent = in_flight(&world);
             assert_eq!(sent.len(), usize::from(forwarded), "tick {tick}: {sent:?}");

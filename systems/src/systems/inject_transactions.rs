@@ -6,16 +6,17 @@ use crate::model::ledger::Ledger;
 use crate::model::rng::{Stream, stream};
 use crate::model::submission::{NewBlock, Submitter};
 use crate::model::world::{Clock, Settings};
+use crate::protocol::{Protocol, origin_setup};
 use bevy_ecs::prelude::*;
 use rand::Rng;
 use rand::seq::SliceRandom;
 use smallvec::SmallVec;
 
-pub fn inject_transactions(
+pub fn inject_transactions<P: Protocol>(
     settings: Res<Settings>,
     clock: Res<Clock>,
     ledger: Res<Ledger>,
-    mut submitter: Submitter,
+    mut submitter: Submitter<P::Peer>,
 ) {
     let config = &settings.0;
     let workload = &config.workload;
@@ -36,16 +37,19 @@ pub fn inject_transactions(
         // The same nonce and parts: the same id, which the members locked for it recognise.
         let (nonce, parts, first) = (old.nonce, old.parts.clone(), old.retry_of.unwrap_or(idx));
         let origin = rng.random_range(0..submitter.ring.len());
-        submitter.submit(NewBlock {
-            origin,
-            nonce,
-            parts,
-            twin_of: None,
-            retry_of: Some(first),
-            spender: crate::model::blocks::Spender::Owner,
-            now,
-            ttl: config.protocol.entry_ttl,
-        });
+        submitter.submit(
+            NewBlock {
+                origin,
+                nonce,
+                parts,
+                twin_of: None,
+                retry_of: Some(first),
+                spender: crate::model::blocks::Spender::Owner,
+                now,
+                ttl: config.protocol.entry_ttl,
+            },
+            origin_setup::<P>(),
+        );
     }
     let mut free = std::mem::take(&mut submitter.workload.free);
     free.sort_unstable();
@@ -71,29 +75,35 @@ pub fn inject_transactions(
         let twin_parts: Option<SmallVec<[Part; 3]>> = (workload.conflict_rate > 0.0
             && rng.random_bool(workload.conflict_rate))
         .then(|| parts[..1].iter().copied().collect());
-        let idx = submitter.submit(NewBlock {
-            origin,
-            nonce: rng.random(),
-            parts,
-            twin_of: None,
-            retry_of: None,
-            spender: crate::model::blocks::Spender::Owner,
-            now,
-            ttl: config.protocol.entry_ttl,
-        });
-        if let Some(parts) = twin_parts {
-            // The double spender submits the twin elsewhere, so the two race.
-            let origin = rng.random_range(0..submitter.ring.len());
-            submitter.submit(NewBlock {
+        let idx = submitter.submit(
+            NewBlock {
                 origin,
                 nonce: rng.random(),
                 parts,
-                twin_of: Some(idx),
+                twin_of: None,
                 retry_of: None,
                 spender: crate::model::blocks::Spender::Owner,
                 now,
                 ttl: config.protocol.entry_ttl,
-            });
+            },
+            origin_setup::<P>(),
+        );
+        if let Some(parts) = twin_parts {
+            // The double spender submits the twin elsewhere, so the two race.
+            let origin = rng.random_range(0..submitter.ring.len());
+            submitter.submit(
+                NewBlock {
+                    origin,
+                    nonce: rng.random(),
+                    parts,
+                    twin_of: Some(idx),
+                    retry_of: None,
+                    spender: crate::model::blocks::Spender::Owner,
+                    now,
+                    ttl: config.protocol.entry_ttl,
+                },
+                origin_setup::<P>(),
+            );
         }
     }
     free.clear();
@@ -116,7 +126,7 @@ mod tests {
     fn every_free_token_goes_into_a_block_at_its_origin() {
         let mut world = tiny_world();
         set_tick(&mut world, 3);
-        run(&mut world, inject_transactions);
+        run_named(&mut world, "inject_transactions");
 
         let book = world.resource::<BlockBook>();
         assert_eq!(book.len(), 2, "block size 1..1: one block per token");
@@ -133,7 +143,11 @@ mod tests {
             assert_eq!(entry.body, Body::Known);
             assert_eq!(entry.state, EntryState::Pending);
             assert_eq!(entry.expires, 3 + TTL);
-            assert_eq!(entry.views.len(), 2, "one view per part plus the witness");
+            assert_eq!(
+                entry.protocol.views.len(),
+                2,
+                "one view per part plus the witness"
+            );
         }
         spent.sort_unstable();
         assert_eq!(spent, vec![0, 1]);
@@ -150,8 +164,8 @@ mod tests {
     #[test]
     fn no_free_tokens_no_blocks() {
         let mut world = tiny_world();
-        run(&mut world, inject_transactions);
-        run(&mut world, inject_transactions);
+        run_named(&mut world, "inject_transactions");
+        run_named(&mut world, "inject_transactions");
         assert_eq!(world.resource::<BlockBook>().len(), 2);
     }
 
@@ -160,7 +174,7 @@ mod tests {
         let mut config = tiny_config(1);
         config.workload.conflict_rate = 1.0;
         let mut world = tiny_world_with(config);
-        run(&mut world, inject_transactions);
+        run_named(&mut world, "inject_transactions");
         let book = world.resource::<BlockBook>();
         assert_eq!(book.len(), 2);
         let (original, twin) = (book.get(0).unwrap(), book.get(1).unwrap());
@@ -177,7 +191,7 @@ mod tests {
         config.protocol.kind = crate::config::ProtocolKind::V2;
         config.workload.conflict_rate = 1.0;
         let mut world = tiny_world_with(config);
-        run(&mut world, inject_transactions);
+        run_named(&mut world, "inject_transactions");
         let book = world.resource::<BlockBook>();
         let (first, twin) = (book.get(0).unwrap(), book.get(1).unwrap());
         assert_eq!(
@@ -199,7 +213,7 @@ mod tests {
             let mut config = tiny_config(1);
             config.protocol.kind = kind;
             let mut world = tiny_world_with(config);
-            run(&mut world, inject_transactions);
+            run_named(&mut world, "inject_transactions");
             // Block 0 timed out and its owner sends it again.
             let planned = world
                 .resource_mut::<crate::model::families::Families>()
@@ -207,7 +221,7 @@ mod tests {
             assert_eq!(planned, None);
             world.resource_mut::<Workload>().resubmit.push(0);
             set_tick(&mut world, 5);
-            run(&mut world, inject_transactions);
+            run_named(&mut world, "inject_transactions");
             let book = world.resource::<BlockBook>();
             let (first, retry) = (book.get(0).unwrap(), book.get(1).unwrap());
             assert_eq!((retry.retry_of, retry.submitted), (Some(0), 5));

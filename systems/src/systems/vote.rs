@@ -12,24 +12,22 @@ use crate::model::rng::{Stream, StreamKey};
 use crate::model::signatures::Signatures;
 use crate::model::world::{CurrentThreshold, Pool};
 use crate::protocol::v2::committee;
-use crate::protocol::{Io, Node, Protocol, RuleInputs, VoteRound, with_protocol};
+use crate::protocol::{Io, Node, Protocol, RuleInputs, VoteRound};
 use bevy_ecs::prelude::*;
 
-pub fn vote(
+pub fn vote<P: Protocol>(
     rules: RuleInputs,
     threshold: Res<CurrentThreshold>,
-    mut pass: PeerPass,
+    mut pass: PeerPass<P::Peer>,
     mut certification: Certification,
 ) {
-    with_protocol!(rules.settings.0.protocol.kind, |protocol| {
-        vote_with(
-            protocol,
-            &rules,
-            &certification.signatures,
-            threshold.value,
-            &mut pass,
-        )
-    });
+    vote_with(
+        &P::default(),
+        &rules,
+        &certification.signatures,
+        threshold.value,
+        &mut pass,
+    );
     // Votes are signed as they are cast, in this pass: the registry takes them in chunk
     // order, finds the blocks they certify (members verify certificates against it) and,
     // unless `--no-check`, the checker looks for conflicting ones (`model::certificates`).
@@ -46,7 +44,7 @@ fn vote_with<P: Protocol>(
     rules: &RuleInputs,
     signatures: &Signatures,
     threshold: u32,
-    pass: &mut PeerPass,
+    pass: &mut PeerPass<P::Peer>,
 ) {
     let cx = rules.services(signatures);
     let now = cx.now;
@@ -122,9 +120,10 @@ mod tests {
     use crate::model::ids::{BlockIdx, GENESIS};
     use crate::model::ledger::Ledger;
     use crate::model::message::ANSWER_SENDER;
-    use crate::model::peer::WITNESS_BIT;
     use crate::model::peer::{Decision, Mapping};
+    use crate::protocol::original::Original;
     use crate::protocol::original::message::OriginalKind;
+    use crate::protocol::original::state::WITNESS_BIT;
     use crate::testing::*;
 
     fn requests(world: &World) -> Vec<(PeerIdx, PeerIdx, BlockIdx, u8, u8)> {
@@ -144,7 +143,7 @@ mod tests {
     fn a_new_block_asks_the_token_and_witness_neighbourhoods() {
         let mut world = tiny_world();
         let b = submit_block(&mut world, 0, BLOCK_ID, &[0]);
-        run(&mut world, vote);
+        run(&mut world, vote::<Original>);
         // Token 0 (id 2500) rotation picks peers 1 and 2; the witness (id 4200) peers 3 and 4.
         // Peer 0 holds token 0 and it spends the genesis owner it stores: mask 1, holds 1.
         assert_eq!(
@@ -158,7 +157,7 @@ mod tests {
         );
         let e = &peer(&world, 0).mempool[0];
         assert_eq!(e.decision, Decision::Undecided);
-        assert_eq!(e.undecided, 0b1 | WITNESS_BIT);
+        assert_eq!(e.protocol.undecided, 0b1 | WITNESS_BIT);
         assert_eq!(messages_charged(&world, b), 4);
     }
 
@@ -169,7 +168,7 @@ mod tests {
         for voter in [3, 4] {
             peer_mut(&mut world, 0).mempool[0].record_vote(voter, 0, 1, 1);
         }
-        run(&mut world, vote);
+        run(&mut world, vote::<Original>);
         assert_eq!(peer(&world, 0).mempool[0].decision, Decision::Commit);
         assert!(in_flight(&world).is_empty());
         // The pool gauges are counted here, as the voter finds the pool.
@@ -186,7 +185,7 @@ mod tests {
         for voter in [3, 4] {
             peer_mut(&mut world, 0).mempool[0].record_vote(voter, 0, 0, 1);
         }
-        run(&mut world, vote);
+        run(&mut world, vote::<Original>);
         assert_eq!(peer(&world, 0).mempool[0].decision, Decision::Reject);
         assert!(in_flight(&world).is_empty());
     }
@@ -199,9 +198,12 @@ mod tests {
         for voter in [1, 2] {
             peer_mut(&mut world, 0).mempool[0].record_vote(voter, 0, 0, 0);
         }
-        run(&mut world, vote);
+        run(&mut world, vote::<Original>);
         let e = &peer(&world, 0).mempool[0];
-        assert_eq!((e.decision, e.undecided), (Decision::Undecided, 0b1));
+        assert_eq!(
+            (e.decision, e.protocol.undecided),
+            (Decision::Undecided, 0b1)
+        );
         assert_eq!(requests(&world), vec![(0, 1, b, 1, 1), (0, 2, b, 1, 1)]);
     }
 
@@ -210,7 +212,7 @@ mod tests {
         let mut world = tiny_world();
         let first = submit_block(&mut world, 0, BLOCK_ID, &[0]);
         let second = submit_block(&mut world, 0, BLOCK_ID + 100, &[0]);
-        run(&mut world, vote);
+        run(&mut world, vote::<Original>);
         let masks: Vec<_> = requests(&world)
             .iter()
             .map(|&(_, _, block, mask, holds)| (block, mask, holds))
@@ -233,7 +235,7 @@ mod tests {
         let child = submit_block(&mut world, 0, BLOCK_ID, &[0]);
         let vote_at_peer_0 = |world: &mut World| {
             peer_mut(world, 1).retain_entries(|_| false);
-            run(world, vote);
+            run(world, vote::<Original>);
         };
         vote_at_peer_0(&mut world);
         let sent = in_flight(&world);
@@ -247,7 +249,7 @@ mod tests {
             ),
             (Some(OriginalKind::ParentQuery), 0, 2, parent)
         );
-        assert_eq!(peer(&world, 0).wanted.as_slice(), &[(parent, 0)]);
+        assert_eq!(peer(&world, 0).protocol.wanted.as_slice(), &[(parent, 0)]);
         assert_eq!(peer(&world, 0).mempool[0].block, child);
         // Asked once per PARENT_RETRY_TICKS, not every tick.
         set_tick(&mut world, 1);

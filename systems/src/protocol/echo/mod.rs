@@ -9,8 +9,9 @@ pub mod message;
 use super::{BlockRef, Node, Protocol, VoteRound};
 use crate::engine::lookup::Lookup;
 use crate::model::ids::PeerIdx;
+use crate::model::ids::Tick;
 use crate::model::message::{Kind, KindInfo, Message};
-use crate::model::peer::{Decision, EntryState, PeerState, Role};
+use crate::model::peer::{Decision, EntryPart, EntryState, PeerPart, PeerState, Role};
 use crate::model::tokens::TokenBook;
 use message::EchoKind;
 use smallvec::SmallVec;
@@ -18,9 +19,37 @@ use smallvec::SmallVec;
 /// The origin pings again, to those that have not answered, every this many ticks.
 const RETRY: u32 = 4;
 
+#[derive(Default)]
 pub struct Echo;
 
+/// Echo keeps nothing per peer beside the engine's state.
+#[derive(Clone, Debug, Default)]
+pub struct EchoPeer;
+
+impl PeerPart for EchoPeer {
+    type Entry = EchoEntry;
+    fn collect(&mut self, _: Tick, _: Tick) -> Tick {
+        Tick::MAX
+    }
+}
+
+/// An origin's entry: the neighbours that answered its ping.
+#[derive(Clone, Debug, Default)]
+pub struct EchoEntry {
+    pub answered: SmallVec<[PeerIdx; 8]>,
+}
+
+impl EntryPart for EchoEntry {
+    fn settle(&mut self) {
+        self.answered = SmallVec::new();
+    }
+    fn vote_records(&self) -> usize {
+        self.answered.len()
+    }
+}
+
 impl Protocol for Echo {
+    type Peer = EchoPeer;
     const KINDS: &'static [KindInfo] = &message::KINDS;
     /// A flooder pings: every ping is answered, so a flood doubles its own traffic.
     const FLOOD: Kind = Kind(EchoKind::Ping as u8);
@@ -30,7 +59,7 @@ impl Protocol for Echo {
         0.0
     }
 
-    fn receive<const T: bool>(&self, node: &mut Node<'_, '_, T>, m: &Message) {
+    fn receive<const T: bool>(&self, node: &mut Node<'_, '_, EchoPeer, T>, m: &Message) {
         match EchoKind::of(m.kind) {
             Some(EchoKind::Ping) => {
                 node.io.charge(m.block, 1);
@@ -41,15 +70,20 @@ impl Protocol for Echo {
                 if let Some(e) = node.state.entry_mut(m.block)
                     && e.role == Role::Origin
                     && e.state == EntryState::Pending
+                    && !e.protocol.answered.contains(&m.from)
                 {
-                    e.record_vote(m.from, m.sent, 1, 1);
+                    e.protocol.answered.push(m.from);
                 }
             }
             None => {}
         }
     }
 
-    fn vote<const T: bool>(&self, node: &mut Node<'_, '_, T>, _round: VoteRound) -> usize {
+    fn vote<const T: bool>(
+        &self,
+        node: &mut Node<'_, '_, EchoPeer, T>,
+        _round: VoteRound,
+    ) -> usize {
         let Node { state, io } = node;
         let world = io.world;
         // Its neighbours: the 4 known peers either side of its own id.
@@ -70,7 +104,7 @@ impl Protocol for Echo {
                 decided += 1;
                 continue;
             }
-            if 2 * e.votes.len() > neighbours.len() {
+            if 2 * e.protocol.answered.len() > neighbours.len() {
                 e.decision = Decision::Commit;
                 decided += 1;
                 continue;
@@ -80,7 +114,7 @@ impl Protocol for Echo {
             };
             if (world.now - block.submitted).is_multiple_of(RETRY) {
                 for &to in &neighbours {
-                    if e.votes.iter().all(|v| v.voter != to) {
+                    if !e.protocol.answered.contains(&to) {
                         io.charge(e.block, 1);
                         io.send(Message::plain(
                             EchoKind::Ping,
@@ -97,7 +131,7 @@ impl Protocol for Echo {
     }
 
     /// Nothing to check: echo judges no spend.
-    fn still_valid(&self, _: &PeerState, _: BlockRef, _: &TokenBook) -> bool {
+    fn still_valid(&self, _: &PeerState<EchoPeer>, _: BlockRef, _: &TokenBook) -> bool {
         true
     }
 

@@ -1,9 +1,10 @@
 //! D3, the conflict rule: of two pending blocks spending the same (token, owner), a peer
 //! votes 0 on the one with the larger block id for as long as both are pending.
 
+use super::state::PeerState;
 use crate::engine::bodies::Bodies;
 use crate::model::ids::{BlockIdx, TokenIdx};
-use crate::model::peer::{Body, EntryState, PeerState, PendingSet};
+use crate::model::peer::{Body, EntryState, PendingSet};
 use crate::protocol::BlockRef;
 
 /// D3: of two pending blocks spending the same (token, owner), this peer votes 0 on the one
@@ -17,7 +18,7 @@ pub fn mark_suppressed_claims(ps: &mut PeerState, bodies: Bodies, arena: &bumpal
     let mut claims: bumpalo::collections::Vec<'_, (TokenIdx, BlockIdx, u64, u32, u8)> =
         bumpalo::collections::Vec::new_in(arena);
     for (ei, e) in ps.mempool.iter_mut().enumerate() {
-        e.suppressed = 0;
+        e.protocol.suppressed = 0;
         if e.state != EntryState::Pending || e.body != Body::Known {
             continue;
         }
@@ -35,7 +36,7 @@ pub fn mark_suppressed_claims(ps: &mut PeerState, bodies: Bodies, arena: &bumpal
     for w in claims.windows(2) {
         let (a, b) = (w[0], w[1]);
         if a.0 == b.0 && a.1 == b.1 && a.2 != b.2 {
-            ps.mempool[b.3 as usize].suppressed |= 1 << b.4;
+            ps.mempool[b.3 as usize].protocol.suppressed |= 1 << b.4;
         }
     }
 }

@@ -1,6 +1,6 @@
 //! How a peer judges a block against its own token store, part by part.
 
-use crate::model::peer::PeerState;
+use super::state::PeerState;
 use crate::model::tokens::TokenBook;
 use crate::protocol::BlockRef;
 

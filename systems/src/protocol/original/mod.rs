@@ -12,6 +12,7 @@ pub mod message;
 pub mod neighbourhood;
 pub mod promises;
 pub mod receive;
+pub mod state;
 pub mod tally;
 pub mod targets;
 pub mod threshold;
@@ -19,19 +20,22 @@ pub mod vote;
 
 use super::{BlockRef, Node, Protocol, VoteRound};
 use crate::engine::lookup::Lookup;
+use crate::model::blocks::Block;
 use crate::model::ids::PeerIdx;
 use crate::model::message::{Kind, KindInfo, Message};
 use crate::model::metrics::TickMetrics;
-use crate::model::peer::PeerState;
 use crate::model::tokens::TokenBook;
 use crate::model::world::CurrentThreshold;
 use judge::{PartView, judge_part};
 use message::OriginalKind;
+use state::{Entry, OriginalPeer, PeerState};
 
 /// The original protocol's rules.
+#[derive(Default)]
 pub struct Original;
 
 impl Protocol for Original {
+    type Peer = OriginalPeer;
     const KINDS: &'static [KindInfo] = &message::KINDS;
     const FLOOD: Kind = Kind(OriginalKind::VoteRequest as u8);
 
@@ -56,18 +60,27 @@ impl Protocol for Original {
     }
 
     #[inline(always)]
-    fn receive<const T: bool>(&self, node: &mut Node<'_, '_, T>, m: &Message) {
+    fn receive<const T: bool>(&self, node: &mut Node<'_, '_, OriginalPeer, T>, m: &Message) {
         receive::handle(node, m);
     }
 
     #[inline(always)]
-    fn vote<const T: bool>(&self, node: &mut Node<'_, '_, T>, round: VoteRound) -> usize {
+    fn vote<const T: bool>(
+        &self,
+        node: &mut Node<'_, '_, OriginalPeer, T>,
+        round: VoteRound,
+    ) -> usize {
         conflicts::mark_suppressed_claims(node.state, node.io.world.bodies, round.arena);
         vote::vote_peer(node, round.threshold)
     }
 
     fn own_range(&self, lookup: Lookup, p: PeerIdx) -> (u64, u64) {
         neighbourhood::own_range(lookup, p)
+    }
+
+    /// The origin knows its views of its own block at once.
+    fn on_submitted(&self, entry: &mut Entry, block: &Block, lookup: Lookup, tokens: &TokenBook) {
+        entry.protocol.views = neighbourhood::views(lookup, block, tokens, block.origin);
     }
 
     #[inline]

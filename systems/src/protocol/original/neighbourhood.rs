@@ -2,9 +2,12 @@
 //! below the key and the 4 at or above it. Its voters, the targets it asks, and its own range
 //! (the tokens it stores) all come from it.
 
+use super::state::Views;
 use crate::engine::lookup::Lookup;
+use crate::model::blocks::Block;
 use crate::model::ids::PeerIdx;
 use crate::model::ring::NearestKnown;
+use crate::model::tokens::TokenBook;
 
 /// Known peers on each side of a key.
 pub const SIDE: usize = 4;
@@ -16,6 +19,17 @@ pub type Neighbourhood = NearestKnown<SIDE>;
 #[inline]
 pub fn neighbourhood(lookup: Lookup, node: PeerIdx, key: u64) -> Neighbourhood {
     lookup.nearest_known(node, key)
+}
+
+/// Peer `me`'s views of `block`: its neighbourhood of each part's token, then of the block
+/// id (the witness).
+pub fn views(lookup: Lookup, block: &Block, tokens: &TokenBook, me: PeerIdx) -> Views {
+    block
+        .parts
+        .iter()
+        .map(|p| neighbourhood(lookup, me, tokens.id(p.token)))
+        .chain(std::iter::once(neighbourhood(lookup, me, block.id)))
+        .collect()
 }
 
 /// The ring ids whose tokens peer `p` stores: from the 4th known peer below its own id to

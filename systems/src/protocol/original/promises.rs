@@ -1,16 +1,17 @@
 //! The original's promises: a peer agrees to at most one block per (token, owner), and holds
-//! to it until that block expires. Methods of the shared `PeerState` (its `promises` list is
-//! also v2's locks) until state is per protocol.
+//! to it until that block expires. Methods of its
+//! `PeerState`.
 
+use super::state::{PeerState, Promise};
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, Tick, TokenIdx};
-use crate::model::peer::{PeerState, Promise};
 
 impl PeerState {
     /// The block this peer already agreed may spend `token` from `last`, if any.
     #[inline]
     pub fn promised(&self, token: TokenIdx, last: BlockIdx) -> Option<BlockIdx> {
-        self.promises
+        self.protocol
+            .promises
             .iter()
             .find(|p| p.token == token && p.last == last)
             .map(|p| p.block)
@@ -21,11 +22,10 @@ impl PeerState {
         for (i, part) in block.parts.iter().enumerate() {
             if agree & (1 << i) != 0 && self.promised(part.token, part.last).is_none() {
                 let until = block.expires(ttl);
-                self.promises.push(Promise {
+                self.protocol.promises.push(Promise {
                     token: part.token,
                     last: part.last,
                     block: idx,
-                    id: block.id,
                     until,
                 });
                 self.collect_at(until);

@@ -6,21 +6,20 @@ use super::conflicts::outvoted_parts;
 use super::judge::judge_block;
 use super::message::OriginalKind;
 use super::neighbourhood::neighbourhood;
+use super::state::{Entry, OriginalPeer, PeerState};
 use super::targets::{query_target, rotation};
 use crate::engine::lookup::Lookup;
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::message::{ALL_PARTS, ANSWER_SENDER, COMMITTED_MASK, Message};
-use crate::model::peer::{
-    Body, Entry, EntryState, PeerState, PendingSet, Role, Verdict, VoteRecord,
-};
+use crate::model::peer::{Body, EntryState, PendingSet, Role, Verdict, VoteRecord};
 use crate::protocol::{BlockRef, Io, Node};
 
 /// A node that learned of a block by a vote asks again for its body after this many ticks.
 pub const REQUERY_TICKS: Tick = 4;
 
 /// One message at its receiver `me`.
-pub fn handle<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message) {
+pub fn handle<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, m: &Message) {
     // A block the book no longer holds is long finished: nothing useful can be done with it.
     let Some(block) = node.io.world.bodies.get(m.block) else {
         return;
@@ -49,7 +48,7 @@ fn trusted(me: PeerIdx, ps: &PeerState, from: PeerIdx, lookup: Lookup) -> bool {
     lookup.seeded_link(me, from) || ps.knows_learned(from)
 }
 
-fn on_vote<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Block) {
+fn on_vote<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, m: &Message, block: &Block) {
     let Node { state: ps, io } = node;
     let (me, cx) = (io.me, io.world);
     let out = io;
@@ -169,7 +168,7 @@ fn has_body(ps: &PeerState, block: BlockIdx) -> bool {
     }
 }
 
-fn on_query<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Block) {
+fn on_query<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, m: &Message, block: &Block) {
     let Node { state: ps, io: out } = node;
     let (me, cx) = (out.me, out.world);
     let target = if m.target == ANSWER_SENDER {
@@ -215,7 +214,7 @@ fn on_query<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Bloc
     }
 }
 
-fn on_block<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Block) {
+fn on_block<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, m: &Message, block: &Block) {
     let (ps, me, cx) = (&mut *node.state, node.io.me, node.io.world);
     if !block.is_well_formed() {
         return;
@@ -225,20 +224,26 @@ fn on_block<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Bloc
             if let Some(e) = ps.entry_mut(m.block)
                 && matches!(e.body, Body::Unknown { .. })
             {
-                e.learn_views(cx.lookup.views(block, cx.tokens, me), cx.lookup.len());
+                e.learn_views(
+                    super::neighbourhood::views(cx.lookup, block, cx.tokens, me),
+                    cx.lookup.len(),
+                );
                 ps.pending_set = PendingSet::Changed;
             }
         }
         Some(OriginalKind::ParentReply) => {
-            let Some(w) = ps.wanted.iter().position(|&(b, _)| b == m.block) else {
+            let Some(w) = ps.protocol.wanted.iter().position(|&(b, _)| b == m.block) else {
                 return;
             };
-            ps.wanted.swap_remove(w);
+            ps.protocol.wanted.swap_remove(w);
             match ps.find(m.block) {
                 Ok(i) => {
                     let e = &mut ps.mempool[i];
                     if matches!(e.body, Body::Unknown { .. }) {
-                        e.learn_views(cx.lookup.views(block, cx.tokens, me), cx.lookup.len());
+                        e.learn_views(
+                            super::neighbourhood::views(cx.lookup, block, cx.tokens, me),
+                            cx.lookup.len(),
+                        );
                         ps.pending_set = PendingSet::Changed;
                     }
                 }
@@ -249,7 +254,8 @@ fn on_block<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Bloc
                         && expires > cx.now
                     {
                         let mut e = Entry::new(m.block, expires, Body::Known, Role::Relay);
-                        e.views = cx.lookup.views(block, cx.tokens, me);
+                        e.protocol.views =
+                            super::neighbourhood::views(cx.lookup, block, cx.tokens, me);
                         ps.insert_entry(at, e);
                         ps.pending_set = PendingSet::Changed;
                     }

@@ -1,6 +1,6 @@
 //! Counting votes: the incremental balances' decision, and the full recount they must match.
 
-use crate::model::peer::{Entry, WITNESS_BIT, WITNESS_SLOT};
+use super::state::{Entry, WITNESS_BIT, WITNESS_SLOT};
 
 /// Counts an entry's votes from scratch (the reference for the incremental balances).
 /// Returns (undecided mask, rejected).
@@ -11,10 +11,10 @@ use crate::model::peer::{Entry, WITNESS_BIT, WITNESS_SLOT};
 pub fn tally(e: &Entry, parts: usize, threshold: i32, peers: u32) -> (u8, bool) {
     let mut undecided = 0u8;
     let mut rejected = false;
-    for (i, view) in e.views[..parts].iter().enumerate() {
+    for (i, view) in e.protocol.views[..parts].iter().enumerate() {
         let mut balance = 0i32;
         let bit = 1 << i;
-        for v in &e.votes {
+        for v in &e.protocol.votes {
             // Only a voter that holds the token speaks for it: a 0 from anyone else means
             // "no information", not "no" (D1 makes "no" a rejection).
             if v.holds & bit != 0 && view.contains(v.voter, peers) {
@@ -27,8 +27,9 @@ pub fn tally(e: &Entry, parts: usize, threshold: i32, peers: u32) -> (u8, bool) 
             undecided |= 1 << i;
         }
     }
-    let witness = &e.views[parts];
+    let witness = &e.protocol.views[parts];
     let w = e
+        .protocol
         .votes
         .iter()
         .filter(|v| witness.contains(v.voter, peers))
@@ -75,7 +76,7 @@ mod tests {
             for _ in 0..=parts {
                 let lo = rng.random_range(0..peers);
                 let hi = (lo + rng.random_range(0..12)) % peers;
-                e.views.push(Neighbourhood {
+                e.protocol.views.push(Neighbourhood {
                     below: [lo; 4],
                     above: [hi; 4],
                 });
@@ -95,7 +96,7 @@ mod tests {
             }
             for threshold in 0..3 {
                 assert_eq!(
-                    decide(&e.balance, parts, threshold),
+                    decide(&e.protocol.balance, parts, threshold),
                     tally(&e, parts, threshold, peers)
                 );
             }

@@ -5,18 +5,19 @@ use super::byzantine::stated_opinion;
 use super::judge::judge_block;
 use super::message::OriginalKind;
 use super::neighbourhood::neighbourhood;
+use super::state::{Counted, OriginalPeer, Tally, WITNESS_BIT};
 use super::tally::decide;
 use super::targets::{query_target, rotation, vote_targets};
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::message::{ANSWER_SENDER, COMMITTED_MASK, Message};
-use crate::model::peer::{Body, Counted, Decision, EntryState, Tally, WITNESS_BIT};
+use crate::model::peer::{Body, Decision, EntryState};
 use crate::protocol::{BlockRef, Node};
 
 /// A parent block asked for to catch up is asked for again after this many ticks.
 pub const PARENT_RETRY_TICKS: Tick = 8;
 
 /// Votes on every pending entry of one peer; returns how many entries it decided.
-pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, T>, threshold: u32) -> usize {
+pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, threshold: u32) -> usize {
     let (me, cx) = (node.io.me, node.io.world);
     let mut decided = 0;
     let threshold = threshold as i32;
@@ -33,7 +34,7 @@ pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, T>, threshold: u32) -> u
             continue;
         };
         let parts = block.parts.len();
-        let suppressed = e.suppressed;
+        let suppressed = e.protocol.suppressed;
         let this = BlockRef { idx, body: block };
         let opinion = stated_opinion(out, judge_block(ps, this, cx.tokens), parts);
         let (holds, behind) = (opinion.holds, opinion.behind);
@@ -46,20 +47,20 @@ pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, T>, threshold: u32) -> u
             decided += 1;
             continue;
         }
-        if e.tally == Tally::Stale {
-            if e.counted == Counted::Recount {
+        if e.protocol.tally == Tally::Stale {
+            if e.protocol.counted == Counted::Recount {
                 e.recount(peers);
             }
-            let (undecided, rejected) = decide(&e.balance, parts, threshold);
-            e.undecided = undecided;
-            e.tally = Tally::Fresh;
+            let (undecided, rejected) = decide(&e.protocol.balance, parts, threshold);
+            e.protocol.undecided = undecided;
+            e.protocol.tally = Tally::Fresh;
             if rejected {
                 e.decision = Decision::Reject;
                 decided += 1;
                 continue;
             }
         }
-        if e.undecided == 0 && behind == 0 {
+        if e.protocol.undecided == 0 && behind == 0 {
             e.decision = Decision::Commit;
             decided += 1;
             continue;
@@ -73,12 +74,12 @@ pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, T>, threshold: u32) -> u
             }
             continue;
         }
-        let undecided = e.undecided;
+        let undecided = e.protocol.undecided;
         let mut sent = 0;
         for i in 0..parts {
             if undecided & (1 << i) != 0 {
                 let key = cx.tokens.id(block.parts[i].token);
-                let targets = vote_targets(&e.views[i], rotation(key, my_id, cx.now));
+                let targets = vote_targets(&e.protocol.views[i], rotation(key, my_id, cx.now));
                 for to in targets {
                     out.send(request(
                         Address {
@@ -94,7 +95,7 @@ pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, T>, threshold: u32) -> u
             }
         }
         if undecided & WITNESS_BIT != 0 {
-            let targets = vote_targets(&e.views[parts], rotation(block.id, my_id, cx.now));
+            let targets = vote_targets(&e.protocol.views[parts], rotation(block.id, my_id, cx.now));
             for to in targets {
                 out.send(request(
                     Address {
@@ -139,7 +140,7 @@ struct Address {
 }
 
 /// Asks the parent's neighbourhood for block `parent`, at most every few ticks.
-fn ask_parent<const T: bool>(node: &mut Node<'_, '_, T>, parent: BlockIdx) {
+fn ask_parent<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, parent: BlockIdx) {
     let Node { state: ps, io: out } = node;
     let (me, cx) = (out.me, out.world);
     let Some(pb) = cx.bodies.get(parent) else {
@@ -148,11 +149,11 @@ fn ask_parent<const T: bool>(node: &mut Node<'_, '_, T>, parent: BlockIdx) {
     if ps.find(parent).is_ok() {
         return;
     }
-    match ps.wanted.iter_mut().find(|(b, _)| *b == parent) {
+    match ps.protocol.wanted.iter_mut().find(|(b, _)| *b == parent) {
         Some((_, at)) if *at + PARENT_RETRY_TICKS > cx.now => return,
         Some((_, at)) => *at = cx.now,
         None => {
-            ps.wanted.push((parent, cx.now));
+            ps.protocol.wanted.push((parent, cx.now));
             ps.collect_at(cx.now + cx.params.entry_ttl);
         }
     }

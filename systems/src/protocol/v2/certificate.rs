@@ -11,8 +11,9 @@ use super::collect::Ballot;
 use super::committee::{quorum, size, slot};
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, GENESIS, TokenIdx};
-use crate::model::peer::{Mapping, PeerState};
+use crate::model::peer::Mapping;
 use crate::model::signatures::Word;
+use crate::protocol::v2::state::PeerState;
 use crate::protocol::{BlockRef, Io, Services};
 
 /// Whether the certificate of block `block` (as a message carries it) verifies.

@@ -17,9 +17,10 @@ use crate::engine::lookup::Lookup;
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, PeerIdx};
 use crate::model::message::Message;
-use crate::model::peer::{Entry, VoteRecord};
+use crate::model::peer::{VoteRecord, record_newest};
 use crate::model::signatures::Word;
 use crate::protocol::v2::message::V2Kind;
+use crate::protocol::v2::state::Entry;
 use crate::protocol::{BlockRef, Io, Services};
 use smallvec::SmallVec;
 
@@ -119,7 +120,15 @@ pub fn take_vote<const T: bool>(io: &mut Io<'_, '_, T>, e: &mut Entry, m: &Messa
     if mine == 0 {
         return;
     }
-    e.record_vote(m.from, m.sent, m.mask & mine, m.holds & mine);
+    record_newest(
+        &mut e.protocol.votes,
+        VoteRecord {
+            voter: m.from,
+            sent: m.sent,
+            mask: m.mask & mine,
+            holds: m.holds & mine,
+        },
+    );
     let block = BlockRef {
         idx: m.block,
         body: block,
@@ -170,7 +179,7 @@ pub fn report<const T: bool>(
         // taken, and my own is votes[0].
         let key = world.tokens.id(part.token);
         let (mut yes, mut no) = (0u32, 0u32);
-        for v in &e.votes {
+        for v in &e.protocol.votes {
             let s = slot(world.lookup, key, v.voter);
             if s < c && v.holds & bit != 0 {
                 if v.mask & bit != 0 {
@@ -186,12 +195,12 @@ pub fn report<const T: bool>(
             _ => None,
         };
         let send = match tally {
-            Some(t) if e.reported & bit == 0 || again => Some(t),
+            Some(t) if e.protocol.reported & bit == 0 || again => Some(t),
             None if again && yes != 0 => Some((YES_VOTERS, yes)),
             _ => None,
         };
         if tally.is_some() {
-            e.reported |= bit;
+            e.protocol.reported |= bit;
         }
         if let Some((kind, voters)) = send {
             send_tally(
@@ -236,10 +245,10 @@ fn forge<const T: bool>(io: &mut Io<'_, '_, T>, e: &mut Entry, block: BlockRef, 
     let everyone = if c >= 32 { u32::MAX } else { (1u32 << c) - 1 };
     for i in 0..block.body.parts.len() {
         let bit = 1u8 << i;
-        if mine & bit == 0 || e.reported & bit != 0 {
+        if mine & bit == 0 || e.protocol.reported & bit != 0 {
             continue;
         }
-        e.reported |= bit;
+        e.protocol.reported |= bit;
         let kind = match forgery(block.idx, i) {
             Forgery::AllYes => YES_VOTERS,
             Forgery::AllNo => 0,
@@ -278,12 +287,12 @@ pub fn take_tally(e: &mut Entry, m: &Message, block: &Block, world: &Services) {
         let s = voters.trailing_zeros();
         voters &= voters - 1;
         let voter = member_at(world.lookup, key, s);
-        match e.votes.iter_mut().find(|v| v.voter == voter) {
+        match e.protocol.votes.iter_mut().find(|v| v.voter == voter) {
             Some(v) => {
                 v.mask = (v.mask & !bit) | yes;
                 v.holds |= bit;
             }
-            None => e.votes.push(VoteRecord {
+            None => e.protocol.votes.push(VoteRecord {
                 voter,
                 sent: m.sent,
                 mask: yes,
@@ -356,6 +365,7 @@ mod tests {
         let mut e = Entry::new(idx, 10, Body::Known, Role::Origin);
         take_tally(&mut e, &tally(YES_VOTERS), block, &world);
         let mut yes: Vec<_> = e
+            .protocol
             .votes
             .iter()
             .filter(|v| v.mask & 1 != 0)
@@ -365,6 +375,7 @@ mod tests {
         assert_eq!(yes, [1, 2]);
         take_tally(&mut e, &tally(0), block, &world);
         let no: Vec<_> = e
+            .protocol
             .votes
             .iter()
             .filter(|v| v.holds & 1 != 0 && v.mask & 1 == 0)

@@ -17,20 +17,23 @@ pub mod message;
 pub mod propose;
 pub mod quorum;
 pub mod receive;
+pub mod state;
 pub mod vote;
 
 use super::{BlockRef, Node, Protocol, VoteRound};
 use crate::engine::lookup::Lookup;
 use crate::model::ids::PeerIdx;
 use crate::model::message::{Kind, KindInfo, Message};
-use crate::model::peer::PeerState;
 use crate::model::tokens::TokenBook;
 use crate::protocol::original::message::OriginalKind;
+use state::{PeerState, V2Peer};
 
 /// The v2 protocol's rules.
+#[derive(Default)]
 pub struct V2;
 
 impl Protocol for V2 {
+    type Peer = V2Peer;
     const KINDS: &'static [KindInfo] = &message::KINDS;
     /// A flooder sends the original's vote requests, which v2 ignores (still counted as sent).
     const FLOOD: Kind = Kind(OriginalKind::VoteRequest as u8);
@@ -62,12 +65,12 @@ impl Protocol for V2 {
     }
 
     #[inline(always)]
-    fn receive<const T: bool>(&self, node: &mut Node<'_, '_, T>, m: &Message) {
+    fn receive<const T: bool>(&self, node: &mut Node<'_, '_, V2Peer, T>, m: &Message) {
         receive::handle(node, m);
     }
 
     #[inline(always)]
-    fn vote<const T: bool>(&self, node: &mut Node<'_, '_, T>, _round: VoteRound) -> usize {
+    fn vote<const T: bool>(&self, node: &mut Node<'_, '_, V2Peer, T>, _round: VoteRound) -> usize {
         vote::vote_peer(node)
     }
 

@@ -11,11 +11,12 @@ use super::quorum::committee_mask;
 use super::vote::NOT_VOTED;
 use crate::model::blocks::{Block, Spender, content_id};
 use crate::model::message::Message;
-use crate::model::peer::{Decision, Entry, EntryState, PeerState, Role, VoteRecord};
+use crate::model::peer::{Decision, EntryState, Role, VoteRecord, record_newest};
 use crate::protocol::v2::message::V2Kind;
+use crate::protocol::v2::state::{Entry, PeerState, V2Peer};
 use crate::protocol::{BlockRef, Node, Services};
 
-pub fn handle<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message) {
+pub fn handle<const T: bool>(node: &mut Node<'_, '_, V2Peer, T>, m: &Message) {
     let world = node.io.world;
     if m.kind == V2Kind::StatusQuery {
         // Answered even once the block's body is gone: its origin still knows how it ended.
@@ -59,7 +60,7 @@ fn judges(ps: &PeerState, block: &Block, world: &Services) -> bool {
         .any(|p| ps.in_range(world.tokens.id(p.token)))
 }
 
-fn on_propose<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Block) {
+fn on_propose<const T: bool>(node: &mut Node<'_, '_, V2Peer, T>, m: &Message, block: &Block) {
     let Node { state: ps, io } = node;
     let (me, world) = (io.me, io.world);
     // A member re-hashes what it was sent, and checks each part's owner signature: a block
@@ -78,8 +79,8 @@ fn on_propose<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Bl
             if e.role == Role::Relay
                 && e.state == EntryState::Pending
                 && e.decision == Decision::Undecided
-                && e.undecided != NOT_VOTED
-                && let Some(&v) = e.votes.first()
+                && e.protocol.undecided != NOT_VOTED
+                && let Some(&v) = e.protocol.votes.first()
             {
                 // The origin did not get my vote (or my part's certificate): the same again.
                 let ballot = Ballot {
@@ -114,8 +115,8 @@ fn on_propose<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Bl
                 crate::model::peer::Body::Known,
                 Role::Relay,
             );
-            e.undecided = NOT_VOTED;
-            e.votes.push(VoteRecord {
+            e.protocol.undecided = NOT_VOTED;
+            e.protocol.votes.push(VoteRecord {
                 voter: me,
                 sent: world.now,
                 mask: 0,
@@ -126,7 +127,7 @@ fn on_propose<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Bl
     }
 }
 
-fn on_vote<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Block) {
+fn on_vote<const T: bool>(node: &mut Node<'_, '_, V2Peer, T>, m: &Message, block: &Block) {
     let Node { state: ps, io } = node;
     let world = io.world;
     // Without an entry (a collector the proposal has not reached) the vote is dropped: the
@@ -146,7 +147,15 @@ fn on_vote<const T: bool>(node: &mut Node<'_, '_, T>, m: &Message, block: &Block
     // Only a part's committee speaks for it; anything else counts for nothing.
     let mine = committee_mask(world.lookup, world.tokens, block, m.from);
     if mine != 0 {
-        e.record_vote(m.from, m.sent, m.mask & mine, m.holds & mine);
+        record_newest(
+            &mut e.protocol.votes,
+            VoteRecord {
+                voter: m.from,
+                sent: m.sent,
+                mask: m.mask & mine,
+                holds: m.holds & mine,
+            },
+        );
     }
 }
 
@@ -178,7 +187,7 @@ fn on_commit(ps: &mut PeerState, m: &Message, block: &Block, world: &Services) {
                 crate::model::peer::Body::Known,
                 Role::Relay,
             );
-            e.undecided = 0;
+            e.protocol.undecided = 0;
             e.decision = Decision::Commit;
             ps.insert_entry(at, e);
         }

@@ -1,6 +1,6 @@
 //! Vote = lock, the "owned object" rule (FastPay, Sui). A member that stores `last` as a
 //! token's owner locks (token, last) for one block and votes yes for that block only, ever.
-//! Locks are `PeerState::promises` with no expiry of their own (`until` = never): a lock is
+//! Locks (`V2Peer::locks`) have no expiry of their own: a lock is
 //! dropped only once the member's stored owner moved on through a valid certificate (a commit
 //! push or a catch-up, `prune_locks`), which makes it moot. It is never released because its
 //! block expired: a certificate for it may exist unseen (a withholding origin, votes that
@@ -11,12 +11,9 @@
 //! an owner that signed two spends of one owner may freeze its token (no block reaches `Q`),
 //! until a reconfiguration the simulator does not model.
 
-use crate::model::ids::Tick;
-use crate::model::peer::{EntryState, PeerState, Promise, Role, stored_mapping};
+use crate::model::peer::{EntryState, Role, stored_mapping};
+use crate::protocol::v2::state::{Lock, PeerState, V2Peer};
 use crate::protocol::{BlockRef, Node, Services};
-
-/// A lock that `collect_garbage` never drops: v2 manages its locks itself.
-pub const LOCK_HELD: Tick = Tick::MAX;
 
 /// A member's word on one part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,9 +29,9 @@ pub enum PartVote {
 /// Drops the locks made moot: the member's mapping of the token moved past the locked owner.
 pub fn prune_locks(ps: &mut PeerState, world: &Services) {
     let PeerState {
-        store, promises, ..
+        store, protocol, ..
     } = ps;
-    promises.retain(|p| {
+    protocol.locks.retain(|p| {
         let mine = stored_mapping(store, p.token);
         mine.block == p.last
             || world
@@ -49,7 +46,7 @@ pub fn prune_locks(ps: &mut PeerState, world: &Services) {
 /// twins heard within the waiting window converge on one. Ids hash the block's content
 /// (`BlockIds::ContentHash`): only a signer of a spend can grind its id, by its nonce.
 pub fn judge_part<const T: bool>(
-    node: &mut Node<'_, '_, T>,
+    node: &mut Node<'_, '_, V2Peer, T>,
     block: BlockRef,
     i: usize,
 ) -> PartVote {
@@ -69,7 +66,8 @@ pub fn judge_part<const T: bool>(
         };
     }
     if let Some(l) = ps
-        .promises
+        .protocol
+        .locks
         .iter_mut()
         .find(|p| p.token == part.token && p.last == part.last)
     {
@@ -102,12 +100,11 @@ pub fn judge_part<const T: bool>(
             best = (other.id, e.block);
         }
     }
-    ps.promises.push(Promise {
+    ps.protocol.locks.push(Lock {
         token: part.token,
         last: part.last,
         block: best.1,
         id: best.0,
-        until: LOCK_HELD,
     });
     if best.1 == idx {
         PartVote::Yes
@@ -136,7 +133,7 @@ fn same_content(
 /// Whether `block` is the block lock `l` is for, re-submitted: the same id (the hash of its
 /// parts and nonce) and, while the locked entry's body is held, the same parts (against a
 /// collision of the 64-bit hash).
-fn same_block(world: &Services, l: &Promise, block: &crate::model::blocks::Block) -> bool {
+fn same_block(world: &Services, l: &Lock, block: &crate::model::blocks::Block) -> bool {
     l.id == block.id
         && world
             .bodies

@@ -11,6 +11,7 @@ use super::propose::{push_commit, reveal_late, send_proposals};
 use super::quorum::{Count, certified_parts, count};
 use crate::model::ids::Tick;
 use crate::model::peer::{Decision, EntryState, Role};
+use crate::protocol::v2::state::V2Peer;
 use crate::protocol::{BlockRef, Node, Services};
 use lock::{PartVote, judge_part, prune_locks};
 
@@ -43,7 +44,7 @@ pub fn retry_interval(world: &Services) -> Tick {
 pub const NOT_VOTED: u8 = 0x7F;
 
 /// Votes on every pending entry of one peer; returns how many entries hold a decision.
-pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, T>) -> usize {
+pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, V2Peer, T>) -> usize {
     prune_locks(node.state, node.io.world);
     let mut decided = 0;
     for ei in 0..node.state.mempool.len() {
@@ -68,11 +69,16 @@ pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, T>) -> usize {
 }
 
 /// A member's vote on entry `ei`, once its window has passed.
-fn member_vote<const T: bool>(node: &mut Node<'_, '_, T>, ei: usize) {
+fn member_vote<const T: bool>(node: &mut Node<'_, '_, V2Peer, T>, ei: usize) {
     let world = node.io.world;
     let e = &node.state.mempool[ei];
     let idx = e.block;
-    if e.undecided != NOT_VOTED || e.votes.first().is_none_or(|v| world.now < v.sent + WINDOW) {
+    if e.protocol.undecided != NOT_VOTED
+        || e.protocol
+            .votes
+            .first()
+            .is_none_or(|v| world.now < v.sent + WINDOW)
+    {
         return;
     }
     let Some(block) = world.bodies.get(idx) else {
@@ -109,9 +115,9 @@ fn member_vote<const T: bool>(node: &mut Node<'_, '_, T>, ei: usize) {
     }
     let Node { state, io } = node;
     let e = &mut state.mempool[ei];
-    e.undecided = 0;
-    e.votes[0].mask = mask;
-    e.votes[0].holds = holds;
+    e.protocol.undecided = 0;
+    e.protocol.votes[0].mask = mask;
+    e.protocol.votes[0].holds = holds;
     let ballot = Ballot { mask, holds };
     // The vote is signed here; every vote message (and a collector's tally) repeats it.
     sign_ballot(io, block, ballot);
@@ -125,7 +131,7 @@ fn member_vote<const T: bool>(node: &mut Node<'_, '_, T>, ei: usize) {
 
 /// The origin's step for entry `ei`: count, decide, or (re-)propose. Returns whether it
 /// decided.
-fn origin_step<const T: bool>(node: &mut Node<'_, '_, T>, ei: usize) -> bool {
+fn origin_step<const T: bool>(node: &mut Node<'_, '_, V2Peer, T>, ei: usize) -> bool {
     let Node { state: ps, io } = node;
     let world = io.world;
     let idx = ps.mempool[ei].block;
@@ -141,7 +147,7 @@ fn origin_step<const T: bool>(node: &mut Node<'_, '_, T>, ei: usize) -> bool {
             && count(
                 world.lookup,
                 block,
-                &ps.mempool[ei].votes,
+                &ps.mempool[ei].protocol.votes,
                 world.params.tolerance,
             ) == Count::Certified
         {
@@ -152,7 +158,7 @@ fn origin_step<const T: bool>(node: &mut Node<'_, '_, T>, ei: usize) -> bool {
     match count(
         world.lookup,
         block,
-        &ps.mempool[ei].votes,
+        &ps.mempool[ei].protocol.votes,
         world.params.tolerance,
     ) {
         // A withholding origin holds the certificate and does nothing with it.
@@ -177,7 +183,7 @@ fn origin_step<const T: bool>(node: &mut Node<'_, '_, T>, ei: usize) -> bool {
                     true => VoteRoute::Direct,
                     false => VoteRoute::Collectors,
                 };
-                let voted = &ps.mempool[ei].votes;
+                let voted = &ps.mempool[ei].protocol.votes;
                 // Through collectors a part's quorum can arrive before the rest of its votes.
                 let done = match collecting(world.lookup) {
                     true => certified_parts(world.lookup, block, voted, world.params.tolerance),
