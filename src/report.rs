@@ -1,8 +1,18 @@
 //! The run summary on stdout: a readable table, or one JSON object.
 
+use crate::export::json_columns::ColumnType;
 use ecrust_systems::RunSummary;
 use ecrust_systems::config::{Behaviour, PROTOCOLS, Placement, ProtocolKind, Topology};
 use serde_json::{Value, json};
+
+/// The summary's optional integer fields: null in some runs (no commit, no committee, no RSS
+/// figure), yet counts, so the tables type them as integers even then.
+pub const OPTIONAL_COUNTS: [(&str, ColumnType); 4] = [
+    ("ticks_per_commit_p50", ColumnType::Unsigned),
+    ("ticks_per_commit_p99", ColumnType::Unsigned),
+    ("peak_rss_bytes", ColumnType::Unsigned),
+    ("captured_committees", ColumnType::Unsigned),
+];
 
 /// Front-end facts the core does not know.
 pub struct RunFacts {

@@ -5,6 +5,7 @@ mod common;
 
 use arrow_array::{Array, Float64Array, RecordBatch, StringArray, UInt64Array};
 use arrow_ipc::reader::FileReader;
+use common::assert_summary_types;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::Value;
 use std::fs::File;
@@ -140,8 +141,8 @@ fn arrow_files_read_back_and_agree_with_the_summary() {
     assert_eq!(text("status"), "complete");
     assert_eq!(text("digest"), s["digest"].as_str().unwrap());
     let committed = run[0].column_by_name("blocks_committed").unwrap();
-    let committed = committed.as_any().downcast_ref::<Float64Array>().unwrap();
-    assert_eq!(committed.value(0), s["blocks_committed"].as_f64().unwrap());
+    let committed = committed.as_any().downcast_ref::<UInt64Array>().unwrap();
+    assert_eq!(committed.value(0), s["blocks_committed"].as_u64().unwrap());
     assert!(run[0].column_by_name("messages_by_type.vote").is_some());
     // The derived conflict figures are columns too (docs/outputs.md lists them).
     for name in [
@@ -156,6 +157,46 @@ fn arrow_files_read_back_and_agree_with_the_summary() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     assert!(names.iter().all(|n| !n.ends_with(".partial")), "{names:?}");
+}
+
+/// Counts are unsigned integers and rates doubles in both protocols' run tables, and the two
+/// schemas agree, so one glob stacks runs of either (a null count stays an integer).
+#[test]
+fn run_tables_type_counts_as_unsigned_integers_for_every_protocol() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut schemas = Vec::new();
+    for protocol in ["v2", "original"] {
+        let out = dir.path().join(protocol);
+        let s = run_json(&[
+            "--protocol",
+            protocol,
+            "--peers",
+            "300",
+            "--ticks",
+            "100",
+            "--tokens",
+            "10",
+            "--parquet",
+            out.to_str().unwrap(),
+        ]);
+        let (run, _) = read_parquet(&out.join("run.parquet"));
+        let schema = run[0].schema();
+        assert_summary_types(&schema, &[]);
+        let count = |name: &str| {
+            let col = run[0].column_by_name(name).unwrap();
+            col.as_any().downcast_ref::<UInt64Array>().unwrap().value(0)
+        };
+        assert_eq!(count("messages_sent"), s["messages_sent"].as_u64().unwrap());
+        assert_eq!(count("seed"), 1);
+        let rate = run[0].column_by_name("messages_per_commit").unwrap();
+        let rate = rate.as_any().downcast_ref::<Float64Array>().unwrap();
+        assert_eq!(rate.value(0), s["messages_per_commit"].as_f64().unwrap());
+        // The original has no committees: a null count, still typed as one.
+        let captured = schema.field_with_name("captured_committees").unwrap();
+        assert_eq!(captured.data_type(), &arrow_schema::DataType::UInt64);
+        schemas.push(arrow_schema::Schema::new(schema.fields().clone()));
+    }
+    assert_eq!(schemas[0], schemas[1]);
 }
 
 #[test]

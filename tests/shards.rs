@@ -66,6 +66,35 @@ fn shards_gather_into_the_local_sweep_row_for_row() {
 }
 
 #[test]
+fn sweep_and_gather_tables_type_counts_as_integers() {
+    use arrow_schema::DataType::*;
+    let tmp = tempfile::tempdir().unwrap();
+    let local = tmp.path().join("local.parquet");
+    local_sweep(&local);
+    let dir = tmp.path().join("shards");
+    for spec in ["0/2", "1/2"] {
+        assert_eq!(shard(spec, &dir).status.code(), Some(0));
+    }
+    let res = ecrust(&["gather", dir.to_str().unwrap()]);
+    assert_eq!(res.status.code(), Some(0), "{}", stderr(&res));
+    for table in [local, dir.join("merged.parquet")] {
+        let schema = parquet_schema(&table);
+        let grid = ["grid_threshold", "grid_loss", "grid_seed"];
+        assert_summary_types(&schema, &grid);
+        // The grid's columns follow its values: threshold and seed are written as integers in
+        // configs/sweep-tiny.toml, loss as decimals.
+        let ty = |name: &str| schema.field_with_name(name).unwrap().data_type().clone();
+        assert_eq!(ty("scenario"), UInt32);
+        assert_eq!(
+            [ty("grid_threshold"), ty("grid_loss"), ty("grid_seed")],
+            [UInt64, Float64, UInt64],
+            "{}",
+            table.display()
+        );
+    }
+}
+
+#[test]
 fn bad_shard_specs_are_usage_errors_that_write_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("shards");

@@ -1,10 +1,12 @@
 //! `run.arrow` / `run.parquet`: one row saying how the run was made and how it ended: `status`,
-//! `ticks_done`, `version`, `config` (JSON), then one typed column per summary field, so SQL
-//! engines can aggregate over many runs (`select avg(messages_per_commit) from 'out/*/run.parquet'`).
+//! `ticks_done`, `version`, `config` (JSON), then one typed column per summary field (counts
+//! unsigned, rates and means doubles), so SQL engines can aggregate over many runs
+//! (`select avg(messages_per_commit) from 'out/*/run.parquet'`).
 
 use super::json_columns;
 use super::table_file::TableFile;
 use super::{Format, RunStatus};
+use crate::report::OPTIONAL_COUNTS;
 use anyhow::{Context, Result};
 use arrow_array::{ArrayRef, RecordBatch, StringArray, UInt32Array};
 use arrow_schema::{DataType, Field, Schema};
@@ -39,7 +41,7 @@ pub fn write(
         text(&meta["ecrust.version"]),
         text(&meta["ecrust.config"]),
     ];
-    for (field, array) in json_columns::columns(&[summary], &BTreeMap::new()) {
+    for (field, array) in json_columns::columns(&[summary], &BTreeMap::new(), &OPTIONAL_COUNTS) {
         let field = if LEADING.contains(&field.name().as_str()) {
             field.clone().with_name(format!("summary.{}", field.name()))
         } else {

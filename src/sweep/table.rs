@@ -4,6 +4,7 @@
 
 use super::plan::SweepPlan;
 use crate::export::json_columns::{self, ColumnType};
+use crate::report::OPTIONAL_COUNTS;
 use anyhow::Result;
 use arrow_array::{ArrayRef, RecordBatch, UInt32Array};
 use arrow_schema::{DataType, Field, Schema};
@@ -44,7 +45,7 @@ pub fn build(
         .collect::<Result<_, _>>()?;
     let mut fields = vec![Field::new(SCENARIO_COLUMN, DataType::UInt32, false)];
     let mut arrays: Vec<ArrayRef> = vec![Arc::new(UInt32Array::from(scenario))];
-    for (field, array) in json_columns::columns(rows, &grid_types(plan)) {
+    for (field, array) in json_columns::columns(rows, &grid_types(plan), &OPTIONAL_COUNTS) {
         fields.push(field);
         arrays.push(array);
     }

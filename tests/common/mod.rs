@@ -104,3 +104,71 @@ pub fn json_summary(args: &[&str]) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).expect("a JSON summary")
 }
+
+/// The summary's rates and means: the only numeric columns of a run or sweep table that are
+/// doubles (docs/outputs.md). Every other number is a count or a configured integer.
+pub const DOUBLE_COLUMNS: [&str; 13] = [
+    "byzantine",
+    "byzantine_bound",
+    "bytes_per_commit",
+    "commit_rate",
+    "conflict_families.one_winner_rate",
+    "degree",
+    "delivered_per_commit",
+    "delivered_per_second",
+    "loss",
+    "messages_per_commit",
+    "rounds_per_commit",
+    "ticks_per_commit_mean",
+    "wall_seconds",
+];
+
+/// Asserts that the summary's columns in `schema` are typed as docs/outputs.md says: the
+/// rates and means Float64, every other number an unsigned integer. Columns named in
+/// `skip` (a sweep's grid columns, typed by the grid) are left out.
+pub fn assert_summary_types(schema: &Schema, skip: &[&str]) {
+    use arrow_schema::DataType::*;
+    let mut counts = 0;
+    for field in schema.fields() {
+        let name = field.name().as_str();
+        if skip.contains(&name) || !field.data_type().is_numeric() {
+            continue;
+        }
+        if DOUBLE_COLUMNS.contains(&name) {
+            assert_eq!(field.data_type(), &Float64, "{name} is a rate or a mean");
+        } else {
+            assert!(
+                matches!(field.data_type(), UInt64 | UInt32),
+                "{name} is a count, yet {}",
+                field.data_type()
+            );
+            counts += 1;
+        }
+    }
+    // Guards against a schema that has lost its summary: a test passing on nothing.
+    for name in [
+        "blocks_committed",
+        "messages_sent",
+        "ticks",
+        "peers",
+        "seed",
+    ] {
+        let field = schema
+            .field_with_name(name)
+            .unwrap_or_else(|_| panic!("no {name} column"));
+        assert_eq!(field.data_type(), &UInt64, "{name}");
+    }
+    for name in DOUBLE_COLUMNS {
+        assert!(schema.field_with_name(name).is_ok(), "no {name} column");
+    }
+    assert!(counts > 50, "only {counts} count columns");
+}
+
+/// The Arrow schema of a Parquet file, metadata included.
+pub fn parquet_schema(path: &Path) -> arrow_schema::SchemaRef {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    ParquetRecordBatchReaderBuilder::try_new(file)
+        .expect("Parquet")
+        .schema()
+        .clone()
+}
