@@ -192,7 +192,7 @@ pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> Wor
         crate::model::links::LinkBehaviour::new(config.network.loss, config.network.delay)
             .with_spread(config.network.loss_spread, config.seed),
         Faults::new(&config),
-        ring.small_world().cloned(),
+        ring.routes().cloned(),
     ));
     world.insert_resource(Peers::new(states));
     // Targeted placement reads the tokens' keys on the ring; random placement reads neither.
