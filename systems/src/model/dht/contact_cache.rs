@@ -101,7 +101,7 @@ impl ContactCaches {
         let held = self.count[local] as usize;
         let slot = if held < DHT_CACHE {
             self.count[local] += 1;
-            if held % SEGMENT == 0 {
+            if held.is_multiple_of(SEGMENT) {
                 self.grow(local)
             } else {
                 self.ranges(owner).last().map_or(0, |r| r.end - 1)
