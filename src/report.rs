@@ -159,6 +159,21 @@ pub fn to_text(s: &RunSummary, facts: &RunFacts) -> String {
             opt(s.bytes_per_commit, 0)
         ),
     );
+    if s.lookups > 0 {
+        row(
+            "lookups",
+            format!(
+                "{} started, {} failed; {} datagrams sent ({} per commit, in the totals above), {} lost; {} sends served by a contact cache; protocol alone: {} sent per commit",
+                s.lookups,
+                s.lookups_failed,
+                s.lookup_sent,
+                opt(s.lookup_messages_per_commit, 1),
+                s.lookup_dropped,
+                s.lookup_cache_hits,
+                opt(s.protocol_messages_per_commit, 1)
+            ),
+        );
+    }
     row(
         "rounds per commit",
         opt(s.rounds_per_commit, 2) + "  (ticks / commits, as the original)",

@@ -360,6 +360,7 @@ pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize)
             TopologyArg::RingGradient => Topology::RingGradient,
             TopologyArg::RingGaussian => Topology::RingGaussian,
             TopologyArg::SmallWorld => Topology::SmallWorld,
+            TopologyArg::Dht => Topology::Dht,
         };
     } else if let Some(s) = &file.topology {
         c.network.topology = parse_topology(s)?;

@@ -202,6 +202,7 @@ pub enum TopologyArg {
     RingGradient,
     RingGaussian,
     SmallWorld,
+    Dht,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Default)]

@@ -278,6 +278,13 @@ fn census<S: PeerPart>(sim: &Simulation) -> Census {
         let far: usize = (0..sw.peers()).map(|p| sw.far(p).len()).sum();
         (far, (far + sw.peers() as usize + 1) * size_of::<PeerIdx>())
     });
+    let (tables, table_bytes) = ring.dht().map_or((0, 0), |t| {
+        (t.size() as usize, t.peers() as usize * t.bytes_per_peer())
+    });
+    let (cached, cache_bytes) = network.mailboxes.iter().fold((0, 0), |(n, b), m| {
+        let c = &m.contacts;
+        (n + c.cached(), b + c.bytes())
+    });
     let book = world.resource::<BlockBook>();
     let book_bytes = book.capacity() * size_of::<Block>()
         + book.iter().map(|(_, b)| spilled(&b.parts)).sum::<usize>();
@@ -335,6 +342,16 @@ fn census<S: PeerPart>(sim: &Simulation) -> Census {
             "small-world links (far + offsets)",
             link_bytes,
             Some((links, "far links")),
+        ),
+        row(
+            "dht routing tables (bucket contacts)",
+            table_bytes,
+            Some((tables, "contacts a table")),
+        ),
+        row(
+            "dht contact caches",
+            cache_bytes,
+            Some((cached, "cached contacts")),
         ),
         row(
             "fault tables (partitions, churn)",

@@ -221,7 +221,7 @@ pub fn build_world_from(config: SimConfig, ring: Ring, tokens: TokenBook) -> Wor
         crate::model::links::LinkBehaviour::new(config.network.loss, config.network.delay)
             .with_spread(config.network.loss_spread, config.seed),
         Faults::new(&config),
-        ring.small_world().cloned(),
+        ring.routes().cloned(),
     ));
     with_protocol!(config.protocol.kind, |p| {
         world.insert_resource(peers_for(p, &ring))

@@ -52,13 +52,26 @@ pub struct RunSummary {
     pub conflict_families: ConflictFamilies,
     /// Individual blocks, twins included, by their outcome at their origin.
     pub member_blocks: MemberBlocks,
-    /// Every message sent (delivered, lost, cut by a partition or churn, or in flight).
+    /// Every message sent: the protocol's (delivered, lost, cut by a partition or churn, or
+    /// in flight) and, on dht, the lookup datagrams (`lookup_sent`).
     pub messages_sent: u64,
+    /// The protocol's messages delivered (lookup datagrams are not delivered to a protocol).
     pub messages_delivered: u64,
-    /// Lost on the wire or cut by a partition or an offline peer.
+    /// The protocol's messages lost on the wire or cut by a partition or an offline peer.
     pub messages_dropped: u64,
-    /// Sent messages per committed submission.
+    /// Sent messages per committed submission, lookup datagrams included.
     pub messages_per_commit: Option<f64>,
+    /// The protocol's sent messages per committed submission (lookups left out).
+    pub protocol_messages_per_commit: Option<f64>,
+    /// Lookup datagrams (queries and replies) per committed submission; 0 off dht.
+    pub lookup_messages_per_commit: Option<f64>,
+    /// dht: lookups started, their datagrams sent and lost, lookups that gave up (their
+    /// message not sent) and sends served by a contact cache; all 0 on the other topologies.
+    pub lookups: u64,
+    pub lookup_sent: u64,
+    pub lookup_dropped: u64,
+    pub lookups_failed: u64,
+    pub lookup_cache_hits: u64,
     /// Bytes sent per committed submission, by the wire size model
     /// (each kind's declared size, one wire model for every protocol: `model::message::wire`).
     pub bytes_per_commit: Option<f64>,
@@ -143,6 +156,9 @@ impl RunSummary {
         if ledger.violations.conflicting_certificates != 0 {
             digest.absorb(ledger.violations.conflicting_certificates);
         }
+        for w in m.lookups.digest_words() {
+            digest.absorb(w);
+        }
         Self {
             protocol: config.protocol.kind.name(),
             peers: config.peers,
@@ -192,10 +208,17 @@ impl RunSummary {
                 rejected: m.blocks_rejected,
                 timed_out: m.blocks_timed_out,
             },
-            messages_sent: m.sent.total(),
+            messages_sent: m.sent.total() + m.lookups.sent,
             messages_delivered: delivered,
             messages_dropped: m.dropped.total(),
-            messages_per_commit: ratio(m.sent.total(), committed),
+            messages_per_commit: ratio(m.sent.total() + m.lookups.sent, committed),
+            protocol_messages_per_commit: ratio(m.sent.total(), committed),
+            lookup_messages_per_commit: ratio(m.lookups.sent, committed),
+            lookups: m.lookups.lookups,
+            lookup_sent: m.lookups.sent,
+            lookup_dropped: m.lookups.dropped,
+            lookups_failed: m.lookups.failed,
+            lookup_cache_hits: m.lookups.cache_hits,
             bytes_per_commit: ratio(m.sent.bytes(all_kinds()), committed),
             delivered_per_commit: ratio(delivered, committed),
             rounds_per_commit: ratio(ticks as u64, committed),

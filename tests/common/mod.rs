@@ -107,7 +107,7 @@ pub fn json_summary(args: &[&str]) -> serde_json::Value {
 
 /// The summary's rates and means: the only numeric columns of a run or sweep table that are
 /// doubles (docs/outputs.md). Every other number is a count or a configured integer.
-pub const DOUBLE_COLUMNS: [&str; 13] = [
+pub const DOUBLE_COLUMNS: [&str; 15] = [
     "byzantine",
     "byzantine_bound",
     "bytes_per_commit",
@@ -116,8 +116,10 @@ pub const DOUBLE_COLUMNS: [&str; 13] = [
     "degree",
     "delivered_per_commit",
     "delivered_per_second",
+    "lookup_messages_per_commit",
     "loss",
     "messages_per_commit",
+    "protocol_messages_per_commit",
     "rounds_per_commit",
     "ticks_per_commit_mean",
     "wall_seconds",

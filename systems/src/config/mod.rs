@@ -16,8 +16,9 @@ mod workload;
 pub use adversary::{AdversaryConfig, BEHAVIOURS, Behaviour, BehaviourEntry, Placement};
 pub use faults::{FaultConfig, PartitionSpec};
 pub use network::{
-    DelayModel, GEOMETRIC_DELAY_CAP, HALF_RING, LONG_TAIL_CAP, LinkModel, MAX_DELAY, NetworkConfig,
-    RING, SMALL_WORLD_NEAR, Topology, small_world_far,
+    DHT_CACHE, DHT_HOP_TRIES, DHT_NEAR, DHT_RPC_TIMEOUT, DHT_TABLE_MAX, DelayModel,
+    GEOMETRIC_DELAY_CAP, HALF_RING, LONG_TAIL_CAP, LinkModel, MAX_DELAY, NetworkConfig, RING,
+    SMALL_WORLD_NEAR, Topology, dht_buckets, dht_near_reach, small_world_far,
 };
 pub use original::{NEIGHBOURHOOD_VOTERS, ThresholdPolicy};
 pub use protocol::{MAX_TOLERANCE, PROTOCOLS, ProtocolConfig, ProtocolEntry, ProtocolKind};
@@ -69,8 +70,8 @@ impl SimConfig {
     pub fn expected_degree(&self) -> f64 {
         let others = self.peers.saturating_sub(1) as f64;
         match self.network.degree {
-            // Small-world sets its own degree; `--degree` does not apply to it.
-            Some(d) if self.network.topology != Topology::SmallWorld => d.min(others),
+            // Small-world and dht set their own degree; `--degree` does not apply to them.
+            Some(d) if !self.network.topology.routed() => d.min(others),
             Some(_) => LinkModel::new(self.peers, &self.network).mean_probability() * others,
             None => LinkModel::new(self.peers, &self.network).mean_probability() * others,
         }

@@ -48,6 +48,47 @@ pub enum Topology {
     /// drawn with probability falling as 1 / ring distance; messages to peers it does not know
     /// travel hop by hop (see `docs/topology.md`).
     SmallWorld,
+    /// A DHT: each peer holds a bounded routing table (ring-nearest peers and one contact per
+    /// log-distance bucket) and a bounded contact cache; a message to a peer in neither costs
+    /// a counted lookup first, then goes direct (see `docs/topology.md`).
+    Dht,
+}
+
+/// DHT: ring-nearest peers in every routing table, half on each side.
+pub const DHT_NEAR: u32 = 16;
+
+/// DHT: the most contacts a routing table holds (near peers and bucket contacts).
+pub const DHT_TABLE_MAX: u32 = 64;
+
+/// DHT: contacts a peer's cache holds (peers it looked up or heard from).
+pub const DHT_CACHE: usize = 256;
+
+/// DHT: attempts a lookup makes at each hop before it gives up (a lost request or reply is
+/// retried, at the next-closest contact).
+pub const DHT_HOP_TRIES: u32 = 3;
+
+/// DHT: ticks a querier waits for a lookup reply before it retries: a round trip of the
+/// default delay model (a mean of 2 ticks each way).
+pub const DHT_RPC_TIMEOUT: u32 = 4;
+
+/// DHT: how many positions a table's near peers reach on each side (fewer on a tiny ring).
+pub fn dht_near_reach(n: u32) -> u32 {
+    (DHT_NEAR / 2).min(n.saturating_sub(1) / 2)
+}
+
+/// DHT: bucket contacts in each routing table on a ring of `n` peers: one per side per
+/// power-of-two distance band beyond the near peers, capped so the table holds at most
+/// `DHT_TABLE_MAX` (18 at 5k peers, 32 at 1M).
+pub fn dht_buckets(n: u32) -> u32 {
+    let half = dht_near_reach(n);
+    let reach = n.saturating_sub(1) / 2;
+    if reach <= half {
+        return 0;
+    }
+    // Bands [2^j, 2^(j+1)) that hold a distance in half + 1 ..= reach.
+    let lo = (half + 1).ilog2();
+    let hi = reach.ilog2();
+    (2 * (hi - lo + 1)).min(DHT_TABLE_MAX - 2 * half)
 }
 
 /// Small-world: ring-nearest peers every peer knows, half on each side.
@@ -60,7 +101,7 @@ pub fn small_world_far(n: u32) -> u32 {
 }
 
 impl Topology {
-    pub const NAMES: &'static str = "random, ring-gradient, ring-gaussian, small-world";
+    pub const NAMES: &'static str = "random, ring-gradient, ring-gaussian, small-world, dht";
 
     pub fn parse(s: &str) -> Option<Self> {
         match s {
@@ -68,6 +109,7 @@ impl Topology {
             "ring-gradient" => Some(Self::RingGradient),
             "ring-gaussian" => Some(Self::RingGaussian),
             "small-world" => Some(Self::SmallWorld),
+            "dht" => Some(Self::Dht),
             _ => None,
         }
     }
@@ -78,7 +120,14 @@ impl Topology {
             Self::RingGradient => "ring-gradient",
             Self::RingGaussian => "ring-gaussian",
             Self::SmallWorld => "small-world",
+            Self::Dht => "dht",
         }
+    }
+
+    /// Whether a message to a peer its sender does not know takes more than one hop (routed
+    /// on small-world, looked up on dht), so protocols send to groups through one entry.
+    pub fn routed(self) -> bool {
+        matches!(self, Self::SmallWorld | Self::Dht)
     }
 }
 
@@ -178,6 +227,11 @@ pub enum LinkModel {
     SmallWorld {
         mean: f64,
     },
+    /// Routing tables are built per peer (`model::dht`); `mean` is a table's share of the
+    /// other peers.
+    Dht {
+        mean: f64,
+    },
 }
 
 impl LinkModel {
@@ -209,6 +263,9 @@ impl LinkModel {
             Topology::SmallWorld => LinkModel::SmallWorld {
                 mean: ((SMALL_WORLD_NEAR + small_world_far(peers)) as f64 / others).min(1.0),
             },
+            Topology::Dht => LinkModel::Dht {
+                mean: ((2 * dht_near_reach(peers) + dht_buckets(peers)) as f64 / others).min(1.0),
+            },
             Topology::RingGaussian => {
                 // s = sigma * 2^64 / 8 as in the original; mean probability ~ sigma * sqrt(2 pi) / 8.
                 let sigma = wanted
@@ -233,7 +290,7 @@ impl LinkModel {
                 scale * (-0.5 * x * x).exp()
             }
             // No function of distance alone: near by position, far by a per-peer draw.
-            LinkModel::SmallWorld { .. } => f64::NAN,
+            LinkModel::SmallWorld { .. } | LinkModel::Dht { .. } => f64::NAN,
         }
     }
 
@@ -247,7 +304,7 @@ impl LinkModel {
                 // Integral of exp(-x^2 / 2s^2) over 0..1, well approximated while s is small.
                 (scale * s * (std::f64::consts::PI / 2.0).sqrt()).min(1.0)
             }
-            LinkModel::SmallWorld { mean } => mean,
+            LinkModel::SmallWorld { mean } | LinkModel::Dht { mean } => mean,
         }
     }
 }

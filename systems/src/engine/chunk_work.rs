@@ -78,6 +78,7 @@ pub fn for_each_chunk<S: PeerPart, F>(
                     dropped: &mut scr.dropped,
                     faults,
                     routes,
+                    lookups: &mut scr.lookups,
                     cut: &mut scr.cut,
                     charges: &mut scr.charges,
                     trace: trace.map(|set| Tracer {

@@ -50,10 +50,11 @@ impl<'a> Lookup<'a> {
         self.0.nearest_known(node, key)
     }
 
-    /// Whether messages to unlinked peers are routed hop by hop (small-world).
+    /// Whether messages to unlinked peers take more than one hop: routed hop by hop
+    /// (small-world) or looked up first (dht).
     #[inline]
     pub fn routed(&self) -> bool {
-        self.0.small_world().is_some()
+        self.0.routes().is_some()
     }
 
     /// How many times longer than one hop a round trip takes.

@@ -6,6 +6,7 @@ pub mod bodies;
 pub mod chunk_claims;
 pub mod chunk_plan;
 pub mod chunk_work;
+pub mod dht_send;
 pub mod hints;
 pub mod lookup;
 pub mod multicast;

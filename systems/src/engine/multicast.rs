@@ -9,11 +9,15 @@
 //! a receiver `d` positions from the entry gets it from station `(d - 1) / near`, and each
 //! station from the one before. Every link crossed is one sent message; a link that loses it
 //! loses it for every receiver behind that link.
+//!
+//! On dht the entry is reached as any peer is there: directly when the sender knows it, after
+//! a lookup otherwise (`engine/dht_send.rs`); the spreading is the same, over the entry's and
+//! the stations' near contacts, which every routing table holds.
 
 use crate::engine::outbox::Outbox;
 use crate::model::ids::PeerIdx;
 use crate::model::message::Message;
-use crate::model::small_world::SmallWorld;
+use crate::model::routes::Routes;
 use crate::model::trace::Fate;
 use rand_pcg::Pcg64Mcg;
 use smallvec::SmallVec;
@@ -46,10 +50,13 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
         msg: Message,
         entry: PeerIdx,
         to: &[PeerIdx],
-        routes: &SmallWorld,
+        routes: &Routes,
         rng: &mut Pcg64Mcg,
     ) {
-        let reach = self.walk(&msg, msg.from, entry, routes, rng);
+        let reach = match routes {
+            Routes::SmallWorld(sw) => self.walk(&msg, msg.from, entry, sw, rng),
+            Routes::Dht(tables) => self.reach_entry(&msg, entry, tables, rng),
+        };
         let base = match reach {
             Ok(delay) => delay,
             Err(fate) => {
@@ -149,7 +156,7 @@ mod tests {
         let entry = 500;
         // Two hops away, so every delivery fits the test wheel's four slots.
         let from = (0..400)
-            .find(|&q| net.routes.hops(q, entry) == 2)
+            .find(|&q| net.routes().hops(q, entry) == 2)
             .expect("a peer two hops from the entry");
         let route = 2;
         let msg = crate::testing::message(PROPOSE, from, from, 0, 0);
@@ -180,6 +187,28 @@ mod tests {
         assert_eq!(net.sent.get(PUSH), 1);
         assert_eq!(net.dropped.get(PUSH), 1);
         assert!((0..4).all(|d| net.due(d).is_empty()));
+    }
+
+    #[test]
+    fn a_dht_multicast_looks_the_entry_up_once_then_spreads_over_near_contacts() {
+        let mut net = RoutedNet::dht(1_000, 0.0);
+        let entry = 500;
+        // A sender in the fixture's chunk whose lookup for the entry takes one query.
+        let from = (0..256)
+            .find(|&q| net.tables().lookup_hops(q, entry) == 1)
+            .expect("a peer one query from the entry");
+        let msg = crate::testing::message(PROPOSE, from, from, 0, 0);
+        let mut rng = stream(1, Stream::Deliver, 0, 0);
+        net.outbox().multicast(msg, entry, &committee(), &mut rng);
+        // A query and its reply, the hop to the entry, then one link per other receiver.
+        assert_eq!((net.lookups.lookups, net.lookups.sent), (1, 2));
+        assert_eq!(net.sent.get(PROPOSE), 1 + 31);
+        assert_eq!(net.due(3), vec![entry]);
+        // The entry is cached now: the next multicast looks nothing up.
+        net.outbox_at(10)
+            .multicast(msg, entry, &committee(), &mut rng);
+        assert_eq!((net.lookups.lookups, net.lookups.cache_hits), (1, 1));
+        assert_eq!(net.sent.get(PROPOSE), 2 * 32);
     }
 
     #[test]

@@ -8,18 +8,24 @@
 
 use crate::engine::chunk_plan::ChunkPlan;
 use crate::engine::parcel::Parcel;
+use crate::model::dht::contact_cache::ContactCaches;
 use crate::model::faults::Faults;
 use crate::model::ids::Tick;
 use crate::model::links::LinkBehaviour;
 use crate::model::message::Message;
-use crate::model::small_world::SmallWorld;
+use crate::model::routes::Routes;
 use bevy_ecs::prelude::Resource;
 use std::sync::Arc;
 
-/// A routed message's delay is the sum of its hops' delays, so the small-world wheel holds
-/// this many single-hop horizons; a sum beyond it (never seen with the default delays: the
-/// mean hop count is under 6 at 1M peers) is cut to the wheel's last slot.
+/// A routed message's delay is the sum of its hops' delays (on dht: its lookup's round trips,
+/// then the direct hop), so the wheel of a routed topology holds this many single-hop
+/// horizons; a sum beyond it (never seen with the default delays on small-world: the mean hop
+/// count is under 6 at 1M peers) is cut to the wheel's last slot.
 pub const ROUTED_HORIZONS: u32 = 4;
+
+/// On dht a message to a stranger also waits for its lookup (round trips, and a timeout per
+/// lost query), so the wheel holds this many slots more; a longer wait is cut to the last slot.
+pub const LOOKUP_SLOTS: u32 = 64;
 
 /// One sender chunk's outgoing parcels: `slots[wheel_slot * chunks + receiver_chunk]`.
 ///
@@ -37,6 +43,9 @@ pub struct Mailbox {
     /// Delivered full pages, for the next parcels that fill one. One size, so keeping them
     /// costs no more than the allocator would keep: at most what was once in flight at once.
     pub spare_pages: Vec<Vec<Message>>,
+    /// The chunk's peers' contact caches on the dht topology (empty on the others): owned
+    /// by the sending chunk like its parcels, so sends stay lock-free.
+    pub contacts: ContactCaches,
 }
 
 /// Everything in flight.
@@ -47,9 +56,9 @@ pub struct Network {
     pub link: LinkBehaviour,
     pub mailboxes: Vec<Mailbox>,
     pub faults: Faults,
-    /// The small-world links messages are routed over; `None` on the other topologies, whose
-    /// peers reach each other in one hop.
-    pub routes: Option<Arc<SmallWorld>>,
+    /// The links messages are routed over (small-world) or the routing tables lookups walk
+    /// (dht); `None` on the other topologies, whose peers reach each other in one hop.
+    pub routes: Option<Arc<Routes>>,
 }
 
 impl Network {
@@ -57,20 +66,29 @@ impl Network {
         plan: ChunkPlan,
         link: LinkBehaviour,
         faults: Faults,
-        routes: Option<Arc<SmallWorld>>,
+        routes: Option<Arc<Routes>>,
     ) -> Self {
+        let dht = routes.as_deref().is_some_and(|r| r.dht().is_some());
         let horizons = if routes.is_some() { ROUTED_HORIZONS } else { 1 };
-        let wheel = link.horizon() * horizons + 1;
+        let lookups = if dht { LOOKUP_SLOTS } else { 0 };
+        let wheel = link.horizon() * horizons + 1 + lookups;
         let slots = (wheel as usize) * plan.count as usize;
         Self {
             plan,
             wheel,
             link,
             mailboxes: (0..plan.count)
-                .map(|_| Mailbox {
+                .map(|c| Mailbox {
                     slots: (0..slots).map(|_| Parcel::default()).collect(),
                     spare: Vec::new(),
                     spare_pages: Vec::new(),
+                    contacts: match dht {
+                        true => {
+                            let first = plan.first(c as usize);
+                            ContactCaches::new(first, plan.size.min(plan.peers - first))
+                        }
+                        false => ContactCaches::default(),
+                    },
                 })
                 .collect(),
             faults,

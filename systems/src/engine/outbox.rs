@@ -3,10 +3,12 @@
 use crate::engine::chunk_plan::ChunkPlan;
 use crate::engine::network::Mailbox;
 use crate::engine::trace::Tracer;
+use crate::model::dht::lookup_counts::LookupCounts;
 use crate::model::faults::Faults;
 use crate::model::ids::{PeerIdx, Tick};
 use crate::model::links::LinkBehaviour;
 use crate::model::message::{KindCounts, Message};
+use crate::model::routes::Routes;
 use crate::model::signatures::SignedVote;
 use crate::model::small_world::SmallWorld;
 use crate::model::trace::Fate;
@@ -28,8 +30,11 @@ pub struct Outbox<'a, const TRACED: bool = false> {
     pub sent: &'a mut KindCounts,
     pub dropped: &'a mut KindCounts,
     pub faults: &'a Faults,
-    /// The small-world links (see [`Outbox::send_routed`]); `None` on the other topologies.
-    pub routes: Option<&'a SmallWorld>,
+    /// The small-world links or the dht routing tables (see [`Outbox::send_routed`]); `None`
+    /// on the other topologies.
+    pub routes: Option<&'a Routes>,
+    /// Lookup traffic on the dht topology, counted apart from `sent` and `dropped`.
+    pub lookups: &'a mut LookupCounts,
     /// Messages lost to a partition or an offline peer.
     pub cut: &'a mut u64,
     /// Messages charged to blocks, added to the book after the pass.
@@ -54,6 +59,7 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
             dropped: self.dropped,
             faults: self.faults,
             routes: self.routes,
+            lookups: self.lookups,
             cut: self.cut,
             charges: self.charges,
             trace: self.trace.as_mut().map(|t| Tracer {
@@ -97,22 +103,26 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
         }
     }
 
-    /// Sends `msg` if it goes to a peer its sender does not know, on the small-world topology,
-    /// and says whether it did (a message to oneself or to a known peer takes the one-hop
-    /// path of [`Outbox::send`]). Greedy
+    /// Sends `msg` if it goes to a peer its sender does not know, on a routed topology, and
+    /// says whether it did (a message to oneself or to a known peer takes the one-hop path of
+    /// [`Outbox::send`]). On small-world greedy
     /// routing carries it hop by hop over known links, each hop a sent message of the same
     /// kind that can be cut or lost like any other (then the message is gone), its delay the
     /// sum of the hops' delays. Every draw comes from the sender's stream, so the route's fate
     /// does not depend on the thread count. Intermediate peers only relay: they run no
-    /// protocol code, and only the final receiver gets the message.
+    /// protocol code, and only the final receiver gets the message. On dht the sender looks
+    /// the receiver up unless it is cached, then sends directly (`engine/dht_send.rs`).
     #[inline(never)]
-    fn send_routed(&mut self, msg: Message, rng: &mut Pcg64Mcg, routes: &SmallWorld) -> bool {
+    fn send_routed(&mut self, msg: Message, rng: &mut Pcg64Mcg, routes: &Routes) -> bool {
         if msg.from == msg.to || routes.links(msg.from, msg.to) {
             return false;
         }
-        match self.walk(&msg, msg.from, msg.to, routes, rng) {
-            Ok(delay) => self.queue(msg, delay),
-            Err(fate) => self.trace_send(&msg, fate, None),
+        match routes {
+            Routes::SmallWorld(sw) => match self.walk(&msg, msg.from, msg.to, sw, rng) {
+                Ok(delay) => self.queue(msg, delay),
+                Err(fate) => self.trace_send(&msg, fate, None),
+            },
+            Routes::Dht(tables) => self.send_looked_up(msg, tables, rng),
         }
         true
     }
@@ -197,15 +207,17 @@ pub(crate) mod fixture {
     use crate::engine::chunk_plan::ChunkPlan;
     use crate::engine::network::Network;
     use crate::model::charges::Charges;
+    use crate::model::dht::routing_table::RoutingTables;
     use crate::model::ids::PeerIdx;
     use std::sync::Arc;
 
-    /// A small-world ring of `n` peers whose links lose a `loss` share and take one tick
-    /// each, and everything an outbox borrows, for tests of routed sends.
+    /// A routed ring of `n` peers whose links lose a `loss` share and take one tick each,
+    /// and everything an outbox borrows, for tests of routed sends.
     pub struct RoutedNet {
-        pub routes: Arc<SmallWorld>,
+        pub links: Arc<Routes>,
         pub network: Network,
         pub sent: KindCounts,
+        pub lookups: LookupCounts,
         pub dropped: KindCounts,
         pub cut: u64,
         pub charges: Charges,
@@ -214,8 +226,19 @@ pub(crate) mod fixture {
     }
 
     impl RoutedNet {
+        /// A small-world ring.
         pub fn new(n: u32, loss: f64) -> Self {
-            let routes = Arc::new(SmallWorld::new(n, 11));
+            Self::over(Routes::SmallWorld(SmallWorld::new(n, 11)), loss)
+        }
+
+        /// A dht ring.
+        pub fn dht(n: u32, loss: f64) -> Self {
+            Self::over(Routes::Dht(RoutingTables::new(n, 11)), loss)
+        }
+
+        fn over(routes: Routes, loss: f64) -> Self {
+            let n = routes.peers();
+            let routes = Arc::new(routes);
             let link = LinkBehaviour::new(loss, DelayModel::Uniform { min: 1, max: 1 });
             let config = SimConfig {
                 peers: n,
@@ -228,14 +251,33 @@ pub(crate) mod fixture {
                     Faults::new(&config),
                     Some(routes.clone()),
                 ),
-                routes,
+                links: routes,
                 sent: KindCounts::default(),
+                lookups: LookupCounts::default(),
                 dropped: KindCounts::default(),
                 cut: 0,
                 charges: Charges::default(),
                 faults: Faults::new(&config),
                 signed: Vec::new(),
             }
+        }
+
+        /// The small-world links (a small-world net only).
+        pub fn routes(&self) -> &SmallWorld {
+            self.links.small_world().expect("a small-world net")
+        }
+
+        /// The routing tables (a dht net only).
+        pub fn tables(&self) -> &RoutingTables {
+            self.links.dht().expect("a dht net")
+        }
+
+        /// The outbox of chunk 0 (peers below 256) at tick `now`.
+        pub fn outbox_at(&mut self, now: Tick) -> Outbox<'_, false> {
+            let mut out = self.outbox();
+            out.now = now;
+            out.now_slot = now % out.wheel;
+            out
         }
 
         pub fn outbox(&mut self) -> Outbox<'_, false> {
@@ -249,7 +291,8 @@ pub(crate) mod fixture {
                 sent: &mut self.sent,
                 dropped: &mut self.dropped,
                 faults: &self.faults,
-                routes: Some(&self.routes),
+                routes: Some(&self.links),
+                lookups: &mut self.lookups,
                 cut: &mut self.cut,
                 charges: &mut self.charges,
                 trace: None,
@@ -282,7 +325,7 @@ mod tests {
         let n = 1_000;
         // One hop per tick, nothing lost: the message arrives after exactly `hops` ticks.
         let mut net = RoutedNet::new(n, 0.0);
-        let routes = net.routes.clone();
+        let routes = net.routes();
         let from = 0;
         let to = (1..n)
             .find(|&q| routes.hops(from, q) == 2)

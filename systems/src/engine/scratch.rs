@@ -22,6 +22,8 @@ pub struct ChunkScratch {
     pub mempool_entries: u64,
     pub vote_records: u64,
     pub cut: u64,
+    /// Lookup traffic (dht only), apart from the protocol's messages.
+    pub lookups: crate::model::dht::lookup_counts::LookupCounts,
     pub charges: crate::model::charges::Charges,
     /// Trace events recorded by the chunk this pass (see [`crate::engine::trace`]).
     pub trace: Vec<crate::model::trace::TraceEvent>,

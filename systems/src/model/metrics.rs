@@ -1,5 +1,6 @@
 //! What happened, per tick and in total, and the digest over it.
 
+use crate::model::dht::lookup_counts::LookupCounts;
 use crate::model::ids::Tick;
 use crate::model::message::KindCounts;
 use bevy_ecs::prelude::Resource;
@@ -29,6 +30,8 @@ pub struct TickMetrics {
     /// Messages lost to partitions or offline peers (also counted in `dropped`).
     pub messages_cut: u64,
     pub violations: u64,
+    /// Lookup traffic on the dht topology (none elsewhere), apart from `sent`.
+    pub lookups: LookupCounts,
 }
 
 impl TickMetrics {
@@ -53,6 +56,7 @@ impl TickMetrics {
                 self.messages_cut,
                 self.violations,
             ])
+            .chain(self.lookups.digest_words())
     }
 }
 
@@ -223,6 +227,7 @@ pub struct Metrics {
     pub peak_vote_records: u64,
     pub peak_in_flight: u64,
     pub messages_cut: u64,
+    pub lookups: LookupCounts,
     pub digest: Digest,
     pub ticks_done: u32,
     pub recovery: Recovery,

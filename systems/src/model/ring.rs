@@ -7,11 +7,14 @@
 //! walking the sorted ring outward from the key, which is short because near peers are known
 //! with high probability in the ring topologies. The small-world topology draws each peer's
 //! few far links once instead (`model::small_world`); its nearest peers are the key's ring
-//! neighbours, reached hop by hop (see `small_world_nearest`).
+//! neighbours, reached hop by hop (see `routed_nearest`). The dht topology builds each peer's
+//! routing table once (`model::dht`) and picks nearest peers the same way, reached by lookup.
 
 use crate::config::{LinkModel, RING, SimConfig};
+use crate::model::dht::routing_table::RoutingTables;
 use crate::model::ids::{PeerIdx, ring_distance};
 use crate::model::rng::{Stream, hash_words, mix64, stream};
+use crate::model::routes::Routes;
 use crate::model::small_world::SmallWorld;
 use bevy_ecs::prelude::Resource;
 use rand::RngCore;
@@ -43,8 +46,8 @@ enum LinkTest {
         span: u64,
     },
     Gaussian,
-    /// Ask the ring's `SmallWorld` table.
-    SmallWorld,
+    /// Ask the ring's routes (small-world links or dht routing tables).
+    Routed,
 }
 
 impl LinkTest {
@@ -61,7 +64,7 @@ impl LinkTest {
                 }
             }
             LinkModel::Gaussian { .. } => LinkTest::Gaussian,
-            LinkModel::SmallWorld { .. } => LinkTest::SmallWorld,
+            LinkModel::SmallWorld { .. } | LinkModel::Dht { .. } => LinkTest::Routed,
         }
     }
 }
@@ -74,9 +77,9 @@ pub struct Ring {
     link: LinkModel,
     test: LinkTest,
     link_seed: u64,
-    /// Each peer's links, with the small-world topology only (shared with the network, which
-    /// routes over them).
-    small_world: Option<Arc<SmallWorld>>,
+    /// Each peer's links, on the routed topologies only (shared with the network, which
+    /// sends over them).
+    routes: Option<Arc<Routes>>,
 }
 
 /// The `K` peers a node knows nearest below a key and the `K` at or above it, nearest first
@@ -134,28 +137,44 @@ impl Ring {
     pub fn from_ids(mut ids: Vec<u64>, link: LinkModel, seed: u64) -> Self {
         ids.sort_unstable();
         let link_seed = hash_words(&[seed, Stream::Topology as u64]);
-        let small_world = matches!(link, LinkModel::SmallWorld { .. })
-            .then(|| Arc::new(SmallWorld::new(ids.len() as u32, link_seed)));
+        let n = ids.len() as u32;
+        let routes = match link {
+            LinkModel::SmallWorld { .. } => {
+                Some(Arc::new(Routes::SmallWorld(SmallWorld::new(n, link_seed))))
+            }
+            LinkModel::Dht { .. } => Some(Arc::new(Routes::Dht(RoutingTables::new(n, link_seed)))),
+            _ => None,
+        };
         Self {
             ids,
             link,
             test: LinkTest::new(link),
             link_seed,
-            small_world,
+            routes,
         }
     }
 
     /// How many times longer than one hop a round trip takes: 1 on the one-hop topologies,
-    /// the mean route length (rounded up) on small-world. Retry timers scale by it.
+    /// the mean route length (rounded up) on small-world. Retry timers scale by it. On dht
+    /// it is 1: a peer that has sent to a contact once reaches it directly from then on.
     pub fn round_trip_stretch(&self) -> u32 {
-        self.small_world
-            .as_ref()
+        self.small_world()
             .map_or(1, |sw| sw.mean_hops().ceil() as u32)
     }
 
     /// The small-world links, when that is the topology.
-    pub fn small_world(&self) -> Option<&Arc<SmallWorld>> {
-        self.small_world.as_ref()
+    pub fn small_world(&self) -> Option<&SmallWorld> {
+        self.routes.as_deref().and_then(Routes::small_world)
+    }
+
+    /// The dht routing tables, when that is the topology.
+    pub fn dht(&self) -> Option<&RoutingTables> {
+        self.routes.as_deref().and_then(Routes::dht)
+    }
+
+    /// The routed topologies' links, shared with the network.
+    pub fn routes(&self) -> Option<&Arc<Routes>> {
+        self.routes.as_ref()
     }
 
     #[inline]
@@ -199,7 +218,7 @@ impl Ring {
                 let p = self.link.probability(d);
                 p >= 1.0 || (h >> 11) as f64 * (1.0 / (1u64 << 53) as f64) < p
             }
-            LinkTest::SmallWorld => self.small_world_link(a, b),
+            LinkTest::Routed => self.routed_link(a, b),
         }
     }
 
@@ -207,8 +226,8 @@ impl Ring {
     /// it. If the node knows fewer, the walk covers the whole ring and repeats the farthest
     /// found (so the range is then the whole ring).
     pub fn nearest_known<const K: usize>(&self, node: PeerIdx, key: u64) -> NearestKnown<K> {
-        if self.small_world.is_some() {
-            return self.small_world_nearest(node, key);
+        if self.routes.is_some() {
+            return self.routed_nearest(node, key);
         }
         let n = self.len();
         let start = self.insertion(key);
@@ -254,23 +273,24 @@ impl Ring {
 }
 
 impl Ring {
-    /// `seeded_link` on the small-world topology. Kept out of line, like the nearest peers
+    /// `seeded_link` on the routed topologies. Kept out of line, like the nearest peers
     /// below, so the other topologies' hot code stays as it was (docs/topology.md has the
     /// measurement).
     #[inline(never)]
-    fn small_world_link(&self, a: PeerIdx, b: PeerIdx) -> bool {
-        self.small_world.as_ref().is_some_and(|sw| sw.links(a, b))
+    fn routed_link(&self, a: PeerIdx, b: PeerIdx) -> bool {
+        self.routes.as_ref().is_some_and(|r| r.links(a, b))
     }
 
-    /// `nearest_known` on the small-world topology: the `K` peers at or above the key's
+    /// `nearest_known` on the routed topologies: the `K` peers at or above the key's
     /// insertion point and the `K` below it on the ring, the node itself skipped, whether the
     /// node knows them or not; messages to those it does not know are routed hop by hop
-    /// (`Outbox::send`). This is what a lookup in a routed network returns. The other
+    /// (small-world) or looked up (dht) by `Outbox::send`. This is what a lookup in a routed
+    /// network returns. The other
     /// topologies' rule (the known peers nearest the key) would pick, for a far key, peers
     /// hundreds of positions from it that store none of its tokens, and the original then
     /// barely committed (docs/topology.md).
     #[inline(never)]
-    fn small_world_nearest<const K: usize>(&self, node: PeerIdx, key: u64) -> NearestKnown<K> {
+    fn routed_nearest<const K: usize>(&self, node: PeerIdx, key: u64) -> NearestKnown<K> {
         let n = self.len();
         let start = self.insertion(key);
         let mut nb = NearestKnown::<K>::default();

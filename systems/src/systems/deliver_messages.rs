@@ -170,6 +170,7 @@ fn receive_inbox<P: Protocol, const TRACED: bool>(
             continue;
         }
         delivered.add(m.kind);
+        out.heard(me, m.from);
         let before = match &mut out.trace {
             Some(trace) if TRACED => Some(trace.delivered(now, m, node.state)),
             _ => None,

@@ -27,6 +27,7 @@ pub fn record_metrics(
         cur.mempool_entries += chunk.mempool_entries;
         cur.vote_records += chunk.vote_records;
         cur.messages_cut += std::mem::take(&mut chunk.cut);
+        cur.lookups.merge(&std::mem::take(&mut chunk.lookups));
     }
     cur.in_flight = (m.last.in_flight + cur.sent.total())
         .saturating_sub(cur.dropped.total() + cur.delivered.total());
@@ -49,6 +50,7 @@ pub fn record_metrics(
     m.peak_vote_records = m.peak_vote_records.max(cur.vote_records);
     m.peak_in_flight = m.peak_in_flight.max(cur.in_flight);
     m.messages_cut += cur.messages_cut;
+    m.lookups.merge(&cur.lookups);
     m.ticks_done += 1;
     m.recovery.record(cur.tick, cur.blocks_committed);
     m.last = cur;

@@ -1,0 +1,321 @@
+//! Sending on the dht topology: a message to a peer in the sender's routing table or contact
+//! cache goes directly (one message, one loss draw); to any other peer the sender first looks
+//! it up, and the result enters its cache.
+//!
+//! A lookup is iterative, as in Kademlia with alpha = 1: the sender asks the contact it knows
+//! nearest the target for the contacts that one knows nearer still, and so on, until a reply
+//! names the target (the queried peer holds it in its table). Each query and each reply is a
+//! lookup datagram with its own faults, loss and delay, counted in `Outbox::lookups`, apart
+//! from the protocol's messages. A lost query or reply costs `DHT_RPC_TIMEOUT` ticks and the
+//! query goes to the next-nearest contact of the last answer, up to `DHT_HOP_TRIES` tries a
+//! hop; when all fail the lookup gives up and the message is not sent. Every draw comes from
+//! the sender's stream and the cache is the sender chunk's own, so the outcome does not
+//! depend on the thread count.
+
+use crate::config::{DHT_HOP_TRIES, DHT_RPC_TIMEOUT};
+use crate::engine::outbox::Outbox;
+use crate::model::dht::routing_table::RoutingTables;
+use crate::model::ids::{PeerIdx, Tick};
+use crate::model::message::Message;
+use crate::model::trace::Fate;
+use rand_pcg::Pcg64Mcg;
+
+/// Contacts a lookup reply names: as many as a hop has tries.
+const ANSWER: usize = DHT_HOP_TRIES as usize;
+
+/// A lookup that gave up: every try at one hop was lost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LookupFailed;
+
+impl<const TRACED: bool> Outbox<'_, TRACED> {
+    /// Sends `msg` to a peer outside its sender's routing table: directly once the receiver
+    /// is known (cached, or just looked up), its delay the lookup's plus its own.
+    pub(super) fn send_looked_up(
+        &mut self,
+        msg: Message,
+        tables: &RoutingTables,
+        rng: &mut Pcg64Mcg,
+    ) {
+        let fate = self
+            .find(msg.from, msg.to, tables, rng)
+            .map_err(|LookupFailed| Fate::Lost)
+            .and_then(|wait| {
+                let hop = self.hop(&msg, msg.from, msg.to, rng)?;
+                Ok((wait + hop).min(self.wheel - 1))
+            });
+        match fate {
+            Ok(delay) => self.queue(msg, delay),
+            Err(fate) => self.trace_send(&msg, fate, None),
+        }
+    }
+
+    /// Carries `msg` from its sender to `entry` (a multicast's first leg): nothing when the
+    /// sender is the entry, one hop when it knows it, else a lookup and one hop.
+    pub(super) fn reach_entry(
+        &mut self,
+        msg: &Message,
+        entry: PeerIdx,
+        tables: &RoutingTables,
+        rng: &mut Pcg64Mcg,
+    ) -> Result<u32, Fate> {
+        let from = msg.from;
+        if from == entry {
+            return Ok(0);
+        }
+        let wait = match tables.contains(from, entry) {
+            true => 0,
+            false => self
+                .find(from, entry, tables, rng)
+                .map_err(|LookupFailed| Fate::Lost)?,
+        };
+        let hop = self.hop(msg, from, entry, rng)?;
+        Ok((wait + hop).min(self.wheel - 1))
+    }
+
+    /// `from`'s way to `to` (not in its table): the ticks until it knows `to`'s address,
+    /// 0 for a cached contact. A lookup's result is cached as known from the tick the lookup
+    /// ends, so a send before then waits for it rather than looking it up again.
+    fn find(
+        &mut self,
+        from: PeerIdx,
+        to: PeerIdx,
+        tables: &RoutingTables,
+        rng: &mut Pcg64Mcg,
+    ) -> Result<Tick, LookupFailed> {
+        // Every sender is its chunk's own peer; a stranger would look up uncached.
+        let owned = self.mailbox.contacts.owns(from);
+        debug_assert!(owned, "peer {from} sent through another chunk's outbox");
+        if owned && let Some(wait) = self.mailbox.contacts.use_contact(from, to, self.now) {
+            self.lookups.cache_hits += 1;
+            return Ok(wait);
+        }
+        let took = self.look_up(from, to, tables, rng)?;
+        if owned {
+            self.mailbox.contacts.remember(from, to, self.now + took);
+        }
+        Ok(took)
+    }
+
+    /// The lookup itself (see the module notes): its duration in ticks, or its failure.
+    fn look_up(
+        &mut self,
+        from: PeerIdx,
+        to: PeerIdx,
+        tables: &RoutingTables,
+        rng: &mut Pcg64Mcg,
+    ) -> Result<Tick, LookupFailed> {
+        self.lookups.lookups += 1;
+        let mut took: Tick = 0;
+        let mut answer = tables.nearer::<ANSWER>(from, to);
+        loop {
+            let mut reached = None;
+            for attempt in 0..ANSWER {
+                let asked = answer[attempt.min(answer.len() - 1)];
+                match self.query(from, asked, rng) {
+                    Some(round_trip) => {
+                        took += round_trip;
+                        reached = Some(asked);
+                        break;
+                    }
+                    None => took += DHT_RPC_TIMEOUT,
+                }
+            }
+            let Some(asked) = reached else {
+                self.lookups.failed += 1;
+                return Err(LookupFailed);
+            };
+            if tables.contains(asked, to) {
+                return Ok(took);
+            }
+            answer = tables.nearer::<ANSWER>(asked, to);
+        }
+    }
+
+    /// One lookup query from `from` to `asked` and its reply: two lookup datagrams, each
+    /// cut by faults or lost like any message; the round trip's ticks if both arrive.
+    fn query(&mut self, from: PeerIdx, asked: PeerIdx, rng: &mut Pcg64Mcg) -> Option<Tick> {
+        let mut round_trip = 0;
+        for (a, b) in [(from, asked), (asked, from)] {
+            self.lookups.sent += 1;
+            let delay = match self.faults.can_send(a, b, self.now) {
+                true => self.link.sample_link(a, b, rng),
+                false => None,
+            };
+            match delay {
+                Some(d) => round_trip += d,
+                None => {
+                    self.lookups.dropped += 1;
+                    return None;
+                }
+            }
+        }
+        Some(round_trip)
+    }
+
+    /// `me` heard from `from` (a message delivered): on dht, `from` enters `me`'s cache
+    /// unless its routing table holds it, so a reply goes back without a lookup.
+    #[inline(always)]
+    pub fn heard(&mut self, me: PeerIdx, from: PeerIdx) {
+        if let Some(routes) = self.routes
+            && let Some(tables) = routes.dht()
+        {
+            self.remember_sender(me, from, tables);
+        }
+    }
+
+    #[inline(never)]
+    fn remember_sender(&mut self, me: PeerIdx, from: PeerIdx, tables: &RoutingTables) {
+        if me != from && !tables.contains(me, from) && self.mailbox.contacts.owns(me) {
+            self.mailbox.contacts.remember(me, from, self.now);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{DHT_HOP_TRIES, DHT_RPC_TIMEOUT};
+    use crate::engine::outbox::fixture::RoutedNet;
+    use crate::model::dht::lookup_counts::LookupCounts;
+    use crate::model::dht::routing_table::position_distance;
+    use crate::model::faults::FaultState;
+    use crate::model::ids::PeerIdx;
+    use crate::model::message::{Kind, Message};
+    use crate::model::rng::{Stream, stream};
+
+    /// Any code: the engine carries every kind alike.
+    const KIND: Kind = Kind(7);
+    const N: u32 = 1_000;
+    /// A sender in chunk 0, whose caches the fixture's outbox holds.
+    const FROM: PeerIdx = 10;
+
+    fn msg(to: PeerIdx) -> Message {
+        crate::testing::message(KIND, FROM, to, 0, 0)
+    }
+
+    /// A peer `FROM` reaches by a lookup of `hops` queries.
+    fn stranger(net: &RoutedNet, hops: u32) -> PeerIdx {
+        (0..N)
+            .find(|&q| net.tables().lookup_hops(FROM, q) == hops)
+            .expect("such a peer")
+    }
+
+    #[test]
+    fn a_contact_in_the_routing_table_costs_one_message_and_no_lookup() {
+        let mut net = RoutedNet::dht(N, 0.0);
+        let far = *net.tables().buckets(FROM).last().expect("a bucket contact");
+        assert!(position_distance(FROM, far, N) > 8);
+        let mut rng = stream(1, Stream::Deliver, 0, 0);
+        net.outbox().send(msg(far), &mut rng);
+        assert_eq!(net.sent.get(KIND), 1);
+        assert_eq!(net.lookups, LookupCounts::default());
+        assert_eq!(net.due(1), vec![far]);
+    }
+
+    #[test]
+    fn a_stranger_costs_a_lookup_with_every_query_and_reply_counted_then_one_message() {
+        let mut net = RoutedNet::dht(N, 0.0);
+        let to = stranger(&net, 2);
+        let mut rng = stream(1, Stream::Deliver, 0, 0);
+        net.outbox().send(msg(to), &mut rng);
+        // Two queries and their replies, one tick each way, then the message itself.
+        assert_eq!((net.lookups.lookups, net.lookups.sent), (1, 4));
+        assert_eq!(
+            net.sent.get(KIND),
+            1,
+            "lookups are not the protocol's messages"
+        );
+        assert_eq!(net.due(5), vec![to]);
+        // Cached now: a later send goes directly, one message, no lookup.
+        net.outbox_at(10).send(msg(to), &mut rng);
+        assert_eq!((net.lookups.lookups, net.lookups.sent), (1, 4));
+        assert_eq!(net.lookups.cache_hits, 1);
+        assert_eq!(net.sent.get(KIND), 2);
+        assert_eq!(net.due(11), vec![to]);
+    }
+
+    #[test]
+    fn a_send_while_the_lookup_is_under_way_waits_for_it_and_looks_up_nothing() {
+        let mut net = RoutedNet::dht(N, 0.0);
+        let to = stranger(&net, 2);
+        let mut rng = stream(1, Stream::Deliver, 0, 0);
+        net.outbox().send(msg(to), &mut rng);
+        net.outbox_at(2).send(msg(to), &mut rng);
+        assert_eq!((net.lookups.lookups, net.lookups.cache_hits), (1, 1));
+        // The lookup ends at tick 4; both messages leave then and arrive at 5.
+        assert_eq!(net.due(5), vec![to, to]);
+    }
+
+    #[test]
+    fn a_query_to_an_offline_peer_is_retried_at_the_next_nearest_contact() {
+        let mut net = RoutedNet::dht(N, 0.0);
+        let to = stranger(&net, 1);
+        let first = net.tables().nearer::<3>(FROM, to)[0];
+        let faults = &mut net.faults;
+        faults.state = FaultState::Active;
+        faults.group = vec![0; N as usize];
+        faults.offline_until = vec![0; N as usize];
+        faults.offline_until[first as usize] = 100;
+        let mut rng = stream(1, Stream::Deliver, 0, 0);
+        net.outbox().send(msg(to), &mut rng);
+        let l = net.lookups;
+        // The cut query (1 datagram, lost), then the next contact's query and reply.
+        assert_eq!((l.lookups, l.sent, l.dropped, l.failed), (1, 3, 1, 0));
+        let second = net.tables().nearer::<3>(FROM, to)[1];
+        if net.tables().contains(second, to) {
+            // A timeout, one round trip, the message.
+            assert_eq!(net.due((DHT_RPC_TIMEOUT + 2 + 1) as usize), vec![to]);
+        }
+        assert_eq!(net.sent.get(KIND), 1);
+    }
+
+    #[test]
+    fn a_lookup_that_loses_every_try_gives_up_and_the_message_is_not_sent() {
+        let mut net = RoutedNet::dht(N, 1.0);
+        let to = stranger(&net, 2);
+        let mut rng = stream(1, Stream::Deliver, 0, 0);
+        net.outbox().send(msg(to), &mut rng);
+        let l = net.lookups;
+        // Every query lost at the first hop: the tries are bounded.
+        assert_eq!(
+            (l.lookups, l.sent, l.dropped, l.failed),
+            (1, DHT_HOP_TRIES as u64, 3, 1)
+        );
+        assert_eq!(net.sent.total() + net.dropped.total(), 0);
+        // Nothing learned: the next send looks up again.
+        net.outbox().send(msg(to), &mut rng);
+        assert_eq!(net.lookups.lookups, 2);
+    }
+
+    #[test]
+    fn lost_queries_under_random_loss_are_retried_and_cost_their_timeouts() {
+        // At 40 % loss some lookups lose a query or a reply and still end: each loss is a
+        // datagram more and a timeout later.
+        let mut net = RoutedNet::dht(N, 0.4);
+        let mut rng = stream(3, Stream::Deliver, 0, 0);
+        let mut retried = 0;
+        for to in (300..N).step_by(7) {
+            let before = net.lookups;
+            net.outbox_at(0).send(msg(to), &mut rng);
+            let l = net.lookups;
+            let (lost, failed) = (l.dropped - before.dropped, l.failed - before.failed);
+            if l.lookups > before.lookups && lost > 0 && failed == 0 {
+                retried += 1;
+            }
+            // Each query is answered, or costs one lost datagram; sent = 2 x answered + lost
+            // queries + lost replies, so at least lost and at most twice lost beyond the answers.
+            assert!(l.sent - before.sent >= lost);
+        }
+        assert!(retried > 0, "some lookup recovered from a loss");
+    }
+
+    #[test]
+    fn hearing_from_a_stranger_caches_it_so_the_reply_needs_no_lookup() {
+        let mut net = RoutedNet::dht(N, 0.0);
+        let to = stranger(&net, 2);
+        let mut rng = stream(1, Stream::Deliver, 0, 0);
+        net.outbox().heard(FROM, to);
+        net.outbox().send(msg(to), &mut rng);
+        assert_eq!((net.lookups.lookups, net.lookups.cache_hits), (0, 1));
+        assert_eq!(net.due(1), vec![to]);
+    }
+}
