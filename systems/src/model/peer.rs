@@ -33,7 +33,8 @@ pub enum Body {
 pub enum Role {
     /// The block was submitted here; its outcome here is the block's outcome.
     Origin,
-    /// Learned from a vote or fetched as a parent.
+    /// Learned from another peer's message (the original's voters and fetched parents, v2's
+    /// committee members and the peers a commit push reached).
     Relay,
 }
 

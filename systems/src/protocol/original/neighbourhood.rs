@@ -2,7 +2,6 @@
 //! below the key and the 4 at or above it. Its voters, the targets it asks, and its own range
 //! (the tokens it stores) all come from it.
 
-use super::state::Views;
 use crate::engine::lookup::Lookup;
 use crate::model::blocks::Block;
 use crate::model::ids::PeerIdx;
@@ -14,6 +13,11 @@ pub const SIDE: usize = 4;
 
 /// A node's neighbourhood of one key.
 pub type Neighbourhood = NearestKnown<SIDE>;
+
+/// A block's views at one peer: one neighbourhood per part, then the witness's. Room for the
+/// default blocks of up to three parts inline: a spilled list is one more allocation that
+/// every delivered vote and every vote request has to chase (BENCHMARKS.md, "Design history").
+pub type Views = smallvec::SmallVec<[Neighbourhood; 4]>;
 
 /// Peer `node`'s neighbourhood of `key`.
 #[inline]

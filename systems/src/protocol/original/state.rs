@@ -1,7 +1,7 @@
 //! What the original keeps per peer (promises, parents it asked for) and per entry (the
 //! votes it received, their balance over its views, its D3 marks), beside the engine's part.
 
-use super::neighbourhood::Neighbourhood;
+pub use super::neighbourhood::Views;
 use crate::model::ids::{BlockIdx, Tick, TokenIdx};
 use crate::model::peer::{EntryPart, PeerPart, VoteRecords, spilled_bytes};
 use smallvec::SmallVec;
@@ -17,11 +17,6 @@ pub const WITNESS_SLOT: usize = 6;
 
 /// Bit of the witness in `undecided` masks (bits 0..6 are parts).
 pub const WITNESS_BIT: u8 = 1 << 6;
-
-/// A block's views at one peer: one neighbourhood per part, then the witness's. Room for the
-/// default blocks of up to three parts inline: a spilled list is one more allocation that
-/// every delivered vote and every vote request has to chase (BENCHMARKS.md, "Design history").
-pub type Views = SmallVec<[Neighbourhood; 4]>;
 
 /// "I agreed that `block` may spend `token` from owner `last`", held until the block expires.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -20,7 +20,8 @@ use crate::model::message::Message;
 use crate::model::peer::{VoteRecord, record_newest};
 use crate::model::signatures::Word;
 use crate::protocol::v2::message::V2Kind;
-use crate::protocol::v2::state::Entry;
+pub use crate::protocol::v2::state::Ballot;
+use crate::protocol::v2::state::{Entry, MyVote};
 use crate::protocol::{BlockRef, Io, Services};
 use smallvec::SmallVec;
 
@@ -54,13 +55,6 @@ pub fn collected_by(p: PeerIdx, block: &Block, world: &Services) -> u8 {
         }
     }
     mask
-}
-
-/// A member's vote on a block: bit i of `mask` = yes on part i, of `holds` = spoke for it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Ballot {
-    pub mask: u8,
-    pub holds: u8,
 }
 
 /// Where a member's vote goes.
@@ -176,10 +170,19 @@ pub fn report<const T: bool>(
             continue;
         }
         // Voter bitmaps by committee slot; votes were restricted to this committee when
-        // taken, and my own is votes[0].
+        // taken, and my own counts too.
         let key = world.tokens.id(part.token);
         let (mut yes, mut no) = (0u32, 0u32);
-        for v in &e.protocol.votes {
+        let own = match e.protocol.mine {
+            MyVote::Cast(b) => Some(VoteRecord {
+                voter: me,
+                sent: 0,
+                mask: b.mask,
+                holds: b.holds,
+            }),
+            MyVote::None | MyVote::Heard { .. } => None,
+        };
+        for v in own.iter().chain(&e.protocol.votes) {
             let s = slot(world.lookup, key, v.voter);
             if s < c && v.holds & bit != 0 {
                 if v.mask & bit != 0 {

@@ -4,16 +4,15 @@
 
 use super::certificate::{catch_up, verifies};
 use super::collect::{
-    Ballot, DIRECT, Report, VoteRoute, collecting, report, send_member_vote, send_vote, take_tally,
+    DIRECT, Report, VoteRoute, collecting, report, send_member_vote, send_vote, take_tally,
     take_vote,
 };
 use super::quorum::committee_mask;
-use super::vote::NOT_VOTED;
 use crate::model::blocks::{Block, Spender, content_id};
 use crate::model::message::Message;
 use crate::model::peer::{Decision, EntryState, Role, VoteRecord, record_newest};
 use crate::protocol::v2::message::V2Kind;
-use crate::protocol::v2::state::{Entry, PeerState, V2Peer};
+use crate::protocol::v2::state::{Entry, MyVote, PeerState, V2Peer};
 use crate::protocol::{BlockRef, Node, Services};
 
 pub fn handle<const T: bool>(node: &mut Node<'_, '_, V2Peer, T>, m: &Message) {
@@ -62,7 +61,7 @@ fn judges(ps: &PeerState, block: &Block, world: &Services) -> bool {
 
 fn on_propose<const T: bool>(node: &mut Node<'_, '_, V2Peer, T>, m: &Message, block: &Block) {
     let Node { state: ps, io } = node;
-    let (me, world) = (io.me, io.world);
+    let world = io.world;
     // A member re-hashes what it was sent, and checks each part's owner signature: a block
     // whose id is not its content's, or that its tokens' owner did not sign, is no block.
     if !block.is_well_formed()
@@ -79,14 +78,9 @@ fn on_propose<const T: bool>(node: &mut Node<'_, '_, V2Peer, T>, m: &Message, bl
             if e.role == Role::Relay
                 && e.state == EntryState::Pending
                 && e.decision == Decision::Undecided
-                && e.protocol.undecided != NOT_VOTED
-                && let Some(&v) = e.protocol.votes.first()
+                && let MyVote::Cast(ballot) = e.protocol.mine
             {
                 // The origin did not get my vote (or my part's certificate): the same again.
-                let ballot = Ballot {
-                    mask: v.mask,
-                    holds: v.holds,
-                };
                 let block = BlockRef {
                     idx: m.block,
                     body: block,
@@ -115,13 +109,7 @@ fn on_propose<const T: bool>(node: &mut Node<'_, '_, V2Peer, T>, m: &Message, bl
                 crate::model::peer::Body::Known,
                 Role::Relay,
             );
-            e.protocol.undecided = NOT_VOTED;
-            e.protocol.votes.push(VoteRecord {
-                voter: me,
-                sent: world.now,
-                mask: 0,
-                holds: 0,
-            });
+            e.protocol.mine = MyVote::Heard { at: world.now };
             ps.insert_entry(at, e);
         }
     }
@@ -187,7 +175,6 @@ fn on_commit(ps: &mut PeerState, m: &Message, block: &Block, world: &Services) {
                 crate::model::peer::Body::Known,
                 Role::Relay,
             );
-            e.protocol.undecided = 0;
             e.decision = Decision::Commit;
             ps.insert_entry(at, e);
         }

@@ -42,36 +42,46 @@ impl PeerPart for V2Peer {
     }
 }
 
-/// v2's part of an entry.
-#[derive(Clone, Debug)]
-pub struct V2Entry {
-    /// An origin's parts not yet certified; a member's `NOT_VOTED` until it votes, then 0.
-    pub undecided: u8,
-    /// Collectors (routed topologies): the parts whose deciding tally this peer sent.
-    pub reported: u8,
-    /// An origin's or collector's votes received; a member's own vote in `votes[0]` (voter =
-    /// the member, `sent` = the tick it first heard of the proposal, `mask`/`holds` = its
-    /// vote).
-    pub votes: VoteRecords,
+/// A member's vote on a block: bit i of `mask` = yes on part i, of `holds` = spoke for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ballot {
+    pub mask: u8,
+    pub holds: u8,
 }
 
-impl Default for V2Entry {
-    fn default() -> Self {
-        Self {
-            undecided: 0x7F,
-            reported: 0,
-            votes: SmallVec::new(),
-        }
-    }
+/// A committee member's own vote on a proposal.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MyVote {
+    /// Not a member's entry: an origin's, or one a commit push made.
+    #[default]
+    None,
+    /// Heard of the proposal at `at`; it votes once its waiting window has passed.
+    Heard { at: Tick },
+    /// Voted, and signed it.
+    Cast(Ballot),
+}
+
+/// v2's part of an entry.
+#[derive(Clone, Debug, Default)]
+pub struct V2Entry {
+    /// A member's own vote (`MyVote::None` at an origin).
+    pub mine: MyVote,
+    /// Collectors (routed topologies): the parts whose deciding tally this peer sent.
+    pub reported: u8,
+    /// Votes received: an origin's from the committees (and its collectors' tallies), a
+    /// collector's from the members it collects for.
+    pub votes: VoteRecords,
 }
 
 impl EntryPart for V2Entry {
     fn settle(&mut self) {
         self.votes = SmallVec::new();
+        self.mine = MyVote::None;
     }
 
+    /// A member's own vote counts as one record, as the votes it received do.
     fn vote_records(&self) -> usize {
-        self.votes.len()
+        self.votes.len() + usize::from(self.mine != MyVote::None)
     }
 
     fn heap_bytes(&self) -> usize {

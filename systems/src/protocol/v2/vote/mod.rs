@@ -11,7 +11,7 @@ use super::propose::{push_commit, reveal_late, send_proposals};
 use super::quorum::{Count, certified_parts, count};
 use crate::model::ids::Tick;
 use crate::model::peer::{Decision, EntryState, Role};
-use crate::protocol::v2::state::V2Peer;
+use crate::protocol::v2::state::{MyVote, V2Peer};
 use crate::protocol::{BlockRef, Node, Services};
 use lock::{PartVote, judge_part, prune_locks};
 
@@ -38,10 +38,6 @@ pub fn retry_interval(world: &Services) -> Tick {
             stretch
         }
 }
-
-/// Member entries keep their own vote in `votes[0]` (voter = the member, `sent` = the tick
-/// it first heard of the proposal, `mask`/`holds` = its vote); `undecided` is 0 once it voted.
-pub const NOT_VOTED: u8 = 0x7F;
 
 /// Votes on every pending entry of one peer; returns how many entries hold a decision.
 pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, V2Peer, T>) -> usize {
@@ -73,12 +69,10 @@ fn member_vote<const T: bool>(node: &mut Node<'_, '_, V2Peer, T>, ei: usize) {
     let world = node.io.world;
     let e = &node.state.mempool[ei];
     let idx = e.block;
-    if e.protocol.undecided != NOT_VOTED
-        || e.protocol
-            .votes
-            .first()
-            .is_none_or(|v| world.now < v.sent + WINDOW)
-    {
+    let MyVote::Heard { at } = e.protocol.mine else {
+        return;
+    };
+    if world.now < at + WINDOW {
         return;
     }
     let Some(block) = world.bodies.get(idx) else {
@@ -115,10 +109,8 @@ fn member_vote<const T: bool>(node: &mut Node<'_, '_, V2Peer, T>, ei: usize) {
     }
     let Node { state, io } = node;
     let e = &mut state.mempool[ei];
-    e.protocol.undecided = 0;
-    e.protocol.votes[0].mask = mask;
-    e.protocol.votes[0].holds = holds;
     let ballot = Ballot { mask, holds };
+    e.protocol.mine = MyVote::Cast(ballot);
     // The vote is signed here; every vote message (and a collector's tally) repeats it.
     sign_ballot(io, block, ballot);
     if collecting(world.lookup) {
