@@ -375,11 +375,15 @@ fn flamegraph_names_the_systems() {
         "--peers",
         "5000",
         "--ticks",
-        "200",
+        "600",
         "--flamegraph",
         svg.to_str().unwrap(),
     ]);
     let text = std::fs::read_to_string(&svg).unwrap();
     assert!(text.starts_with("<?xml") || text.contains("<svg"));
-    assert!(text.contains("deliver_messages"), "frames name the systems");
+    // Any one system will do: a loaded machine may leave a short run few samples of each.
+    assert!(
+        text.contains("ecrust_systems::systems::"),
+        "frames name the systems"
+    );
 }
