@@ -150,9 +150,13 @@ impl Behaviour {
     ) -> Option<&'static str> {
         use super::ProtocolKind;
         match self {
-            Self::ForgeTallies if protocol != ProtocolKind::V2 || !topology.routed() => Some(
-                "no effect: votes are collected only by v2 on small-world and dht; these peers act honestly",
-            ),
+            Self::ForgeTallies
+                if protocol != ProtocolKind::V2 || topology != super::Topology::SmallWorld =>
+            {
+                Some(
+                    "no effect: votes are collected only by v2 on small-world; these peers act honestly",
+                )
+            }
             Self::WithholdCertificate if protocol != ProtocolKind::V2 => {
                 Some("only the late spend: keeping a certificate is a v2 origin's")
             }

@@ -57,6 +57,12 @@ impl<'a> Lookup<'a> {
         self.0.routes().is_some()
     }
 
+    /// Whether a sender looks an unknown peer up before sending to it directly (dht).
+    #[inline]
+    pub fn looks_up(&self) -> bool {
+        self.0.dht().is_some()
+    }
+
     /// How many times longer than one hop a round trip takes.
     #[inline]
     pub fn round_trip_stretch(&self) -> u32 {

@@ -1,4 +1,6 @@
-//! Vote collectors, used only where messages are routed hop by hop (small-world).
+//! Vote collectors, used only where messages are routed hop by hop (small-world). On dht a
+//! member votes to the origin directly: the proposal carries the origin's address (its
+//! contact cache keeps it), so a vote is one datagram there, as on the one-hop topologies.
 //!
 //! Routed, a vote from each of a committee's 32 members to a far origin crosses the ring 32
 //! times. Instead each part has a collector inside its committee (the member at the key's
@@ -28,11 +30,12 @@ use smallvec::SmallVec;
 /// In a proposal's `holds`: "vote to me directly", set on the origin's later retries.
 pub const DIRECT: u8 = 1;
 
-/// Whether votes travel through collectors: only when messages are routed, where a direct
-/// vote costs a whole route; on the one-hop topologies it costs one message already.
+/// Whether votes travel through collectors: only when messages are routed hop by hop, where
+/// a direct vote costs a whole route; on the one-hop topologies and on dht (once the origin
+/// is in the member's cache) it costs one message already.
 #[inline]
 pub fn collecting(lookup: Lookup) -> bool {
-    lookup.routed()
+    lookup.routed() && !lookup.looks_up()
 }
 
 /// The collector of a part whose token has ring id `key`: the origin when it sits in the

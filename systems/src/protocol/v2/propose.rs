@@ -4,7 +4,7 @@
 //! certificate) once it commits. Where messages are routed, each part's committee gets it as
 //! one multicast through the part's collector (`engine/multicast.rs`, `collect.rs`).
 
-use super::collect::{DIRECT, VoteRoute, collecting, collector};
+use super::collect::{DIRECT, VoteRoute, collector};
 use super::committee::{members, slot};
 use crate::model::blocks::Block;
 use crate::model::ids::PeerIdx;
@@ -47,7 +47,8 @@ fn send_all<const T: bool>(io: &mut Io<'_, '_, T>, block: BlockRef, msg: Message
         ..msg
     };
     io.charge(idx, to.len() as u64);
-    if collecting(world.lookup) {
+    // Routed, the message travels once to the committee and spreads there over near links.
+    if world.lookup.routed() {
         for (i, part) in block.body.parts.iter().enumerate() {
             let mut group: SmallVec<[PeerIdx; 32]> =
                 to.iter().filter(|r| r.0 == i).map(|r| r.1).collect();

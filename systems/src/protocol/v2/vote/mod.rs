@@ -25,12 +25,20 @@ pub const WINDOW: Tick = 2;
 /// could be back: docs/topology.md).
 pub const RETRY: Tick = 4;
 
+/// On dht a proposal's first hop waits for a lookup of the committee (about two round
+/// trips), so its vote is back about three round trips after it left (measured in
+/// docs/topology.md).
+pub const LOOKUP_STRETCH: Tick = 3;
+
 /// Ticks between the origin's re-sends: `RETRY` times the round-trip stretch. Through a
 /// collector a round trip also takes the spreading hops, the window and the collecting hop,
 /// about three hop pairs more (the choice measured in docs/topology.md).
 #[inline]
 pub fn retry_interval(world: &Services) -> Tick {
-    let stretch = world.lookup.round_trip_stretch();
+    let stretch = match world.lookup.looks_up() {
+        true => LOOKUP_STRETCH,
+        false => world.lookup.round_trip_stretch(),
+    };
     RETRY
         * if collecting(world.lookup) {
             stretch + 3
