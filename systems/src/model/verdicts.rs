@@ -25,16 +25,21 @@ pub struct Settled {
 }
 
 /// Records per node. A node keeps its fields in separate arrays: seven block indices, seven
-/// expiry ticks and seven verdicts make 63 bytes, the allocator's 64-byte class, one cache
-/// line, so most peers' lists fit one node.
+/// expiry ticks, the seven verdicts as bits and the list's earliest expiry make 61 bytes, the
+/// allocator's 64-byte class, one cache line, so most peers' lists fit one node.
 pub const NODE: usize = 7;
 
-/// One node of records; slot `i` of each array belongs to the same record.
+/// One node of records; slot `i` of each array, and bit `i` of `blocked`, belong to the same
+/// record.
 #[derive(Clone, Debug)]
 pub struct Node {
     blocks: [BlockIdx; NODE],
     until: [Tick; NODE],
-    verdicts: [Verdict; NODE],
+    /// Bit i set: record i's verdict is `Blocked`.
+    blocked: u8,
+    /// The first node only: the earliest `until` of the whole list, so the collector learns
+    /// whether anything runs out without walking it (`Verdicts::earliest`).
+    earliest: Tick,
 }
 
 /// Marks a free slot: no block ever gets this index.
@@ -45,7 +50,8 @@ impl Node {
         Box::new(Node {
             blocks: [FREE; NODE],
             until: [0; NODE],
-            verdicts: [Verdict::Blocked; NODE],
+            blocked: 0,
+            earliest: Tick::MAX,
         })
     }
 
@@ -60,18 +66,29 @@ impl Node {
         bits
     }
 
+    #[inline]
+    fn verdict(&self, i: usize) -> Verdict {
+        match self.blocked & (1 << i) != 0 {
+            true => Verdict::Blocked,
+            false => Verdict::Committed,
+        }
+    }
+
     fn record(&self, i: usize) -> Settled {
         Settled {
             block: self.blocks[i],
             until: self.until[i],
-            verdict: self.verdicts[i],
+            verdict: self.verdict(i),
         }
     }
 
     fn set(&mut self, i: usize, s: Settled) {
         self.blocks[i] = s.block;
         self.until[i] = s.until;
-        self.verdicts[i] = s.verdict;
+        match s.verdict {
+            Verdict::Blocked => self.blocked |= 1 << i,
+            Verdict::Committed => self.blocked &= !(1 << i),
+        }
     }
 }
 
@@ -104,7 +121,7 @@ impl Verdicts {
         debug_assert!(block != FREE);
         self.nodes.iter().find_map(|node| {
             let bits = node.matches(block);
-            (bits != 0).then(|| node.verdicts[bits.trailing_zeros() as usize])
+            (bits != 0).then(|| node.verdict(bits.trailing_zeros() as usize))
         })
     }
 
@@ -115,17 +132,25 @@ impl Verdicts {
             .take_while(|s| s.block != FREE)
     }
 
+    /// The earliest `until` among the records (`Tick::MAX` when there are none).
+    #[inline]
+    pub fn earliest(&self) -> Tick {
+        self.nodes.first().map_or(Tick::MAX, |n| n.earliest)
+    }
+
     pub fn push(&mut self, settled: Settled) {
         debug_assert!(settled.block != FREE);
+        let earliest = self.earliest().min(settled.until);
         if let Some(last) = self.nodes.last_mut()
             && let Some(slot) = last.blocks.iter().position(|&b| b == FREE)
         {
             last.set(slot, settled);
-            return;
+        } else {
+            let mut node = Node::empty();
+            node.set(0, settled);
+            self.nodes.push(node);
         }
-        let mut node = Node::empty();
-        node.set(0, settled);
-        self.nodes.push(node);
+        self.nodes[0].earliest = earliest;
     }
 
     pub fn to_vec(&self) -> Vec<Settled> {
@@ -135,6 +160,7 @@ impl Verdicts {
     /// Keeps the verdicts for which `keep` says so, in order, and frees emptied nodes.
     pub fn retain(&mut self, mut keep: impl FnMut(&Settled) -> bool) {
         let mut kept = 0;
+        let mut earliest = Tick::MAX;
         for read in 0..self.nodes.len() * NODE {
             let s = self.nodes[read / NODE].record(read % NODE);
             if s.block == FREE {
@@ -143,6 +169,7 @@ impl Verdicts {
             if keep(&s) {
                 self.nodes[kept / NODE].set(kept % NODE, s);
                 kept += 1;
+                earliest = earliest.min(s.until);
             }
         }
         self.nodes.truncate(kept.div_ceil(NODE));
@@ -153,6 +180,9 @@ impl Verdicts {
         }
         if self.nodes.spilled() && self.nodes.len() <= self.nodes.inline_size() {
             self.nodes.shrink_to_fit();
+        }
+        if let Some(first) = self.nodes.first_mut() {
+            first.earliest = earliest;
         }
     }
 
@@ -193,6 +223,7 @@ mod tests {
             assert_eq!(v.get(b), Some(settled(b).verdict), "block {b}");
         }
         assert_eq!(v.get(45), None);
+        assert_eq!(v.earliest(), 0);
 
         v.retain(|s| s.block % 8 == 0);
         let kept: Vec<BlockIdx> = v.iter().map(|s| s.block).collect();
@@ -201,6 +232,14 @@ mod tests {
         assert!(!v.nodes.spilled(), "back inline");
         assert_eq!(v.get(1), None);
         assert_eq!(v.get(40), Some(settled(40).verdict));
+        assert_eq!(v.earliest(), 0);
+        v.retain(|s| s.block != 0);
+        assert_eq!(v.earliest(), 16, "the earliest kept: block 8's");
+        v.push(settled(8));
+        assert_eq!(v.earliest(), 16);
+        v.push(settled(3));
+        assert_eq!(v.earliest(), 6, "a push that runs out sooner");
+        v.retain(|s| s.block % 8 == 0 && s.block != 0);
 
         // An exactly full node, then a fresh one after it.
         for b in 100..100 + NODE as BlockIdx - v.len() as BlockIdx {
@@ -213,7 +252,7 @@ mod tests {
         assert_eq!(v.get(100), Some(settled(100).verdict));
         v.retain(|_| false);
         assert!(v.is_empty());
-        assert_eq!(v.nodes(), 0);
+        assert_eq!((v.nodes(), v.earliest()), (0, Tick::MAX));
     }
 
     #[test]

@@ -122,12 +122,19 @@ fn collect_peer<S: PeerPart>(
             ps.remember(s);
         }
     }
-    ps.remembered.retain(|s| s.until > now);
+    // Most visits are for an entry decided or run out: the verdicts are walked only when
+    // one of them runs out.
+    if ps.remembered.earliest() <= now {
+        ps.remembered.retain(|s| s.until > now);
+    }
     release_slack(&mut ps.mempool);
     let own = ps.protocol.collect(now, ttl);
     let next = ps.mempool.iter().map(|e| e.expires);
-    let next = next.chain(ps.remembered.iter().map(|s| s.until));
-    ps.gc_due = next.min().unwrap_or(Tick::MAX).min(own);
+    ps.gc_due = next
+        .min()
+        .unwrap_or(Tick::MAX)
+        .min(ps.remembered.earliest())
+        .min(own);
 }
 
 /// Gives back what a list no longer needs. Most peers hold no entry at any moment (a block
