@@ -338,19 +338,20 @@ impl<S: PeerPart> PeerState<S> {
         }
     }
 
-    pub fn remembers(&self, block: BlockIdx) -> bool {
-        self.verdict(block).is_some()
+    /// Whether this peer still remembers deciding `block` at tick `now`.
+    pub fn remembers(&self, block: BlockIdx, now: Tick) -> bool {
+        self.verdict(block, now).is_some()
     }
 
-    /// How this peer decided `block`, once its entry has left the mempool.
-    pub fn verdict(&self, block: BlockIdx) -> Option<Verdict> {
-        self.remembered.get(block)
+    /// How this peer decided `block`, once its entry has left the mempool, while it remembers.
+    pub fn verdict(&self, block: BlockIdx, now: Tick) -> Option<Verdict> {
+        self.remembered.get(block, now)
     }
 
     /// Remembers a decided block.
     pub fn remember(&mut self, settled: Settled) {
         self.remembered.push(settled);
-        self.collect_at(settled.until);
+        self.collect_at(self.remembered.collect_due());
     }
 
     #[inline]

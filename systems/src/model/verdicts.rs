@@ -9,6 +9,11 @@
 use crate::model::ids::{BlockIdx, Tick};
 use smallvec::SmallVec;
 
+/// A verdict is gone for `get` once its tick has passed, but stays in the list up to this
+/// many ticks longer: the collector removes run-out verdicts in batches, walking a peer's list
+/// once per batch rather than once per verdict.
+pub const FORGET_LAG: Tick = 16;
+
 /// How a peer decided a block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -115,14 +120,23 @@ impl Verdicts {
         self.nodes.len()
     }
 
-    /// The verdict on `block`, if it is remembered.
+    /// The verdict on `block` at tick `now`, if it is remembered and has not run out (a
+    /// verdict is remembered through the tick `until`).
     #[inline]
-    pub fn get(&self, block: BlockIdx) -> Option<Verdict> {
+    pub fn get(&self, block: BlockIdx, now: Tick) -> Option<Verdict> {
         debug_assert!(block != FREE);
         self.nodes.iter().find_map(|node| {
             let bits = node.matches(block);
-            (bits != 0).then(|| node.verdict(bits.trailing_zeros() as usize))
+            let i = bits.trailing_zeros() as usize;
+            (bits != 0 && node.until[i] >= now).then(|| node.verdict(i))
         })
+    }
+
+    /// When the collector next has work here: `FORGET_LAG` after the earliest verdict runs
+    /// out.
+    #[inline]
+    pub fn collect_due(&self) -> Tick {
+        self.earliest().saturating_add(FORGET_LAG)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = Settled> + '_ {
@@ -212,7 +226,7 @@ mod tests {
     #[test]
     fn push_get_and_retain_across_nodes() {
         let mut v = Verdicts::default();
-        assert!(v.is_empty() && v.get(5).is_none());
+        assert!(v.is_empty() && v.get(5, 0).is_none());
         for b in 0..45 {
             v.push(settled(b));
         }
@@ -220,9 +234,9 @@ mod tests {
         assert_eq!(v.nodes(), 45usize.div_ceil(NODE));
         assert!(v.nodes.spilled());
         for b in 0..45 {
-            assert_eq!(v.get(b), Some(settled(b).verdict), "block {b}");
+            assert_eq!(v.get(b, 0), Some(settled(b).verdict), "block {b}");
         }
-        assert_eq!(v.get(45), None);
+        assert_eq!(v.get(45, 0), None);
         assert_eq!(v.earliest(), 0);
 
         v.retain(|s| s.block % 8 == 0);
@@ -230,8 +244,8 @@ mod tests {
         assert_eq!(kept, (0..45).step_by(8).collect::<Vec<_>>());
         assert_eq!(v.nodes(), 1);
         assert!(!v.nodes.spilled(), "back inline");
-        assert_eq!(v.get(1), None);
-        assert_eq!(v.get(40), Some(settled(40).verdict));
+        assert_eq!(v.get(1, 0), None);
+        assert_eq!(v.get(40, 0), Some(settled(40).verdict));
         assert_eq!(v.earliest(), 0);
         v.retain(|s| s.block != 0);
         assert_eq!(v.earliest(), 16, "the earliest kept: block 8's");
@@ -248,8 +262,8 @@ mod tests {
         assert_eq!((v.len(), v.nodes()), (NODE, 1));
         v.push(settled(200));
         assert_eq!((v.len(), v.nodes()), (NODE + 1, 2));
-        assert_eq!(v.get(200), Some(settled(200).verdict));
-        assert_eq!(v.get(100), Some(settled(100).verdict));
+        assert_eq!(v.get(200, 0), Some(settled(200).verdict));
+        assert_eq!(v.get(100, 0), Some(settled(100).verdict));
         v.retain(|_| false);
         assert!(v.is_empty());
         assert_eq!((v.nodes(), v.earliest()), (0, Tick::MAX));

@@ -122,9 +122,9 @@ fn collect_peer<S: PeerPart>(
             ps.remember(s);
         }
     }
-    // Most visits are for an entry decided or run out: the verdicts are walked only when
-    // one of them runs out.
-    if ps.remembered.earliest() <= now {
+    // Most visits are for an entry decided or run out: the verdicts are walked only once a
+    // batch of them has run out (`FORGET_LAG`; run-out verdicts are gone for lookups already).
+    if ps.remembered.collect_due() <= now {
         ps.remembered.retain(|s| s.until > now);
     }
     release_slack(&mut ps.mempool);
@@ -133,7 +133,7 @@ fn collect_peer<S: PeerPart>(
     ps.gc_due = next
         .min()
         .unwrap_or(Tick::MAX)
-        .min(ps.remembered.earliest())
+        .min(ps.remembered.collect_due())
         .min(own);
 }
 
@@ -155,6 +155,7 @@ mod tests {
     use crate::model::blocks::BlockBook;
     use crate::model::metrics::Metrics;
     use crate::model::peer::{Body, Entry, Role};
+    use crate::model::verdicts::FORGET_LAG;
     use crate::model::workload::Workload;
     use crate::protocol::original::Original;
     use crate::testing::*;
@@ -192,8 +193,15 @@ mod tests {
         assert_eq!(workload.active, 0);
         assert!(workload.free.contains(&0));
 
-        // Remembered ids are forgotten at their time; the block is retired after the horizon.
-        set_tick(&mut world, TTL + GC_AFTER);
+        // A remembered id is forgotten after its tick, and its record goes in a batch up to
+        // `FORGET_LAG` ticks later; the block is retired after the horizon.
+        let until = TTL + GC_AFTER;
+        assert!(peer(&world, 1).remembers(b, until));
+        assert!(!peer(&world, 1).remembers(b, until + 1));
+        set_tick(&mut world, until + FORGET_LAG - 1);
+        run(&mut world, collect_garbage::<Original>);
+        assert_eq!(peer(&world, 1).remembered.to_vec(), vec![settled]);
+        set_tick(&mut world, until + FORGET_LAG);
         run(&mut world, collect_garbage::<Original>);
         assert!(peer(&world, 1).remembered.is_empty());
         assert!(world.resource::<BlockBook>().get(b).is_some());

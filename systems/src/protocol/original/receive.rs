@@ -133,7 +133,7 @@ fn on_vote<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, m: &Message,
             }
         }
         Err(at) => {
-            if let Some(verdict) = ps.verdict(m.block) {
+            if let Some(verdict) = ps.verdict(m.block, cx.now) {
                 if wants_reply {
                     let mask = match verdict {
                         Verdict::Committed => COMMITTED_MASK,
@@ -161,10 +161,10 @@ fn on_vote<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, m: &Message,
     }
 }
 
-fn has_body(ps: &PeerState, block: BlockIdx) -> bool {
+fn has_body(ps: &PeerState, block: BlockIdx, now: Tick) -> bool {
     match ps.find(block) {
         Ok(i) => ps.mempool[i].body == Body::Known,
-        Err(_) => ps.remembers(block),
+        Err(_) => ps.remembers(block, now),
     }
 }
 
@@ -176,7 +176,7 @@ fn on_query<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, m: &Message
     } else {
         m.target
     };
-    if has_body(ps, m.block) {
+    if has_body(ps, m.block, cx.now) {
         let kind = if m.kind == OriginalKind::ParentQuery {
             OriginalKind::ParentReply
         } else {
@@ -249,7 +249,7 @@ fn on_block<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, m: &Message
                 }
                 Err(at) => {
                     let expires = block.expires(cx.params.entry_ttl);
-                    if !ps.remembers(m.block)
+                    if !ps.remembers(m.block, cx.now)
                         && ps.mempool.len() < cx.params.mempool_cap as usize
                         && expires > cx.now
                     {

@@ -99,7 +99,7 @@ fn on_propose<const T: bool>(node: &mut Node<'_, '_, V2Peer, T>, m: &Message, bl
         }
         Err(at) => {
             let expires = block.expires(world.params.entry_ttl);
-            if ps.remembers(m.block) || expires <= world.now {
+            if ps.remembers(m.block, world.now) || expires <= world.now {
                 return;
             }
             catch_up(ps, block, world);
@@ -165,7 +165,7 @@ fn on_commit(ps: &mut PeerState, m: &Message, block: &Block, world: &Services) {
             }
         }
         Err(at) => {
-            if ps.remembers(m.block) {
+            if ps.remembers(m.block, world.now) {
                 return;
             }
             let expires = block.expires(world.params.entry_ttl).max(world.now + 1);
