@@ -3,7 +3,7 @@
 use crate::cli::{Cli, TopologyArg};
 use crate::error::CliError;
 use ecrust_systems::config::{
-    Behaviour, PROTOCOLS, PartitionSpec, Placement, ProtocolKind, ThresholdPolicy,
+    Behaviour, PROTOCOLS, PartitionSpec, Placement, ProtocolKind, SessionLengths, ThresholdPolicy,
 };
 use ecrust_systems::{DelayModel, SimConfig, Topology};
 use serde::Deserialize;
@@ -38,6 +38,11 @@ pub struct ScenarioFile {
     pub threads: Option<usize>,
     pub churn: Option<f64>,
     pub churn_downtime: Option<u32>,
+    /// Session churn: share offline, mean session, Weibull shape, maintenance interval.
+    pub session_churn: Option<f64>,
+    pub session_mean: Option<u32>,
+    pub session_shape: Option<f64>,
+    pub maintenance_every: Option<u32>,
     pub loss_spread: Option<f64>,
     pub byzantine: Option<f64>,
     pub byzantine_behaviour: Option<String>,
@@ -279,6 +284,12 @@ pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize)
     take!(loss_spread => network.loss_spread);
     take!(conflict_rate => workload.conflict_rate);
     take!(churn => faults.churn);
+    take!(session_churn => faults.sessions.offline);
+    take!(session_mean => faults.sessions.mean_session);
+    take!(maintenance_every => faults.sessions.maintenance_every);
+    if let Some(shape) = cli.session_shape.or(file.session_shape) {
+        c.faults.sessions.lengths = SessionLengths::Weibull { shape };
+    }
     take!(byzantine => adversary.fraction);
     if let Some(tokens) = cli.tokens.or(file.tokens) {
         c.workload.tokens = Some(tokens);
