@@ -440,6 +440,29 @@ mod tests {
         assert_eq!(c.expected_degree(), 26.0);
     }
 
+    #[test]
+    fn a_scenario_file_sets_session_churn_and_flags_override_it() {
+        let file = ScenarioFile::parse(
+            "session_churn = 0.1\nsession_mean = 500\nsession_shape = 0.5\nmaintenance_every = 20\n",
+        )
+        .unwrap();
+        let cli = Cli {
+            session_mean: Some(200),
+            ..Cli::default()
+        };
+        let (c, _) = resolve_file(&cli, &file).unwrap();
+        let s = c.faults.sessions;
+        assert_eq!(
+            (s.offline, s.mean_session, s.maintenance_every),
+            (0.1, 200, 20)
+        );
+        assert_eq!(s.lengths, SessionLengths::Weibull { shape: 0.5 });
+        // Left out, the lengths are exponential and maintenance runs every 10 ticks.
+        let (c, _) = resolve_file(&Cli::default(), &ScenarioFile::default()).unwrap();
+        assert_eq!(c.faults.sessions.lengths, SessionLengths::Exponential);
+        assert!(!c.faults.sessions.on());
+    }
+
     /// Every name of the tables of protocols and behaviours parses, in a scenario file and as
     /// a flag, to its row, and prints back as the same name.
     #[test]

@@ -85,7 +85,7 @@ pub struct RunSummary {
     /// dht under session churn: maintenance datagrams (pings, their replies, the queries and
     /// replies of maintenance lookups) sent and lost, counted apart from `messages_sent`;
     /// lookups made for joins and stand-ins and those that failed; contacts pinged, found
-    /// dead and replaced; peers back online. All 0 otherwise.
+    /// dead and replaced. All 0 otherwise.
     pub maintenance_sent: u64,
     pub maintenance_dropped: u64,
     pub maintenance_lookups: u64,
@@ -93,6 +93,7 @@ pub struct RunSummary {
     pub maintenance_pings: u64,
     pub contacts_dead: u64,
     pub contacts_replaced: u64,
+    /// Peers back online under session churn (any topology).
     pub session_joins: u64,
     /// Maintenance datagrams per peer per tick (every tick run), and per committed
     /// submission; neither is in `messages_per_commit`.
@@ -260,7 +261,7 @@ impl RunSummary {
             maintenance_pings: upkeep.pings,
             contacts_dead: upkeep.dead,
             contacts_replaced: upkeep.replaced,
-            session_joins: upkeep.joins,
+            session_joins: m.session_joins,
             maintenance_per_peer_per_tick: upkeep.wire.sent as f64 / peer_ticks,
             maintenance_per_commit: ratio(upkeep.wire.sent, committed),
             bytes_per_commit: ratio(m.sent.bytes(all_kinds()), committed),

@@ -236,6 +236,9 @@ pub struct Metrics {
     /// Offline peers summed over the ticks (churn or session churn); not in the digest,
     /// which holds `peers_partitioned` already.
     pub offline_peer_ticks: u64,
+    /// Peers back online under session churn; not in the digest either (it follows from
+    /// the faults' draws, which the digest sees through `peers_partitioned`).
+    pub session_joins: u64,
     pub digest: Digest,
     pub ticks_done: u32,
     pub recovery: Recovery,

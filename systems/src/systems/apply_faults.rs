@@ -10,4 +10,5 @@ pub fn apply_faults(clock: Res<Clock>, mut network: ResMut<Network>, mut metrics
     network.faults.advance(clock.tick);
     metrics.current.peers_partitioned = network.faults.cut_off;
     metrics.offline_peer_ticks += network.faults.offline;
+    metrics.session_joins += network.faults.joined().len() as u64;
 }

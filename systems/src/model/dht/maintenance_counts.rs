@@ -11,8 +11,6 @@ pub struct MaintenanceCounts {
     /// `wire.dropped` of them lost or cut; `wire.lookups` lookups made (joins' and stand-ins'),
     /// `wire.failed` of them gave up. (`wire.cache_hits` stays 0.)
     pub wire: LookupCounts,
-    /// Peers back online that looked up their own place.
-    pub joins: u64,
     /// Contacts pinged (each ping is tried up to `PING_TRIES` times).
     pub pings: u64,
     /// Pinged contacts that answered no try: found dead.
@@ -24,7 +22,6 @@ pub struct MaintenanceCounts {
 impl MaintenanceCounts {
     pub fn merge(&mut self, other: &MaintenanceCounts) {
         self.wire.merge(&other.wire);
-        self.joins += other.joins;
         self.pings += other.pings;
         self.dead += other.dead;
         self.replaced += other.replaced;
@@ -38,7 +35,6 @@ impl MaintenanceCounts {
             self.wire.sent,
             self.wire.dropped,
             self.wire.failed,
-            self.joins,
             self.pings,
             self.dead,
             self.replaced,
