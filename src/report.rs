@@ -174,6 +174,36 @@ pub fn to_text(s: &RunSummary, facts: &RunFacts) -> String {
             ),
         );
     }
+    if s.session_churn > 0.0 {
+        row(
+            "session churn",
+            format!(
+                "{:.3} offline on average (target {}), sessions {} with mean {} ticks; {} joins",
+                s.offline_share_mean,
+                s.session_churn,
+                s.session_lengths,
+                s.session_mean,
+                s.session_joins
+            ),
+        );
+    }
+    if s.maintenance_sent > 0 {
+        row(
+            "maintenance",
+            format!(
+                "{} datagrams sent ({:.3} per peer per tick, {} per commit, not in the totals above), {} lost; {} pings, {} contacts found dead, {} replaced; {} lookups, {} failed",
+                s.maintenance_sent,
+                s.maintenance_per_peer_per_tick,
+                opt(s.maintenance_per_commit, 1),
+                s.maintenance_dropped,
+                s.maintenance_pings,
+                s.contacts_dead,
+                s.contacts_replaced,
+                s.maintenance_lookups,
+                s.maintenance_lookups_failed
+            ),
+        );
+    }
     row(
         "rounds per commit",
         opt(s.rounds_per_commit, 2) + "  (ticks / commits, as the original)",

@@ -3,7 +3,7 @@
 use crate::cli::{Cli, TopologyArg};
 use crate::error::CliError;
 use ecrust_systems::config::{
-    Behaviour, PROTOCOLS, PartitionSpec, Placement, ProtocolKind, ThresholdPolicy,
+    Behaviour, PROTOCOLS, PartitionSpec, Placement, ProtocolKind, SessionLengths, ThresholdPolicy,
 };
 use ecrust_systems::{DelayModel, SimConfig, Topology};
 use serde::Deserialize;
@@ -38,6 +38,11 @@ pub struct ScenarioFile {
     pub threads: Option<usize>,
     pub churn: Option<f64>,
     pub churn_downtime: Option<u32>,
+    /// Session churn: share offline, mean session, Weibull shape, maintenance interval.
+    pub session_churn: Option<f64>,
+    pub session_mean: Option<u32>,
+    pub session_shape: Option<f64>,
+    pub maintenance_every: Option<u32>,
     pub loss_spread: Option<f64>,
     pub byzantine: Option<f64>,
     pub byzantine_behaviour: Option<String>,
@@ -279,6 +284,12 @@ pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize)
     take!(loss_spread => network.loss_spread);
     take!(conflict_rate => workload.conflict_rate);
     take!(churn => faults.churn);
+    take!(session_churn => faults.sessions.offline);
+    take!(session_mean => faults.sessions.mean_session);
+    take!(maintenance_every => faults.sessions.maintenance_every);
+    if let Some(shape) = cli.session_shape.or(file.session_shape) {
+        c.faults.sessions.lengths = SessionLengths::Weibull { shape };
+    }
     take!(byzantine => adversary.fraction);
     if let Some(tokens) = cli.tokens.or(file.tokens) {
         c.workload.tokens = Some(tokens);
@@ -427,6 +438,29 @@ mod tests {
         assert_eq!(c.network.topology, Topology::SmallWorld);
         // 16 near peers and round(log2 1000) = 10 far draws.
         assert_eq!(c.expected_degree(), 26.0);
+    }
+
+    #[test]
+    fn a_scenario_file_sets_session_churn_and_flags_override_it() {
+        let file = ScenarioFile::parse(
+            "session_churn = 0.1\nsession_mean = 500\nsession_shape = 0.5\nmaintenance_every = 20\n",
+        )
+        .unwrap();
+        let cli = Cli {
+            session_mean: Some(200),
+            ..Cli::default()
+        };
+        let (c, _) = resolve_file(&cli, &file).unwrap();
+        let s = c.faults.sessions;
+        assert_eq!(
+            (s.offline, s.mean_session, s.maintenance_every),
+            (0.1, 200, 20)
+        );
+        assert_eq!(s.lengths, SessionLengths::Weibull { shape: 0.5 });
+        // Left out, the lengths are exponential and maintenance runs every 10 ticks.
+        let (c, _) = resolve_file(&Cli::default(), &ScenarioFile::default()).unwrap();
+        assert_eq!(c.faults.sessions.lengths, SessionLengths::Exponential);
+        assert!(!c.faults.sessions.on());
     }
 
     /// Every name of the tables of protocols and behaviours parses, in a scenario file and as

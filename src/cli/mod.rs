@@ -108,6 +108,19 @@ pub struct Cli {
     /// Ticks a churned peer stays offline [default: 50].
     #[arg(long, value_name = "TICKS")]
     pub churn_downtime: Option<u32>,
+    /// Session churn: share of peers offline at any time, 0.0..=0.9; peers leave and come back
+    /// in sessions, keeping their state (not with --churn; docs/topology.md) [default: 0].
+    #[arg(long, value_name = "SHARE")]
+    pub session_churn: Option<f64>,
+    /// Mean online session in ticks; offline periods get the mean that gives the share [default: 100].
+    #[arg(long, value_name = "TICKS")]
+    pub session_mean: Option<u32>,
+    /// Weibull shape of session and offline lengths, 0.2..=10 [default: exponential].
+    #[arg(long, value_name = "K")]
+    pub session_shape: Option<f64>,
+    /// dht under session churn: ticks between a peer's maintenance rounds; 0 = none [default: 10].
+    #[arg(long, value_name = "TICKS")]
+    pub maintenance_every: Option<u32>,
     /// A scripted partition, AT..HEAL:G1,G2,... (ring fractions summing to 1); repeatable,
     /// replaces the scenario file's `[[partition]]` tables.
     #[arg(long, value_name = "AT..HEAL:GROUPS")]

@@ -64,9 +64,10 @@ pub fn run_tick_system(world: &mut World, index: usize) -> Result<(), RunSystemE
     with_protocol!(kind, |p| run(p, world, index))
 }
 
-// The tick, in order (numbered 1-10 in `docs/architecture.md`, "One tick").
+// The tick, in order (numbered 1-12 in `docs/architecture.md`, "One tick").
 tick![
     apply_faults,
+    maintain_routing_tables,
     adapt_threshold::<P>,
     inject_transactions::<P>,
     byzantine_double_spend::<P>,

@@ -53,7 +53,8 @@ pub struct RunSummary {
     /// Individual blocks, twins included, by their outcome at their origin.
     pub member_blocks: MemberBlocks,
     /// Every message sent: the protocol's (delivered, lost, cut by a partition or churn, or
-    /// in flight) and, on dht, the lookup datagrams (`lookup_sent`).
+    /// in flight) and, on dht, the lookup datagrams (`lookup_sent`); never maintenance
+    /// (`maintenance_sent`).
     pub messages_sent: u64,
     /// The protocol's messages delivered (lookup datagrams are not delivered to a protocol).
     pub messages_delivered: u64,
@@ -72,6 +73,32 @@ pub struct RunSummary {
     pub lookup_dropped: u64,
     pub lookups_failed: u64,
     pub lookup_cache_hits: u64,
+    /// Session churn as configured: the share of peers offline at any time (0 = off), the
+    /// mean session in ticks, the length distribution, and the ticks between maintenance
+    /// rounds on dht (0 = none).
+    pub session_churn: f64,
+    pub session_mean: u32,
+    pub session_lengths: String,
+    pub maintenance_every: u32,
+    /// Offline peers over peers, averaged over every tick run (churn or session churn).
+    pub offline_share_mean: f64,
+    /// dht under session churn: maintenance datagrams (pings, their replies, the queries and
+    /// replies of maintenance lookups) sent and lost, counted apart from `messages_sent`;
+    /// lookups made for joins and stand-ins and those that failed; contacts pinged, found
+    /// dead and replaced. All 0 otherwise.
+    pub maintenance_sent: u64,
+    pub maintenance_dropped: u64,
+    pub maintenance_lookups: u64,
+    pub maintenance_lookups_failed: u64,
+    pub maintenance_pings: u64,
+    pub contacts_dead: u64,
+    pub contacts_replaced: u64,
+    /// Peers back online under session churn (any topology).
+    pub session_joins: u64,
+    /// Maintenance datagrams per peer per tick (every tick run), and per committed
+    /// submission; neither is in `messages_per_commit`.
+    pub maintenance_per_peer_per_tick: f64,
+    pub maintenance_per_commit: Option<f64>,
     /// Bytes sent per committed submission, by the wire size model
     /// (each kind's declared size, one wire model for every protocol: `model::message::wire`).
     pub bytes_per_commit: Option<f64>,
@@ -159,6 +186,9 @@ impl RunSummary {
         for w in m.lookups.digest_words() {
             digest.absorb(w);
         }
+        let sessions = &config.faults.sessions;
+        let peer_ticks = (config.peers as u64 * m.ticks_done as u64).max(1) as f64;
+        let upkeep = &m.maintenance;
         Self {
             protocol: config.protocol.kind.name(),
             peers: config.peers,
@@ -219,6 +249,21 @@ impl RunSummary {
             lookup_dropped: m.lookups.dropped,
             lookups_failed: m.lookups.failed,
             lookup_cache_hits: m.lookups.cache_hits,
+            session_churn: sessions.offline,
+            session_mean: sessions.mean_session,
+            session_lengths: sessions.lengths.describe(),
+            maintenance_every: sessions.maintenance_every,
+            offline_share_mean: m.offline_peer_ticks as f64 / peer_ticks,
+            maintenance_sent: upkeep.wire.sent,
+            maintenance_dropped: upkeep.wire.dropped,
+            maintenance_lookups: upkeep.wire.lookups,
+            maintenance_lookups_failed: upkeep.wire.failed,
+            maintenance_pings: upkeep.pings,
+            contacts_dead: upkeep.dead,
+            contacts_replaced: upkeep.replaced,
+            session_joins: m.session_joins,
+            maintenance_per_peer_per_tick: upkeep.wire.sent as f64 / peer_ticks,
+            maintenance_per_commit: ratio(upkeep.wire.sent, committed),
             bytes_per_commit: ratio(m.sent.bytes(all_kinds()), committed),
             delivered_per_commit: ratio(delivered, committed),
             rounds_per_commit: ratio(ticks as u64, committed),

@@ -107,7 +107,7 @@ pub fn json_summary(args: &[&str]) -> serde_json::Value {
 
 /// The summary's rates and means: the only numeric columns of a run or sweep table that are
 /// doubles (docs/outputs.md). Every other number is a count or a configured integer.
-pub const DOUBLE_COLUMNS: [&str; 15] = [
+pub const DOUBLE_COLUMNS: [&str; 19] = [
     "byzantine",
     "byzantine_bound",
     "bytes_per_commit",
@@ -118,9 +118,13 @@ pub const DOUBLE_COLUMNS: [&str; 15] = [
     "delivered_per_second",
     "lookup_messages_per_commit",
     "loss",
+    "maintenance_per_commit",
+    "maintenance_per_peer_per_tick",
     "messages_per_commit",
+    "offline_share_mean",
     "protocol_messages_per_commit",
     "rounds_per_commit",
+    "session_churn",
     "ticks_per_commit_mean",
     "wall_seconds",
 ];

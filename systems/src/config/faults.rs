@@ -1,4 +1,4 @@
-//! Scripted partitions and churn.
+//! Scripted partitions, churn, and session churn.
 
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +11,9 @@ pub struct FaultConfig {
     pub churn: f64,
     /// Ticks a churned peer stays offline.
     pub churn_downtime: u32,
+    /// Peers leaving and joining in sessions (`model/sessions.rs`); off by default.
+    #[serde(default)]
+    pub sessions: SessionChurn,
 }
 
 impl Default for FaultConfig {
@@ -19,6 +22,67 @@ impl Default for FaultConfig {
             partitions: Vec::new(),
             churn: 0.0,
             churn_downtime: 50,
+            sessions: SessionChurn::default(),
+        }
+    }
+}
+
+/// Session churn: every peer alternates online sessions and offline periods, both drawn from
+/// `lengths`, so that a share `offline` of the peers is offline at any time. A peer keeps its
+/// state while offline (on disk). On dht, peers repair their routing tables by maintenance.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionChurn {
+    /// Share of the peers offline at any time; 0 turns session churn off.
+    pub offline: f64,
+    /// Mean online session, in ticks. Offline periods have mean
+    /// `mean_session * offline / (1 - offline)`, so the offline share is `offline`.
+    pub mean_session: u32,
+    pub lengths: SessionLengths,
+    /// dht: ticks between a peer's maintenance rounds (pings, and the repair of dead
+    /// contacts); 0 = no maintenance.
+    pub maintenance_every: u32,
+}
+
+impl Default for SessionChurn {
+    fn default() -> Self {
+        Self {
+            offline: 0.0,
+            mean_session: 100,
+            lengths: SessionLengths::Exponential,
+            maintenance_every: 10,
+        }
+    }
+}
+
+impl SessionChurn {
+    /// Whether peers churn in sessions at all.
+    pub fn on(&self) -> bool {
+        self.offline > 0.0
+    }
+
+    /// The mean offline period, in ticks, that gives the configured offline share.
+    pub fn mean_offline(&self) -> f64 {
+        self.mean_session as f64 * self.offline / (1.0 - self.offline)
+    }
+}
+
+/// How session and offline lengths are distributed (both the same family, own means).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum SessionLengths {
+    Exponential,
+    /// Weibull with this shape (below 1: many short sessions and a heavy tail of long ones;
+    /// 1 is the exponential).
+    Weibull {
+        shape: f64,
+    },
+}
+
+impl SessionLengths {
+    pub fn describe(&self) -> String {
+        match *self {
+            Self::Exponential => "exponential".to_string(),
+            Self::Weibull { shape } => format!("weibull:{shape}"),
         }
     }
 }

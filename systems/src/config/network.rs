@@ -71,6 +71,17 @@ pub const DHT_HOP_TRIES: u32 = 3;
 /// default delay model (a mean of 2 ticks each way).
 pub const DHT_RPC_TIMEOUT: u32 = 4;
 
+/// DHT maintenance: bucket contacts a peer pings each round, in turn through its table.
+pub const DHT_PINGS_PER_ROUND: u32 = 2;
+
+/// DHT maintenance: tries of one ping (a request and its reply) before the contact counts as
+/// dead; two, so that one lost datagram does not evict a live contact.
+pub const DHT_PING_TRIES: u32 = 2;
+
+/// DHT maintenance: peers near a dead contact's band target that are pinged, one try each,
+/// to find its stand-in; when none answers the dead contact stays until the next round.
+pub const DHT_STAND_IN_TRIES: u32 = 3;
+
 /// DHT: how many positions a table's near peers reach on each side (fewer on a tiny ring).
 pub fn dht_near_reach(n: u32) -> u32 {
     (DHT_NEAR / 2).min(n.saturating_sub(1) / 2)

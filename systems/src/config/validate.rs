@@ -2,7 +2,8 @@
 
 use super::{
     AdversaryConfig, Behaviour, DelayModel, FaultConfig, MAX_DELAY, MAX_PARTS, MAX_TOLERANCE,
-    NetworkConfig, ProtocolConfig, SimConfig, ThresholdPolicy, WorkloadConfig,
+    NetworkConfig, ProtocolConfig, SessionChurn, SessionLengths, SimConfig, ThresholdPolicy,
+    WorkloadConfig,
 };
 use std::fmt;
 
@@ -266,6 +267,53 @@ impl FaultConfig {
                 format!(
                     "{} is out of range; allowed 1..=100000 ticks",
                     self.churn_downtime
+                ),
+            );
+        }
+        self.sessions.validate(self.churn)
+    }
+}
+
+impl SessionChurn {
+    fn validate(&self, churn: f64) -> Result<(), ConfigError> {
+        if !(0.0..=0.9).contains(&self.offline) || self.offline.is_nan() {
+            return bad(
+                "session_churn",
+                format!(
+                    "{} is out of range; allowed 0.0..=0.9 (share of peers offline)",
+                    self.offline
+                ),
+            );
+        }
+        if self.on() && churn > 0.0 {
+            return bad(
+                "session_churn",
+                "cannot be combined with churn (each decides when peers are offline)".into(),
+            );
+        }
+        if !(1..=1_000_000).contains(&self.mean_session) {
+            return bad(
+                "session_mean",
+                format!(
+                    "{} is out of range; allowed 1..=1000000 ticks",
+                    self.mean_session
+                ),
+            );
+        }
+        if let SessionLengths::Weibull { shape } = self.lengths
+            && !(0.2..=10.0).contains(&shape)
+        {
+            return bad(
+                "session_shape",
+                format!("{shape} is out of range; allowed 0.2..=10 (Weibull shape)"),
+            );
+        }
+        if self.maintenance_every > 100_000 {
+            return bad(
+                "maintenance_every",
+                format!(
+                    "{} is out of range; allowed 0..=100000 ticks (0 = no maintenance)",
+                    self.maintenance_every
                 ),
             );
         }

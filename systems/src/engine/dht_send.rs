@@ -2,30 +2,18 @@
 //! cache goes directly (one message, one loss draw); to any other peer the sender first looks
 //! it up, and the result enters its cache.
 //!
-//! A lookup is iterative, as in Kademlia with alpha = 1: the sender asks the contact it knows
-//! nearest the target for the contacts that one knows nearer still, and so on, until a reply
-//! names the target (the queried peer holds it in its table). Each query and each reply is a
-//! lookup datagram with its own faults, loss and delay, counted in `Outbox::lookups`, apart
-//! from the protocol's messages. A lost query or reply costs `DHT_RPC_TIMEOUT` ticks and the
-//! query goes to the next-nearest contact of the last answer, up to `DHT_HOP_TRIES` tries a
-//! hop; when all fail the lookup gives up and the message is not sent. Every draw comes from
-//! the sender's stream and the cache is the sender chunk's own, so the outcome does not
-//! depend on the thread count.
+//! The lookup (`engine/dht_lookup.rs`) is iterative; each query and each reply is a lookup
+//! datagram counted in `Outbox::lookups`, apart from the protocol's messages. When it gives up
+//! the message is not sent. Every draw comes from the sender's stream and the cache is the
+//! sender chunk's own, so the outcome does not depend on the thread count.
 
-use crate::config::{DHT_HOP_TRIES, DHT_RPC_TIMEOUT};
+use crate::engine::dht_lookup::{LookupFailed, LookupNet};
 use crate::engine::outbox::Outbox;
 use crate::model::dht::routing_table::RoutingTables;
 use crate::model::ids::{PeerIdx, Tick};
 use crate::model::message::Message;
 use crate::model::trace::Fate;
 use rand_pcg::Pcg64Mcg;
-
-/// Contacts a lookup reply names: as many as a hop has tries.
-const ANSWER: usize = DHT_HOP_TRIES as usize;
-
-/// A lookup that gave up: every try at one hop was lost.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct LookupFailed;
 
 impl<const TRACED: bool> Outbox<'_, TRACED> {
     /// Sends `msg` to a peer outside its sender's routing table: directly once the receiver
@@ -96,7 +84,7 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
         Ok(took)
     }
 
-    /// The lookup itself (see the module notes): its duration in ticks, or its failure.
+    /// The lookup itself (`engine/dht_lookup.rs`), counted as lookup traffic.
     fn look_up(
         &mut self,
         from: PeerIdx,
@@ -104,52 +92,14 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
         tables: &RoutingTables,
         rng: &mut Pcg64Mcg,
     ) -> Result<Tick, LookupFailed> {
-        self.lookups.lookups += 1;
-        let mut took: Tick = 0;
-        let mut answer = tables.nearer::<ANSWER>(from, to);
-        loop {
-            let mut reached = None;
-            for attempt in 0..ANSWER {
-                let asked = answer[attempt.min(answer.len() - 1)];
-                match self.query(from, asked, rng) {
-                    Some(round_trip) => {
-                        took += round_trip;
-                        reached = Some(asked);
-                        break;
-                    }
-                    None => took += DHT_RPC_TIMEOUT,
-                }
-            }
-            let Some(asked) = reached else {
-                self.lookups.failed += 1;
-                return Err(LookupFailed);
-            };
-            if tables.contains(asked, to) {
-                return Ok(took);
-            }
-            answer = tables.nearer::<ANSWER>(asked, to);
+        LookupNet {
+            tables,
+            faults: self.faults,
+            link: self.link,
+            now: self.now,
+            counts: self.lookups,
         }
-    }
-
-    /// One lookup query from `from` to `asked` and its reply: two lookup datagrams, each
-    /// cut by faults or lost like any message; the round trip's ticks if both arrive.
-    fn query(&mut self, from: PeerIdx, asked: PeerIdx, rng: &mut Pcg64Mcg) -> Option<Tick> {
-        let mut round_trip = 0;
-        for (a, b) in [(from, asked), (asked, from)] {
-            self.lookups.sent += 1;
-            let delay = match self.faults.can_send(a, b, self.now) {
-                true => self.link.sample_link(a, b, rng),
-                false => None,
-            };
-            match delay {
-                Some(d) => round_trip += d,
-                None => {
-                    self.lookups.dropped += 1;
-                    return None;
-                }
-            }
-        }
-        Some(round_trip)
+        .look_up(from, to, rng)
     }
 
     /// `me` heard from `from` (a message delivered): on dht, `from` enters `me`'s cache
@@ -202,7 +152,7 @@ mod tests {
     #[test]
     fn a_contact_in_the_routing_table_costs_one_message_and_no_lookup() {
         let mut net = RoutedNet::dht(N, 0.0);
-        let far = *net.tables().buckets(FROM).last().expect("a bucket contact");
+        let far = net.tables().buckets(FROM).last().expect("a bucket contact");
         assert!(position_distance(FROM, far, N) > 8);
         let mut rng = stream(1, Stream::Deliver, 0, 0);
         net.outbox().send(msg(far), &mut rng);

@@ -6,12 +6,13 @@ pub mod bodies;
 pub mod chunk_claims;
 pub mod chunk_plan;
 pub mod chunk_work;
+pub mod dht_lookup;
+pub mod dht_maintenance;
 pub mod dht_send;
 pub mod hints;
 pub mod lookup;
 pub mod multicast;
 pub mod network;
-
 pub mod outbox;
 pub mod parcel;
 pub mod pass;

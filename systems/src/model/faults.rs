@@ -1,4 +1,5 @@
-//! Who can reach whom this tick: scripted partitions and churn (peers offline for a while).
+//! Who can reach whom this tick: scripted partitions, churn (peers offline for a while) and
+//! session churn (`model/sessions.rs`).
 //!
 //! Kept inside the `Network` so every sender checks it without another resource; with no
 //! faults configured the check is one predictable branch.
@@ -6,6 +7,7 @@
 use crate::config::{PartitionSpec, SimConfig};
 use crate::model::ids::{PeerIdx, Tick};
 use crate::model::rng::{Stream, stream};
+use crate::model::sessions::Sessions;
 use rand::Rng;
 
 /// Whether any fault can cut a message this tick.
@@ -24,6 +26,10 @@ pub struct Faults {
     pub offline_until: Vec<Tick>,
     /// Peers cut off this tick: outside the largest group, or offline.
     pub cut_off: u64,
+    /// Peers offline this tick.
+    pub offline: u64,
+    /// Session churn, when configured: it sets `offline_until`.
+    sessions: Option<Sessions>,
     partitions: Vec<PartitionSpec>,
     churn: f64,
     downtime: Tick,
@@ -32,13 +38,21 @@ pub struct Faults {
 
 impl Faults {
     pub fn new(config: &SimConfig) -> Self {
-        let any = !config.faults.partitions.is_empty() || config.faults.churn > 0.0;
+        let sessions = config.faults.sessions;
+        let any =
+            !config.faults.partitions.is_empty() || config.faults.churn > 0.0 || sessions.on();
         let n = if any { config.peers as usize } else { 0 };
+        let mut offline_until = vec![0; n];
+        let sessions = sessions
+            .on()
+            .then(|| Sessions::new(&sessions, config.peers, config.seed, &mut offline_until));
         Self {
             state: FaultState::Clear,
             group: vec![0; n],
-            offline_until: vec![0; n],
+            offline_until,
             cut_off: 0,
+            offline: 0,
+            sessions,
             partitions: config.faults.partitions.clone(),
             churn: config.faults.churn,
             downtime: config.faults.churn_downtime,
@@ -66,6 +80,16 @@ impl Faults {
             FaultState::Clear => true,
             FaultState::Active => self.offline_until[p as usize] <= now,
         }
+    }
+
+    /// Peers that came back online this tick under session churn, in peer order.
+    pub fn joined(&self) -> &[PeerIdx] {
+        self.sessions.as_ref().map_or(&[], Sessions::joined)
+    }
+
+    /// Whether peers churn in sessions (and, on dht, maintain their routing tables).
+    pub fn sessions_on(&self) -> bool {
+        self.sessions.is_some()
     }
 
     /// The partition in force at `now`, if any.
@@ -107,6 +131,9 @@ impl Faults {
                 }
             }
         }
+        if let Some(sessions) = &mut self.sessions {
+            sessions.advance(now, &mut self.offline_until);
+        }
         let mut sizes = [0u64; 256];
         for &g in &self.group {
             sizes[g as usize] += 1;
@@ -114,6 +141,7 @@ impl Faults {
         let largest = sizes.iter().copied().max().unwrap_or(0);
         let offline = self.offline_until.iter().filter(|&&u| u > now).count() as u64;
         let outside = n as u64 - largest;
+        self.offline = offline;
         self.cut_off = outside + offline;
         self.state = if outside > 0 || offline > 0 {
             FaultState::Active
@@ -149,6 +177,71 @@ mod tests {
         f.advance(20);
         assert_eq!(f.state, FaultState::Clear);
         assert!(f.can_send(0, 99, 20));
+    }
+
+    fn session_faults(offline: f64, lengths: crate::config::SessionLengths) -> Faults {
+        let mut config = SimConfig {
+            peers: 10_000,
+            seed: 3,
+            ..SimConfig::default()
+        };
+        config.faults.sessions.offline = offline;
+        config.faults.sessions.mean_session = 100;
+        config.faults.sessions.lengths = lengths;
+        Faults::new(&config)
+    }
+
+    #[test]
+    fn under_session_churn_the_offline_share_holds_from_the_start_and_over_time() {
+        use crate::config::SessionLengths::*;
+        for lengths in [Exponential, Weibull { shape: 0.5 }, Weibull { shape: 2.0 }] {
+            let mut f = session_faults(0.1, lengths);
+            let (mut sum, mut joins, ticks) = (0u64, 0usize, 2_000);
+            for t in 0..ticks {
+                f.advance(t);
+                if t == 0 {
+                    let first = f.offline as f64 / 10_000.0;
+                    assert!(
+                        (first - 0.1).abs() < 0.015,
+                        "{lengths:?} at tick 0: {first}"
+                    );
+                }
+                sum += f.offline;
+                joins += f.joined().len();
+                assert!(f.joined().iter().all(|&p| f.is_online(p, t)));
+            }
+            let share = sum as f64 / (10_000.0 * ticks as f64);
+            assert!((share - 0.1).abs() < 0.01, "{lengths:?}: {share}");
+            // One leave and one join per mean cycle of 100 + 11.1 ticks; at shape 0.5 many
+            // periods round to 0 ticks, and such a period is no leave.
+            let expected = 10_000.0 * ticks as f64 / 111.1;
+            let floor = if lengths == (Weibull { shape: 0.5 }) {
+                0.6
+            } else {
+                0.9
+            };
+            assert!(
+                joins as f64 / expected > floor && (joins as f64) < 1.1 * expected,
+                "{lengths:?}: {joins} joins, {expected} expected"
+            );
+        }
+    }
+
+    #[test]
+    fn a_peer_that_comes_back_is_named_once_on_that_tick() {
+        let mut f = session_faults(0.3, crate::config::SessionLengths::Exponential);
+        f.advance(0);
+        let away: Vec<PeerIdx> = (0..10_000).filter(|&p| !f.is_online(p, 0)).collect();
+        let p = away[0];
+        let back = f.offline_until[p as usize];
+        for t in 1..=back {
+            f.advance(t);
+            assert_eq!(
+                f.joined().contains(&p),
+                t == back && f.is_online(p, t),
+                "tick {t}"
+            );
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! What happened, per tick and in total, and the digest over it.
 
 use crate::model::dht::lookup_counts::LookupCounts;
+use crate::model::dht::maintenance_counts::MaintenanceCounts;
 use crate::model::ids::Tick;
 use crate::model::message::KindCounts;
 use bevy_ecs::prelude::Resource;
@@ -32,6 +33,8 @@ pub struct TickMetrics {
     pub violations: u64,
     /// Lookup traffic on the dht topology (none elsewhere), apart from `sent`.
     pub lookups: LookupCounts,
+    /// Maintenance traffic on dht under session churn, apart from `sent` and `lookups`.
+    pub maintenance: MaintenanceCounts,
 }
 
 impl TickMetrics {
@@ -57,6 +60,7 @@ impl TickMetrics {
                 self.violations,
             ])
             .chain(self.lookups.digest_words())
+            .chain(self.maintenance.digest_words())
     }
 }
 
@@ -228,6 +232,13 @@ pub struct Metrics {
     pub peak_in_flight: u64,
     pub messages_cut: u64,
     pub lookups: LookupCounts,
+    pub maintenance: MaintenanceCounts,
+    /// Offline peers summed over the ticks (churn or session churn); not in the digest,
+    /// which holds `peers_partitioned` already.
+    pub offline_peer_ticks: u64,
+    /// Peers back online under session churn; not in the digest either (it follows from
+    /// the faults' draws, which the digest sees through `peers_partitioned`).
+    pub session_joins: u64,
     pub digest: Digest,
     pub ticks_done: u32,
     pub recovery: Recovery,

@@ -20,6 +20,8 @@ pub mod peer;
 pub mod ring;
 pub mod rng;
 pub mod routes;
+pub mod session_lengths;
+pub mod sessions;
 pub mod signatures;
 pub mod small_world;
 pub mod submission;

@@ -18,6 +18,10 @@ pub enum Stream {
     Vote = 6,
     Inbox = 7,
     Faults = 8,
+    /// Session churn: when peers leave and come back.
+    Sessions = 9,
+    /// dht maintenance: whom a peer pings, and where it looks for a dead contact's stand-in.
+    Maintenance = 10,
 }
 
 /// SplitMix64 finaliser: a fast, well-mixed 64-bit hash step.

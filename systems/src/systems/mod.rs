@@ -10,6 +10,7 @@ pub mod collect_garbage;
 pub mod commit;
 pub mod deliver_messages;
 pub mod inject_transactions;
+pub mod maintain_routing_tables;
 pub mod record_metrics;
 pub mod vote;
 
@@ -22,5 +23,6 @@ pub use collect_garbage::collect_garbage;
 pub use commit::commit_blocks;
 pub use deliver_messages::deliver_messages;
 pub use inject_transactions::inject_transactions;
+pub use maintain_routing_tables::maintain_routing_tables;
 pub use record_metrics::record_metrics;
 pub use vote::vote;

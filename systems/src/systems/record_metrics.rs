@@ -51,6 +51,7 @@ pub fn record_metrics(
     m.peak_in_flight = m.peak_in_flight.max(cur.in_flight);
     m.messages_cut += cur.messages_cut;
     m.lookups.merge(&cur.lookups);
+    m.maintenance.merge(&cur.maintenance);
     m.ticks_done += 1;
     m.recovery.record(cur.tick, cur.blocks_committed);
     m.last = cur;

@@ -6,12 +6,18 @@
 //! Near peers follow from a peer's position and are not stored. Bucket contacts are drawn
 //! once from the seed and kept in one flat array, the same number for every peer, each
 //! peer's sorted by position: no per-peer allocation, 4 bytes a contact.
+//!
+//! Under session churn a peer replaces a bucket contact it found dead with a live one of the
+//! same band (`engine/dht_maintenance.rs`). The ring and the network share the tables, so a
+//! contact is an atomic word, changed through `&self` by [`RoutingTables::replace`]: only the
+//! maintenance system calls it, after every read of its pass, with nothing else running.
 
 use crate::config::{DHT_TABLE_MAX, dht_buckets, dht_near_reach};
 use crate::model::ids::PeerIdx;
 use crate::model::rng::mix64;
 use rayon::prelude::*;
 use smallvec::SmallVec;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 /// Every peer's routing table on a ring of `n` peers.
 #[derive(Debug)]
@@ -23,7 +29,17 @@ pub struct RoutingTables {
     stride: u32,
     /// `buckets[p * stride..(p + 1) * stride]`: peer `p`'s bucket contacts, sorted, distinct,
     /// none of them a near peer.
-    buckets: Vec<PeerIdx>,
+    buckets: Vec<AtomicU32>,
+}
+
+/// A band of ring distance on one side of a peer, where one of its bucket contacts sits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Band {
+    /// Whether the band lies ahead of the peer on the ring (else behind it).
+    pub ahead: bool,
+    /// Distances `lo..=hi`.
+    pub lo: u32,
+    pub hi: u32,
 }
 
 /// Ring distance between two positions on a ring of `n`.
@@ -74,7 +90,56 @@ impl RoutingTables {
             n,
             half,
             stride,
-            buckets,
+            buckets: buckets.into_iter().map(AtomicU32::new).collect(),
+        }
+    }
+
+    /// Peer `p`'s bucket contacts as stored.
+    #[inline]
+    fn slots(&self, p: PeerIdx) -> &[AtomicU32] {
+        let s = self.stride as usize;
+        &self.buckets[p as usize * s..(p as usize + 1) * s]
+    }
+
+    /// Puts `new` in `old`'s place in `p`'s table (a dead contact's stand-in) and keeps the
+    /// contacts sorted; false if `old` is not there or `new` already is. Call only while no
+    /// one reads the tables (see the module notes).
+    pub fn replace(&self, p: PeerIdx, old: PeerIdx, new: PeerIdx) -> bool {
+        let mut held: SmallVec<[PeerIdx; 64]> = self.buckets(p).collect();
+        let Some(at) = held.iter().position(|&q| q == old) else {
+            return false;
+        };
+        if self.contains(p, new) || new == p {
+            return false;
+        }
+        held[at] = new;
+        held.sort_unstable();
+        for (slot, q) in self.slots(p).iter().zip(held) {
+            slot.store(q, Relaxed);
+        }
+        true
+    }
+
+    /// The band and side of `p`'s table that `contact` (one of its bucket contacts) fills:
+    /// where its stand-in must come from.
+    pub fn band_of(&self, p: PeerIdx, contact: PeerIdx) -> Band {
+        let n = self.n;
+        let ahead = (contact + n - p) % n <= n / 2;
+        let d = position_distance(p, contact, n);
+        let j = d.ilog2();
+        let reach = n.saturating_sub(1) / 2;
+        Band {
+            ahead,
+            lo: (1u32 << j).max(self.half + 1),
+            hi: ((1u64 << (j + 1)) - 1).min(reach as u64) as u32,
+        }
+    }
+
+    /// The peer `d` positions from `p` on `band`'s side.
+    pub fn at_distance(&self, p: PeerIdx, band: Band, d: u32) -> PeerIdx {
+        match band.ahead {
+            true => (p + d) % self.n,
+            false => (p + self.n - d % self.n) % self.n,
         }
     }
 
@@ -92,9 +157,8 @@ impl RoutingTables {
 
     /// Peer `p`'s bucket contacts, sorted by position.
     #[inline]
-    pub fn buckets(&self, p: PeerIdx) -> &[PeerIdx] {
-        let s = self.stride as usize;
-        &self.buckets[p as usize * s..(p as usize + 1) * s]
+    pub fn buckets(&self, p: PeerIdx) -> impl ExactSizeIterator<Item = PeerIdx> + '_ {
+        self.slots(p).iter().map(|q| q.load(Relaxed))
     }
 
     /// Contacts in every table (near and bucket).
@@ -113,7 +177,10 @@ impl RoutingTables {
     pub fn contains(&self, a: PeerIdx, b: PeerIdx) -> bool {
         a != b
             && (position_distance(a, b, self.n) <= self.half
-                || self.buckets(a).binary_search(&b).is_ok())
+                || self
+                    .slots(a)
+                    .binary_search_by(|q| q.load(Relaxed).cmp(&b))
+                    .is_ok())
     }
 
     /// What `at` answers a lookup for `target` with: the (up to) `K` contacts of its table
@@ -146,7 +213,7 @@ impl RoutingTables {
             }
         };
         offer(near);
-        for &q in self.buckets(at) {
+        for q in self.buckets(at) {
             offer(q);
         }
         best.into_iter().map(|(_, q)| q).collect()
@@ -175,7 +242,7 @@ mod tests {
         assert_eq!((t.near_reach(), t.buckets(0).len()), (8, 18));
         assert_eq!(t.size(), 34);
         for p in [0u32, 1, 2_500, 4_999] {
-            let b = t.buckets(p);
+            let b: Vec<PeerIdx> = t.buckets(p).collect();
             assert!(b.windows(2).all(|w| w[0] < w[1]), "sorted, distinct");
             assert!(b.iter().all(|&q| position_distance(p, q, 5_000) > 8));
             let known = (0..5_000).filter(|&q| t.contains(p, q)).count();
@@ -189,6 +256,27 @@ mod tests {
                 assert_eq!(b.iter().filter(band).count(), 2, "peer {p} band {j}");
             }
         }
+    }
+
+    #[test]
+    fn a_replaced_contact_leaves_the_table_and_its_stand_in_from_the_same_band_joins_it() {
+        let n = 5_000;
+        let t = RoutingTables::new(n, 3);
+        let p = 1_234;
+        let old = t.buckets(p).nth(5).expect("a contact");
+        let band = t.band_of(p, old);
+        let d = position_distance(p, old, n);
+        assert!(band.lo <= d && d <= band.hi);
+        let new = (band.lo..=band.hi)
+            .map(|d| t.at_distance(p, band, d))
+            .find(|&q| q != old && !t.contains(p, q))
+            .expect("another peer in the band");
+        assert_eq!(t.band_of(p, new), band);
+        assert!(t.replace(p, old, new));
+        assert!(t.contains(p, new) && !t.contains(p, old));
+        let b: Vec<PeerIdx> = t.buckets(p).collect();
+        assert!(b.windows(2).all(|w| w[0] < w[1]), "still sorted");
+        assert!(!t.replace(p, old, new), "old is gone");
     }
 
     #[test]
