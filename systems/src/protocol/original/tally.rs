@@ -1,6 +1,7 @@
 //! Counting votes: the incremental balances' decision, and the full recount they must match.
 
 use super::state::{Entry, WITNESS_BIT, WITNESS_SLOT};
+use crate::config::NegativeBalance;
 
 /// Counts an entry's votes from scratch (the reference for the incremental balances).
 /// Returns (undecided mask, rejected).
@@ -8,7 +9,13 @@ use super::state::{Entry, WITNESS_BIT, WITNESS_SLOT};
 /// Part i is decided when the voters inside this peer's view of token i that hold the token
 /// agree by a margin above the threshold; the witness when more than `threshold` voters lie
 /// inside its view of the block id.
-pub fn tally(e: &Entry, parts: usize, threshold: i32, peers: u32) -> (u8, bool) {
+pub fn tally(
+    e: &Entry,
+    parts: usize,
+    threshold: i32,
+    peers: u32,
+    negative: NegativeBalance,
+) -> (u8, bool) {
     let mut undecided = 0u8;
     let mut rejected = false;
     for (i, view) in e.protocol.views[..parts].iter().enumerate() {
@@ -22,7 +29,7 @@ pub fn tally(e: &Entry, parts: usize, threshold: i32, peers: u32) -> (u8, bool) 
             }
         }
         if balance < -threshold {
-            rejected = true;
+            rejected |= negative == NegativeBalance::Rejects;
         } else if balance <= threshold {
             undecided |= 1 << i;
         }
@@ -41,13 +48,20 @@ pub fn tally(e: &Entry, parts: usize, threshold: i32, peers: u32) -> (u8, bool) 
 }
 
 /// The decision a set of balances implies. Returns (undecided mask, rejected).
-pub fn decide(balance: &[i16; 7], parts: usize, threshold: i32) -> (u8, bool) {
+/// Under `NegativeBalance::Commits` (the original's quirk) a balance below -T decides the part
+/// as one above T does.
+pub fn decide(
+    balance: &[i16; 7],
+    parts: usize,
+    threshold: i32,
+    negative: NegativeBalance,
+) -> (u8, bool) {
     let mut undecided = 0u8;
     let mut rejected = false;
     for (i, &b) in balance[..parts].iter().enumerate() {
         let b = b as i32;
         if b < -threshold {
-            rejected = true;
+            rejected |= negative == NegativeBalance::Rejects;
         } else if b <= threshold {
             undecided |= 1 << i;
         }
@@ -95,10 +109,12 @@ mod tests {
                 );
             }
             for threshold in 0..3 {
-                assert_eq!(
-                    decide(&e.protocol.balance, parts, threshold),
-                    tally(&e, parts, threshold, peers)
-                );
+                for negative in [NegativeBalance::Rejects, NegativeBalance::Commits] {
+                    assert_eq!(
+                        decide(&e.protocol.balance, parts, threshold, negative),
+                        tally(&e, parts, threshold, peers, negative)
+                    );
+                }
             }
         }
     }

@@ -36,7 +36,9 @@ pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, thresh
         let parts = block.parts.len();
         let suppressed = e.protocol.suppressed;
         let this = BlockRef { idx, body: block };
-        let opinion = stated_opinion(out, judge_block(ps, this, cx.tokens), parts);
+        let rules = cx.params.rules;
+        let judged = judge_block(ps, this, cx.tokens).with_behind(rules.behind);
+        let opinion = stated_opinion(out, judged, parts);
         let (holds, behind) = (opinion.holds, opinion.behind);
         let mask = opinion.agree & !suppressed;
         let conflict = opinion.conflict;
@@ -51,7 +53,12 @@ pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, thresh
             if e.protocol.counted == Counted::Recount {
                 e.recount(peers);
             }
-            let (undecided, rejected) = decide(&e.protocol.balance, parts, threshold);
+            let (undecided, rejected) = decide(
+                &e.protocol.balance,
+                parts,
+                threshold,
+                rules.negative_balance,
+            );
             e.protocol.undecided = undecided;
             e.protocol.tally = Tally::Fresh;
             if rejected {
