@@ -472,6 +472,7 @@ mod tests {
             ("threshold", "3"),
             ("threshold_policy", "\"adaptive:1..3\""),
             ("tolerance", "12"),
+            ("rules", "\"original\""),
         ];
         for e in PROTOCOLS {
             for key in e.keys {
