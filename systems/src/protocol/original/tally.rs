@@ -3,19 +3,24 @@
 use super::state::{Entry, WITNESS_BIT, WITNESS_SLOT};
 use crate::config::NegativeBalance;
 
+/// What decides a part: a balance beyond the threshold T, and what one below -T does (D1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Margin {
+    pub threshold: i32,
+    pub negative: NegativeBalance,
+}
+
 /// Counts an entry's votes from scratch (the reference for the incremental balances).
 /// Returns (undecided mask, rejected).
 ///
 /// Part i is decided when the voters inside this peer's view of token i that hold the token
 /// agree by a margin above the threshold; the witness when more than `threshold` voters lie
 /// inside its view of the block id.
-pub fn tally(
-    e: &Entry,
-    parts: usize,
-    threshold: i32,
-    peers: u32,
-    negative: NegativeBalance,
-) -> (u8, bool) {
+pub fn tally(e: &Entry, parts: usize, margin: Margin, peers: u32) -> (u8, bool) {
+    let Margin {
+        threshold,
+        negative,
+    } = margin;
     let mut undecided = 0u8;
     let mut rejected = false;
     for (i, view) in e.protocol.views[..parts].iter().enumerate() {
@@ -50,12 +55,11 @@ pub fn tally(
 /// The decision a set of balances implies. Returns (undecided mask, rejected).
 /// Under `NegativeBalance::Commits` (the original's quirk) a balance below -T decides the part
 /// as one above T does.
-pub fn decide(
-    balance: &[i16; 7],
-    parts: usize,
-    threshold: i32,
-    negative: NegativeBalance,
-) -> (u8, bool) {
+pub fn decide(balance: &[i16; 7], parts: usize, margin: Margin) -> (u8, bool) {
+    let Margin {
+        threshold,
+        negative,
+    } = margin;
     let mut undecided = 0u8;
     let mut rejected = false;
     for (i, &b) in balance[..parts].iter().enumerate() {
@@ -110,9 +114,13 @@ mod tests {
             }
             for threshold in 0..3 {
                 for negative in [NegativeBalance::Rejects, NegativeBalance::Commits] {
+                    let margin = Margin {
+                        threshold,
+                        negative,
+                    };
                     assert_eq!(
-                        decide(&e.protocol.balance, parts, threshold, negative),
-                        tally(&e, parts, threshold, peers, negative)
+                        decide(&e.protocol.balance, parts, margin),
+                        tally(&e, parts, margin, peers)
                     );
                 }
             }

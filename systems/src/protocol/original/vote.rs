@@ -6,7 +6,7 @@ use super::judge::judge_block;
 use super::message::OriginalKind;
 use super::neighbourhood::neighbourhood;
 use super::state::{Counted, OriginalPeer, Tally, WITNESS_BIT};
-use super::tally::decide;
+use super::tally::{Margin, decide};
 use super::targets::{query_target, rotation, vote_targets};
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::message::{ANSWER_SENDER, COMMITTED_MASK, Message};
@@ -53,12 +53,11 @@ pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, thresh
             if e.protocol.counted == Counted::Recount {
                 e.recount(peers);
             }
-            let (undecided, rejected) = decide(
-                &e.protocol.balance,
-                parts,
+            let margin = Margin {
                 threshold,
-                rules.negative_balance,
-            );
+                negative: rules.negative_balance,
+            };
+            let (undecided, rejected) = decide(&e.protocol.balance, parts, margin);
             e.protocol.undecided = undecided;
             e.protocol.tally = Tally::Fresh;
             if rejected {
