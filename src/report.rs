@@ -75,6 +75,25 @@ pub fn to_text(s: &RunSummary, facts: &RunFacts) -> String {
             s.topology,
             s.degree,
             s.tokens
+        ) + &if s.rules == "default" {
+            String::new()
+        } else {
+            format!(", rules {}", s.rules)
+        },
+    );
+    let links = &s.seeded_links;
+    row(
+        "seeded links",
+        format!(
+            "mean {:.1}, min {}, max {} per peer ({})",
+            links.mean,
+            links.min,
+            links.max,
+            if links.peers_measured == s.peers as u64 {
+                format!("all {} peers", s.peers)
+            } else {
+                format!("a sample of {} peers", links.peers_measured)
+            }
         ),
     );
     row(

@@ -3,7 +3,8 @@
 use crate::cli::{Cli, TopologyArg};
 use crate::error::CliError;
 use ecrust_systems::config::{
-    Behaviour, PROTOCOLS, PartitionSpec, Placement, ProtocolKind, SessionLengths, ThresholdPolicy,
+    Behaviour, OriginalRules, PROTOCOLS, PartitionSpec, Placement, ProtocolKind, SessionLengths,
+    ThresholdPolicy,
 };
 use ecrust_systems::{DelayModel, SimConfig, Topology};
 use serde::Deserialize;
@@ -50,6 +51,8 @@ pub struct ScenarioFile {
     pub byzantine_placement: Option<String>,
     /// The original's `fixed` or `adaptive:MIN..MAX` (also `[protocol.original]`).
     pub threshold_policy: Option<String>,
+    /// The original's rule switches, `NAME=VALUE,...` (also `[protocol.original]`).
+    pub rules: Option<String>,
     /// `[[partition]]` tables: `at`, `heal`, `groups` (fractions of the ring).
     pub partition: Option<Vec<PartitionSpec>>,
     /// Free text for people; ignored by the simulator.
@@ -77,6 +80,7 @@ pub struct ScopedKeys {
     pub threshold: Option<u32>,
     pub threshold_policy: Option<String>,
     pub tolerance: Option<u32>,
+    pub rules: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for ProtocolKey {
@@ -176,6 +180,7 @@ impl ScenarioFile {
         scoped!(threshold);
         scoped!(threshold_policy);
         scoped!(tolerance);
+        scoped!(rules);
         Ok(file)
     }
 
@@ -316,6 +321,10 @@ pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize)
             ))
         })?;
     }
+    if let Some(s) = cli.rules.as_deref().or(file.rules.as_deref()) {
+        c.protocol.rules =
+            OriginalRules::parse(s).map_err(|e| CliError::usage(format!("rules: {e}")))?;
+    }
     if let Some(s) = cli
         .byzantine_behaviour
         .as_deref()
@@ -370,6 +379,7 @@ pub fn resolve_file(cli: &Cli, file: &ScenarioFile) -> Result<(SimConfig, usize)
             TopologyArg::Random => Topology::Random,
             TopologyArg::RingGradient => Topology::RingGradient,
             TopologyArg::RingGaussian => Topology::RingGaussian,
+            TopologyArg::LineGradient => Topology::LineGradient,
             TopologyArg::SmallWorld => Topology::SmallWorld,
             TopologyArg::Dht => Topology::Dht,
         };
@@ -497,6 +507,7 @@ mod tests {
             ("threshold", "3"),
             ("threshold_policy", "\"adaptive:1..3\""),
             ("tolerance", "12"),
+            ("rules", "\"original\""),
         ];
         for e in PROTOCOLS {
             for key in e.keys {

@@ -80,7 +80,7 @@ fn out_of_range_flags_are_one_line_usage_errors() {
     assert_usage_error(
         &["--topology", "moebius"],
         "topology",
-        &["random", "ring-gradient", "ring-gaussian"],
+        &["random", "ring-gradient", "ring-gaussian", "line-gradient"],
     );
     assert_usage_error(&["--peers", "many"], "peers", &[]);
     assert_usage_error(&["--no-such-flag"], "--no-such-flag", &[]);

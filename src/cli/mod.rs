@@ -84,7 +84,9 @@ pub struct Cli {
     /// Message delay in ticks: MIN..MAX (uniform), N, or geometric:STAY [default: geometric:0.5].
     #[arg(long, value_name = "MIN..MAX")]
     pub delay: Option<String>,
-    /// Peer topology [default: ring-gradient].
+    /// Peer topology [default: ring-gradient]. line-gradient is the original simulator's own
+    /// rule (ids equal mod 4, probability falling with id distance on a line; ~N/6 peers per
+    /// node; --degree does not apply).
     #[arg(long, value_enum)]
     pub topology: Option<TopologyArg>,
     /// Expected seeded peers per node [default: the original's link probabilities].
@@ -128,6 +130,11 @@ pub struct Cli {
     /// Threshold policy: `fixed` (always --threshold) or `adaptive:MIN..MAX` [default: fixed].
     #[arg(long, value_name = "POLICY")]
     pub threshold_policy: Option<String>,
+    /// The original's rule switches, NAME=VALUE,... (ours by default; each other value is the
+    /// original simulator's): holder-reply=at-once|never, negative-balance=rejects|commits,
+    /// behind=catch-up|vote-no; docs/protocol.md, "Rule switches".
+    #[arg(long, value_name = "LIST")]
+    pub rules: Option<String>,
     /// Fraction of peers that are Byzantine, 0..=0.5 [default: 0].
     #[arg(long)]
     pub byzantine: Option<f64>,
@@ -214,6 +221,7 @@ pub enum TopologyArg {
     Random,
     RingGradient,
     RingGaussian,
+    LineGradient,
     SmallWorld,
     Dht,
 }

@@ -1,9 +1,11 @@
 //! The figures a run reports, computed only from what the metrics recorded.
 
+use crate::model::degrees::LinkDegrees;
 use crate::model::families::Families;
 use crate::model::ledger::{Ledger, Violations};
 use crate::model::message::WireType;
 use crate::model::metrics::Metrics;
+use crate::model::ring::Ring;
 use crate::model::world::Settings;
 use crate::protocol::all_kinds;
 use bevy_ecs::prelude::*;
@@ -23,6 +25,8 @@ pub struct RunSummary {
     pub threads: usize,
     pub threshold: u32,
     pub threshold_policy: String,
+    /// The original's rule switches that differ from ours (`default` if none).
+    pub rules: String,
     /// The threshold in force at the end (differs from `threshold` under an adaptive policy).
     pub final_threshold: u32,
     /// v2's equivocating members tolerated per committee (its quorum follows from it).
@@ -34,7 +38,10 @@ pub struct RunSummary {
     pub loss: f64,
     pub delay: String,
     pub topology: String,
+    /// The topology's expected seeded links per peer.
     pub degree: f64,
+    /// The seeded links per peer as drawn (learned links not counted).
+    pub seeded_links: LinkDegrees,
     pub tokens: u32,
     /// Submissions: a block and every twin raced against it count once (a conflict family).
     /// Each ends committed (one member or more committed), rejected, timed out, or is still
@@ -203,6 +210,7 @@ impl RunSummary {
                     format!("adaptive:{min}..{max}")
                 }
             },
+            rules: config.protocol.rules.describe(),
             final_threshold: world
                 .resource::<crate::model::world::CurrentThreshold>()
                 .value,
@@ -214,6 +222,7 @@ impl RunSummary {
             delay: config.network.delay.describe(),
             topology: config.network.topology.name().to_string(),
             degree: config.expected_degree(),
+            seeded_links: LinkDegrees::measure(world.resource::<Ring>()),
             tokens: config.tokens(),
             blocks_submitted: families.submitted,
             blocks_committed: committed,

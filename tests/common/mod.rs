@@ -107,7 +107,7 @@ pub fn json_summary(args: &[&str]) -> serde_json::Value {
 
 /// The summary's rates and means: the only numeric columns of a run or sweep table that are
 /// doubles (docs/outputs.md). Every other number is a count or a configured integer.
-pub const DOUBLE_COLUMNS: [&str; 19] = [
+pub const DOUBLE_COLUMNS: [&str; 20] = [
     "byzantine",
     "byzantine_bound",
     "bytes_per_commit",
@@ -124,6 +124,7 @@ pub const DOUBLE_COLUMNS: [&str; 19] = [
     "offline_share_mean",
     "protocol_messages_per_commit",
     "rounds_per_commit",
+    "seeded_links.mean",
     "session_churn",
     "ticks_per_commit_mean",
     "wall_seconds",

@@ -9,6 +9,7 @@ mod adversary;
 mod faults;
 mod network;
 mod original;
+mod original_rules;
 mod protocol;
 mod validate;
 mod workload;
@@ -22,6 +23,9 @@ pub use network::{
     dht_near_reach, small_world_far,
 };
 pub use original::{NEIGHBOURHOOD_VOTERS, ThresholdPolicy};
+pub use original_rules::{
+    BehindPart, BodyRequery, HolderReply, NegativeBalance, Objectors, OriginalRules, RULE_NAMES,
+};
 pub use protocol::{MAX_TOLERANCE, PROTOCOLS, ProtocolConfig, ProtocolEntry, ProtocolKind};
 pub use validate::{ConfigError, MAX_PEERS};
 pub use workload::{MAX_PARTS, PEERS_PER_TOKEN, WorkloadConfig};
@@ -71,8 +75,9 @@ impl SimConfig {
     pub fn expected_degree(&self) -> f64 {
         let others = self.peers.saturating_sub(1) as f64;
         match self.network.degree {
-            // Small-world and dht set their own degree; `--degree` does not apply to them.
-            Some(d) if !self.network.topology.routed() => d.min(others),
+            // Line-gradient, small-world and dht set their own degree; `--degree` does not
+            // apply to them.
+            Some(d) if self.network.topology.takes_degree() => d.min(others),
             Some(_) => LinkModel::new(self.peers, &self.network).mean_probability() * others,
             None => LinkModel::new(self.peers, &self.network).mean_probability() * others,
         }

@@ -18,7 +18,8 @@ pub struct NetworkConfig {
     pub delay: DelayModel,
     pub topology: Topology,
     /// Expected number of seeded peers per node. `None` keeps the original's link
-    /// probabilities: random 0.3, ring-gradient 0.1..0.7, ring-gaussian sigma 0.1.
+    /// probabilities: random 0.3, ring-gradient 0.1..0.7, ring-gaussian sigma 0.1. The
+    /// topologies with a degree of their own (line-gradient, small-world, dht) ignore it.
     pub degree: Option<f64>,
 }
 
@@ -44,6 +45,11 @@ pub enum Topology {
     RingGradient,
     /// Link probability falls as a Gaussian of ring distance.
     RingGaussian,
+    /// The original simulator's own rule (EcNode f3a99ac `main.rs`): `a` links to `b` when
+    /// `d & 3 == 0` and a fresh random u64 exceeds `d`, with `d = |a - b|` on the raw ids (a
+    /// line, not a ring). Peers link only within their class of id mod 4, so the ring splits
+    /// into four separate networks of about N/4 peers, each peer knowing about 2/3 of its own.
+    LineGradient,
     /// Each peer knows its `SMALL_WORLD_NEAR` ring-nearest peers and about log2(N) far peers
     /// drawn with probability falling as 1 / ring distance; messages to peers it does not know
     /// travel hop by hop (see `docs/topology.md`).
@@ -112,13 +118,15 @@ pub fn small_world_far(n: u32) -> u32 {
 }
 
 impl Topology {
-    pub const NAMES: &'static str = "random, ring-gradient, ring-gaussian, small-world, dht";
+    pub const NAMES: &'static str =
+        "random, ring-gradient, ring-gaussian, line-gradient, small-world, dht";
 
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "random" => Some(Self::Random),
             "ring-gradient" => Some(Self::RingGradient),
             "ring-gaussian" => Some(Self::RingGaussian),
+            "line-gradient" => Some(Self::LineGradient),
             "small-world" => Some(Self::SmallWorld),
             "dht" => Some(Self::Dht),
             _ => None,
@@ -130,6 +138,7 @@ impl Topology {
             Self::Random => "random",
             Self::RingGradient => "ring-gradient",
             Self::RingGaussian => "ring-gaussian",
+            Self::LineGradient => "line-gradient",
             Self::SmallWorld => "small-world",
             Self::Dht => "dht",
         }
@@ -139,6 +148,11 @@ impl Topology {
     /// on small-world, looked up on dht), so protocols send to groups through one entry.
     pub fn routed(self) -> bool {
         matches!(self, Self::SmallWorld | Self::Dht)
+    }
+
+    /// Whether `--degree` rescales this topology's links (the others have a degree of their own).
+    pub fn takes_degree(self) -> bool {
+        matches!(self, Self::Random | Self::RingGradient | Self::RingGaussian)
     }
 }
 
@@ -233,6 +247,9 @@ pub enum LinkModel {
         sigma_ring: f64,
         scale: f64,
     },
+    /// The original's line rule (`Topology::LineGradient`): one pair in four (ids equal mod 4),
+    /// kept with probability `1 - |a - b| / 2^64`.
+    LineGradient,
     /// Links are drawn per peer, not per pair (`model::small_world`); `mean` is the share of
     /// the other peers a peer knows (its degree over N - 1).
     SmallWorld {
@@ -274,6 +291,7 @@ impl LinkModel {
             Topology::SmallWorld => LinkModel::SmallWorld {
                 mean: ((SMALL_WORLD_NEAR + small_world_far(peers)) as f64 / others).min(1.0),
             },
+            Topology::LineGradient => LinkModel::LineGradient,
             Topology::Dht => LinkModel::Dht {
                 mean: ((2 * dht_near_reach(peers) + dht_buckets(peers)) as f64 / others).min(1.0),
             },
@@ -300,8 +318,11 @@ impl LinkModel {
                 let x = d as f64 / sigma_ring;
                 scale * (-0.5 * x * x).exp()
             }
-            // No function of distance alone: near by position, far by a per-peer draw.
-            LinkModel::SmallWorld { .. } | LinkModel::Dht { .. } => f64::NAN,
+            // No function of ring distance alone: near by position, far by a per-peer draw;
+            // or, on the line, of the ids themselves.
+            LinkModel::SmallWorld { .. } | LinkModel::Dht { .. } | LinkModel::LineGradient => {
+                f64::NAN
+            }
         }
     }
 
@@ -316,6 +337,8 @@ impl LinkModel {
                 (scale * s * (std::f64::consts::PI / 2.0).sqrt()).min(1.0)
             }
             LinkModel::SmallWorld { mean } | LinkModel::Dht { mean } => mean,
+            // A quarter of the pairs, times E[1 - |x - y|] = 2/3 for two uniform ids.
+            LinkModel::LineGradient => 1.0 / 6.0,
         }
     }
 }

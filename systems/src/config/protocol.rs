@@ -1,6 +1,7 @@
 //! The protocol the peers run, and its parameters.
 
 use super::original::ThresholdPolicy;
+use super::original_rules::OriginalRules;
 use serde::{Deserialize, Serialize};
 
 /// One row of [`PROTOCOLS`]: a protocol as every front end sees it.
@@ -45,7 +46,7 @@ macro_rules! protocols {
 protocols! {
     /// The original ecRust rules (`protocol/original/`).
     Original = "original", help: "the original ecRust rules: neighbourhood votes against a threshold",
-        keys: &["threshold", "threshold_policy"], describe: |threshold, _, _| format!("threshold {threshold}");
+        keys: &["threshold", "threshold_policy", "rules"], describe: |threshold, _, _| format!("threshold {threshold}");
     /// Committees, locks and quorum certificates (`protocol/v2/`, `docs/protocol-v2.md`): the
     /// default since it meets issue 18's targets.
     #[default]
@@ -104,6 +105,9 @@ pub struct ProtocolConfig {
     /// `Q = floor((32 + b) / 2) + 1` (10: Q = 22). More tolerance costs liveness: a committee
     /// with more than `32 - Q` silent members cannot certify.
     pub tolerance: u32,
+    /// The original: where its rules follow ours or the original simulator's (`--rules`).
+    #[serde(default)]
+    pub rules: OriginalRules,
 }
 
 /// The most v2's `tolerance` may be: a quorum of at most 24 of 32 leaves room for 8 missing votes.
@@ -120,6 +124,7 @@ impl Default for ProtocolConfig {
             gc_after: 200,
             learned_peers: 32,
             tolerance: 10,
+            rules: OriginalRules::default(),
         }
     }
 }

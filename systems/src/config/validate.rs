@@ -47,10 +47,15 @@ impl SimConfig {
         self.network.validate(self.peers)?;
         let degree = self.expected_degree();
         if degree < 8.0 {
+            let raise = if self.network.topology.takes_degree() {
+                "--degree"
+            } else {
+                "--peers"
+            };
             return bad(
                 "degree",
                 format!(
-                    "the {} topology gives {degree:.1} peers per node; at least 8 are needed (raise --degree)",
+                    "the {} topology gives {degree:.1} peers per node; at least 8 are needed (raise {raise})",
                     self.network.topology.name()
                 ),
             );

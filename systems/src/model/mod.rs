@@ -6,6 +6,7 @@ pub mod adversary;
 pub mod blocks;
 pub mod certificates;
 pub mod charges;
+pub mod degrees;
 pub mod dht;
 pub mod families;
 pub mod faults;

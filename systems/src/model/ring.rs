@@ -46,6 +46,8 @@ enum LinkTest {
         span: u64,
     },
     Gaussian,
+    /// The original's line rule: ids equal mod 4, and the hash above their distance.
+    Line,
     /// Ask the ring's routes (small-world links or dht routing tables).
     Routed,
 }
@@ -64,6 +66,7 @@ impl LinkTest {
                 }
             }
             LinkModel::Gaussian { .. } => LinkTest::Gaussian,
+            LinkModel::LineGradient => LinkTest::Line,
             LinkModel::SmallWorld { .. } | LinkModel::Dht { .. } => LinkTest::Routed,
         }
     }
@@ -217,6 +220,12 @@ impl Ring {
             LinkTest::Gaussian => {
                 let p = self.link.probability(d);
                 p >= 1.0 || (h >> 11) as f64 * (1.0 / (1u64 << 53) as f64) < p
+            }
+            LinkTest::Line => {
+                // `d` on the raw ids, not the ring; the hash stands for the original's fresh
+                // random u64 per (a, b).
+                let line = self.id(a).abs_diff(self.id(b));
+                line & 3 == 0 && h > line
             }
             LinkTest::Routed => self.routed_link(a, b),
         }

@@ -1,6 +1,7 @@
 //! How a peer judges a block against its own token store, part by part.
 
 use super::state::PeerState;
+use crate::config::BehindPart;
 use crate::model::tokens::TokenBook;
 use crate::protocol::BlockRef;
 
@@ -53,6 +54,19 @@ pub struct Opinion {
     pub behind: u8,
     /// Some part spends an owner that was already spent.
     pub conflict: bool,
+}
+
+impl Opinion {
+    /// Under `BehindPart::VoteNo` (the seed-era original) a part this peer is behind on is one
+    /// it holds and does not agree to, not one to catch up on first.
+    #[inline]
+    pub fn with_behind(mut self, rule: BehindPart) -> Self {
+        if rule == BehindPart::VoteNo {
+            self.holds |= self.behind;
+            self.behind = 0;
+        }
+        self
+    }
 }
 
 pub fn judge_block(ps: &PeerState, block: BlockRef, tokens: &TokenBook) -> Opinion {

@@ -8,6 +8,7 @@ use super::message::OriginalKind;
 use super::neighbourhood::neighbourhood;
 use super::state::{Entry, OriginalPeer, PeerState};
 use super::targets::{query_target, rotation};
+use crate::config::{BodyRequery, HolderReply, Objectors};
 use crate::engine::lookup::Lookup;
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
@@ -46,6 +47,16 @@ fn reply<const T: bool>(io: &mut Io<'_, '_, T>, msg: Message) {
 #[inline]
 fn trusted(me: PeerIdx, ps: &PeerState, from: PeerIdx, lookup: Lookup) -> bool {
     lookup.seeded_link(me, from) || ps.knows_learned(from)
+}
+
+/// The parts a vote speaks for: those its voter holds (C3), or all of them under the
+/// original's rule, where every voter's 0 is an objection.
+#[inline]
+fn speaks_for(m: &Message, objectors: Objectors) -> u8 {
+    match objectors {
+        Objectors::Holders => m.holds,
+        Objectors::AnyVoter => ALL_PARTS,
+    }
 }
 
 fn on_vote<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, m: &Message, block: &Block) {
@@ -88,17 +99,23 @@ fn on_vote<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, m: &Message,
                                 voter: m.from,
                                 sent: m.sent,
                                 mask: m.mask,
-                                holds: m.holds,
+                                holds: speaks_for(m, cx.params.rules.objectors),
                             },
                             peers,
                         );
                     }
                     match e.body {
-                        Body::Unknown { asked } if cx.now >= asked + REQUERY_TICKS => {
+                        Body::Unknown { asked }
+                            if cx.now >= asked + REQUERY_TICKS
+                                && cx.params.rules.requery == BodyRequery::Repeat =>
+                        {
                             e.body = Body::Unknown { asked: cx.now };
                             reply(out, query);
                         }
-                        Body::Known if wants_reply => {
+                        Body::Known
+                            if wants_reply
+                                && cx.params.rules.holder_reply == HolderReply::AtOnce =>
+                        {
                             // A holder answers with its opinion at once: askers far from a
                             // token have few holders in view and need their word directly.
                             // D3 holds here too: no "agree" for the later of two pending
@@ -107,7 +124,8 @@ fn on_vote<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, m: &Message,
                                 idx: m.block,
                                 body: block,
                             };
-                            let mut o = judge_block(ps, this, cx.tokens);
+                            let mut o = judge_block(ps, this, cx.tokens)
+                                .with_behind(cx.params.rules.behind);
                             if o.agree != 0 {
                                 // Most askers reach peers that hold none of the tokens:
                                 // nothing to suppress, so skip the scan of the pool.
@@ -150,7 +168,12 @@ fn on_vote<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, m: &Message,
                         Body::Unknown { asked: cx.now },
                         Role::Relay,
                     );
-                    e.record_vote(m.from, m.sent, m.mask, m.holds);
+                    e.record_vote(
+                        m.from,
+                        m.sent,
+                        m.mask,
+                        speaks_for(m, cx.params.rules.objectors),
+                    );
                     ps.insert_entry(at, e);
                     reply(out, query);
                 }

@@ -1,6 +1,14 @@
 //! Counting votes: the incremental balances' decision, and the full recount they must match.
 
 use super::state::{Entry, WITNESS_BIT, WITNESS_SLOT};
+use crate::config::NegativeBalance;
+
+/// What decides a part: a balance beyond the threshold T, and what one below -T does (D1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Margin {
+    pub threshold: i32,
+    pub negative: NegativeBalance,
+}
 
 /// Counts an entry's votes from scratch (the reference for the incremental balances).
 /// Returns (undecided mask, rejected).
@@ -8,7 +16,11 @@ use super::state::{Entry, WITNESS_BIT, WITNESS_SLOT};
 /// Part i is decided when the voters inside this peer's view of token i that hold the token
 /// agree by a margin above the threshold; the witness when more than `threshold` voters lie
 /// inside its view of the block id.
-pub fn tally(e: &Entry, parts: usize, threshold: i32, peers: u32) -> (u8, bool) {
+pub fn tally(e: &Entry, parts: usize, margin: Margin, peers: u32) -> (u8, bool) {
+    let Margin {
+        threshold,
+        negative,
+    } = margin;
     let mut undecided = 0u8;
     let mut rejected = false;
     for (i, view) in e.protocol.views[..parts].iter().enumerate() {
@@ -22,7 +34,7 @@ pub fn tally(e: &Entry, parts: usize, threshold: i32, peers: u32) -> (u8, bool) 
             }
         }
         if balance < -threshold {
-            rejected = true;
+            rejected |= negative == NegativeBalance::Rejects;
         } else if balance <= threshold {
             undecided |= 1 << i;
         }
@@ -41,13 +53,19 @@ pub fn tally(e: &Entry, parts: usize, threshold: i32, peers: u32) -> (u8, bool) 
 }
 
 /// The decision a set of balances implies. Returns (undecided mask, rejected).
-pub fn decide(balance: &[i16; 7], parts: usize, threshold: i32) -> (u8, bool) {
+/// Under `NegativeBalance::Commits` (the original's quirk) a balance below -T decides the part
+/// as one above T does.
+pub fn decide(balance: &[i16; 7], parts: usize, margin: Margin) -> (u8, bool) {
+    let Margin {
+        threshold,
+        negative,
+    } = margin;
     let mut undecided = 0u8;
     let mut rejected = false;
     for (i, &b) in balance[..parts].iter().enumerate() {
         let b = b as i32;
         if b < -threshold {
-            rejected = true;
+            rejected |= negative == NegativeBalance::Rejects;
         } else if b <= threshold {
             undecided |= 1 << i;
         }
@@ -95,10 +113,16 @@ mod tests {
                 );
             }
             for threshold in 0..3 {
-                assert_eq!(
-                    decide(&e.protocol.balance, parts, threshold),
-                    tally(&e, parts, threshold, peers)
-                );
+                for negative in [NegativeBalance::Rejects, NegativeBalance::Commits] {
+                    let margin = Margin {
+                        threshold,
+                        negative,
+                    };
+                    assert_eq!(
+                        decide(&e.protocol.balance, parts, margin),
+                        tally(&e, parts, margin, peers)
+                    );
+                }
             }
         }
     }

@@ -6,7 +6,7 @@ use super::judge::judge_block;
 use super::message::OriginalKind;
 use super::neighbourhood::neighbourhood;
 use super::state::{Counted, OriginalPeer, Tally, WITNESS_BIT};
-use super::tally::decide;
+use super::tally::{Margin, decide};
 use super::targets::{query_target, rotation, vote_targets};
 use crate::model::ids::{BlockIdx, PeerIdx, Tick};
 use crate::model::message::{ANSWER_SENDER, COMMITTED_MASK, Message};
@@ -36,7 +36,9 @@ pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, thresh
         let parts = block.parts.len();
         let suppressed = e.protocol.suppressed;
         let this = BlockRef { idx, body: block };
-        let opinion = stated_opinion(out, judge_block(ps, this, cx.tokens), parts);
+        let rules = cx.params.rules;
+        let judged = judge_block(ps, this, cx.tokens).with_behind(rules.behind);
+        let opinion = stated_opinion(out, judged, parts);
         let (holds, behind) = (opinion.holds, opinion.behind);
         let mask = opinion.agree & !suppressed;
         let conflict = opinion.conflict;
@@ -51,7 +53,11 @@ pub fn vote_peer<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, thresh
             if e.protocol.counted == Counted::Recount {
                 e.recount(peers);
             }
-            let (undecided, rejected) = decide(&e.protocol.balance, parts, threshold);
+            let margin = Margin {
+                threshold,
+                negative: rules.negative_balance,
+            };
+            let (undecided, rejected) = decide(&e.protocol.balance, parts, margin);
             e.protocol.undecided = undecided;
             e.protocol.tally = Tally::Fresh;
             if rejected {
