@@ -19,7 +19,7 @@ use crate::engine::lookup::Lookup;
 use crate::model::blocks::Block;
 use crate::model::ids::{BlockIdx, PeerIdx};
 use crate::model::message::Message;
-use crate::model::peer::{VoteRecord, record_newest};
+use crate::model::peer::VoteRecord;
 use crate::model::signatures::Word;
 use crate::protocol::v2::message::V2Kind;
 pub use crate::protocol::v2::state::Ballot;
@@ -117,15 +117,7 @@ pub fn take_vote<const T: bool>(io: &mut Io<'_, '_, T>, e: &mut Entry, m: &Messa
     if mine == 0 {
         return;
     }
-    record_newest(
-        &mut e.protocol.votes,
-        VoteRecord {
-            voter: m.from,
-            sent: m.sent,
-            mask: m.mask & mine,
-            holds: m.holds & mine,
-        },
-    );
+    e.protocol.take_vote(m, mine);
     let block = BlockRef {
         idx: m.block,
         body: block,

@@ -10,7 +10,7 @@ use super::collect::{
 use super::quorum::committee_mask;
 use crate::model::blocks::{Block, Spender, content_id};
 use crate::model::message::Message;
-use crate::model::peer::{Decision, EntryState, Role, VoteRecord, record_newest};
+use crate::model::peer::{Decision, EntryState, Role};
 use crate::protocol::v2::message::V2Kind;
 use crate::protocol::v2::state::{Entry, MyVote, PeerState, V2Peer};
 use crate::protocol::{BlockRef, Node, Services};
@@ -135,15 +135,7 @@ fn on_vote<const T: bool>(node: &mut Node<'_, '_, V2Peer, T>, m: &Message, block
     // Only a part's committee speaks for it; anything else counts for nothing.
     let mine = committee_mask(world.lookup, world.tokens, block, m.from);
     if mine != 0 {
-        record_newest(
-            &mut e.protocol.votes,
-            VoteRecord {
-                voter: m.from,
-                sent: m.sent,
-                mask: m.mask & mine,
-                holds: m.holds & mine,
-            },
-        );
+        e.protocol.take_vote(m, mine);
     }
 }
 

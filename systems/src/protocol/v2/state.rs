@@ -2,7 +2,10 @@
 //! collector already reported), beside the engine's part.
 
 use crate::model::ids::{BlockIdx, Tick, TokenIdx};
-use crate::model::peer::{EntryPart, PeerPart, VoteRecords, spilled_bytes};
+use crate::model::message::Message;
+use crate::model::peer::{
+    EntryPart, PeerPart, VoteRecord, VoteRecords, record_newest, spilled_bytes,
+};
 use smallvec::SmallVec;
 
 /// A peer under v2's rules.
@@ -71,6 +74,22 @@ pub struct V2Entry {
     /// Votes received: an origin's from the committees (and its collectors' tallies), a
     /// collector's from the members it collects for.
     pub votes: VoteRecords,
+}
+
+impl V2Entry {
+    /// Keeps vote `m` on the parts of `parts` only (those its sender speaks for here), if it
+    /// is the sender's first or newer than the one kept.
+    pub fn take_vote(&mut self, m: &Message, parts: u8) -> bool {
+        record_newest(
+            &mut self.votes,
+            VoteRecord {
+                voter: m.from,
+                sent: m.sent,
+                mask: m.mask & parts,
+                holds: m.holds & parts,
+            },
+        )
+    }
 }
 
 impl EntryPart for V2Entry {
