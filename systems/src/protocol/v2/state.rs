@@ -28,8 +28,9 @@ pub struct Lock {
 /// v2's part of a peer.
 #[derive(Clone, Debug, Default)]
 pub struct V2Peer {
-    /// Its locks, dropped only once moot (`vote/lock.rs::prune_locks`), never by age.
-    pub locks: SmallVec<[Lock; 2]>,
+    /// Its locks, dropped only once moot (`vote/lock.rs::prune_locks`), never by age. On the
+    /// heap: only committee members ever hold one, so inline room would cost every peer.
+    pub locks: Vec<Lock>,
 }
 
 impl PeerPart for V2Peer {
@@ -41,7 +42,7 @@ impl PeerPart for V2Peer {
     }
 
     fn heap_bytes(&self) -> usize {
-        spilled_bytes(&self.locks)
+        self.locks.capacity() * std::mem::size_of::<Lock>()
     }
 }
 
