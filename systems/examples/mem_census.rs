@@ -2,7 +2,7 @@
 //!
 //! Every `--every` ticks (500 unless told) it prints the process's resident memory beside
 //! the capacity of every list that can grow (mempools, remembered verdicts, spilled vote
-//! lists, learned peers, mailboxes, scratch arenas): when the first grows with `--ticks` and
+//! lists, protocol lists, mailboxes, scratch arenas): when the first grows with `--ticks` and
 //! the second does not, the drift is the allocator's (BENCHMARKS.md, "Memory flatness").
 //! At the end it breaks the census with the largest total down by structure, in MiB and in
 //! bytes per peer, against the peak RSS (VmHWM), so what no structure explains is visible.
@@ -210,8 +210,6 @@ struct PeerLists {
     entry_lists_bytes: usize,
     remembered: usize,
     remembered_bytes: usize,
-    learned_capacity: usize,
-    learned_peers: usize,
     store_bytes: usize,
     stored: usize,
     /// The protocol's lists per peer that spilled (promises, locks, parents asked for).
@@ -226,8 +224,6 @@ fn peer_lists<S: PeerPart>(states: &[PeerState<S>]) -> PeerLists {
         l.keys_bytes += spilled(ps.keys());
         l.remembered += ps.remembered.len();
         l.remembered_bytes += verdict_bytes(&ps.remembered);
-        l.learned_capacity += ps.learned.capacity();
-        l.learned_peers += ps.learned.len();
         l.store_bytes += spilled(&ps.store);
         l.stored += ps.store.len();
         l.peer_lists_bytes += ps.protocol.heap_bytes();
@@ -327,16 +323,15 @@ fn census<S: PeerPart>(sim: &Simulation) -> Census {
             Some((l.remembered, "verdicts")),
         ),
         row(
-            "learned peers",
-            l.learned_capacity * size_of::<PeerIdx>(),
-            Some((l.learned_peers, "learned")),
-        ),
-        row(
             "token stores, spilled",
             l.store_bytes,
             Some((l.stored, "mappings")),
         ),
-        row("protocol's peer lists, spilled", l.peer_lists_bytes, None),
+        row(
+            "protocol's peer lists (promises, learned peers, locks)",
+            l.peer_lists_bytes,
+            None,
+        ),
         row("ring ids", ring.ids.capacity() * size_of::<u64>(), None),
         row(
             "small-world links (far + offsets)",
@@ -396,7 +391,6 @@ fn peer_state_layout<S: PeerPart>() -> String {
         ("mempool", size_of::<Vec<Entry<S::Entry>>>()),
         ("keys", size_of::<SmallVec<[BlockIdx; 6]>>()),
         ("store", size_of::<SmallVec<[(TokenIdx, Mapping); 2]>>()),
-        ("learned", size_of::<Vec<PeerIdx>>()),
         ("remembered", size_of::<Verdicts>()),
         ("protocol part", size_of::<S>()),
         ("gc_due + range + flag", 4 + 8 + 8 + 1),
@@ -479,7 +473,7 @@ fn report<S: PeerPart>(
         "remembered",
         "verdicts",
         "votes",
-        "learned",
+        "peer lists",
         "mailboxes",
         "scratch",
         "census"
@@ -502,7 +496,7 @@ fn report<S: PeerPart>(
             c.verdicts,
             mib(c.bytes("remembered verdicts (nodes)")),
             mib(c.bytes("protocol's entry lists, spilled")),
-            mib(c.bytes("learned peers")),
+            mib(c.bytes("protocol's peer lists (promises, learned peers, locks)")),
             mib(c.bytes("mailboxes (Network)")),
             mib(c.bytes("scratch (arenas, per-chunk lists)")),
             mib(c.total()),

@@ -31,6 +31,14 @@ fn lines<T>(p: *const T, bytes: usize) {
     let _ = (p, bytes);
 }
 
+/// Starts loading a slice's elements into cache.
+#[inline(always)]
+pub fn slice<T>(s: &[T]) {
+    if !s.is_empty() {
+        lines(s.as_ptr(), std::mem::size_of_val(s));
+    }
+}
+
 /// Starts loading a value into cache.
 #[inline(always)]
 pub fn value<T>(v: &T) {
@@ -48,13 +56,11 @@ pub fn mempool<S: PeerPart>(ps: &PeerState<S>) {
 }
 
 /// Starts loading what a message about `block` will read at `ps`: the block's entry if the
-/// peer has one, else its remembered verdicts; and the learned peers the trust check scans.
+/// peer has one, else its remembered verdicts; and what the protocol's part will read.
 /// `ps` itself should already be in cache.
 #[inline(always)]
 pub fn state_for<S: PeerPart>(ps: &PeerState<S>, block: BlockIdx) {
-    if !ps.learned.is_empty() {
-        lines(ps.learned.as_ptr(), std::mem::size_of_val(&ps.learned[..]));
-    }
+    ps.protocol.prefetch();
     match ps.find(block) {
         Ok(i) => {
             // Only the address: reading the entry (to follow spilled views, say) would stall

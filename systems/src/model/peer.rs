@@ -1,4 +1,4 @@
-//! One peer's state: the engine's part (mempool, token store, learned peers, verdicts) and
+//! One peer's state: the engine's part (mempool, token store, verdicts) and
 //! its protocol's own part, whose type the protocol declares (`Protocol::Peer`).
 //!
 //! Peers live in one dense `Vec<PeerState>` indexed by ring position rather than as ECS
@@ -100,6 +100,11 @@ pub trait PeerPart: Clone + Default + std::fmt::Debug + Send + Sync + 'static {
     fn heap_bytes(&self) -> usize {
         0
     }
+
+    /// Starts loading into cache what handling a message will read of this part (the
+    /// delivery pass calls it a few receivers ahead).
+    #[inline(always)]
+    fn prefetch(&self) {}
 }
 
 /// A protocol's own part of one mempool entry.
@@ -178,15 +183,6 @@ impl<E: EntryPart> Entry<E> {
     }
 }
 
-/// The most room a learned-peer list takes at its first allocation.
-///
-/// Every peer's list fills to its cap in a long enough run (at 50k peers, 1.1 M of the 1.6 M
-/// slots are taken by tick 500 and all by tick ~3,000), so growing it step by step only
-/// spread the same bytes over more ticks and left freed blocks behind: peak RSS crept up with
-/// the run's length. Caps up to this size are allocated whole at the first learned peer;
-/// larger ones grow as usual from there.
-pub const LEARNED_RESERVE_MAX: usize = 64;
-
 /// The mapping of `token` in a peer's `store` (absent = genesis); for callers that borrow the
 /// store apart from the rest of the peer.
 #[inline]
@@ -210,9 +206,6 @@ pub struct PeerState<S: PeerPart> {
     keys: SmallVec<[BlockIdx; 6]>,
     /// Mappings of tokens inside this peer's own range (absent = genesis).
     pub store: SmallVec<[(TokenIdx, Mapping); 2]>,
-    /// Peers that voted to us without a seeded link, oldest first. Allocated whole at the
-    /// first one (see `LEARNED_RESERVE_MAX`).
-    pub learned: Vec<PeerIdx>,
     /// Blocks decided here, kept as 12 bytes each (not a whole entry) to echo later votes.
     pub remembered: Verdicts,
     /// Whether the pending entries changed since the protocol last looked.
@@ -354,24 +347,6 @@ impl<S: PeerPart> PeerState<S> {
         self.collect_at(self.remembered.collect_due());
     }
 
-    #[inline]
-    pub fn knows_learned(&self, p: PeerIdx) -> bool {
-        self.learned.contains(&p)
-    }
-
-    /// Adds a peer learned from a vote, forgetting the oldest beyond `cap`.
-    pub fn learn(&mut self, p: PeerIdx, cap: usize) {
-        if cap == 0 || self.learned.contains(&p) {
-            return;
-        }
-        if self.learned.len() >= cap {
-            self.learned.remove(0);
-        } else if self.learned.capacity() == 0 {
-            self.learned.reserve_exact(cap.min(LEARNED_RESERVE_MAX));
-        }
-        self.learned.push(p);
-    }
-
     /// The mempool's block indices, read-only (for memory censuses: spilled or inline).
     pub fn keys(&self) -> &SmallVec<[BlockIdx; 6]> {
         &self.keys
@@ -434,31 +409,5 @@ mod tests {
         assert_eq!(p.find(3), Ok(0));
         p.push_entry(Entry::new(9, 10, Body::Known, Role::Relay));
         assert_eq!((p.mempool.len(), p.find(9)), (3, Ok(2)));
-    }
-
-    #[test]
-    fn learned_peers_are_bounded() {
-        let mut p = PeerState::<()>::default();
-        for i in 0..10 {
-            p.learn(i, 4);
-        }
-        assert_eq!(p.learned.as_slice(), &[6, 7, 8, 9]);
-    }
-
-    #[test]
-    fn a_learned_list_is_allocated_once() {
-        let mut p = PeerState::<()>::default();
-        assert_eq!(p.learned.capacity(), 0);
-        for i in 0..32 {
-            p.learn(i, 32);
-            assert_eq!(p.learned.capacity(), 32, "after {} peers", i + 1);
-        }
-        p.learn(99, 32);
-        assert_eq!((p.learned.len(), p.learned.capacity()), (32, 32));
-        assert_eq!((p.learned[0], p.learned[31]), (1, 99));
-
-        let mut wide = PeerState::<()>::default();
-        wide.learn(0, 1000);
-        assert_eq!(wide.learned.capacity(), LEARNED_RESERVE_MAX);
     }
 }

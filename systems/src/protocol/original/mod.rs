@@ -8,6 +8,7 @@ pub mod balance;
 pub mod byzantine;
 pub mod conflicts;
 pub mod judge;
+pub mod learned;
 pub mod message;
 pub mod neighbourhood;
 pub mod promises;

@@ -46,7 +46,7 @@ fn reply<const T: bool>(io: &mut Io<'_, '_, T>, msg: Message) {
 
 #[inline]
 fn trusted(me: PeerIdx, ps: &PeerState, from: PeerIdx, lookup: Lookup) -> bool {
-    lookup.seeded_link(me, from) || ps.knows_learned(from)
+    lookup.seeded_link(me, from) || ps.protocol.learned.knows(from)
 }
 
 /// The parts a vote speaks for: those its voter holds (C3), or all of them under the
@@ -146,7 +146,10 @@ fn on_vote<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, m: &Message,
                         _ => {}
                     }
                 }
-                EntryState::Pending => ps.learn(m.from, cx.params.learned_peers as usize),
+                EntryState::Pending => ps
+                    .protocol
+                    .learned
+                    .learn(m.from, cx.params.learned_peers as usize),
                 _ => {}
             }
         }
@@ -178,7 +181,9 @@ fn on_vote<const T: bool>(node: &mut Node<'_, '_, OriginalPeer, T>, m: &Message,
                     reply(out, query);
                 }
             } else {
-                ps.learn(m.from, cx.params.learned_peers as usize);
+                ps.protocol
+                    .learned
+                    .learn(m.from, cx.params.learned_peers as usize);
             }
         }
     }

@@ -1,7 +1,9 @@
 //! What the original keeps per peer (promises, parents it asked for) and per entry (the
 //! votes it received, their balance over its views, its D3 marks), beside the engine's part.
 
+use super::learned::Learned;
 pub use super::neighbourhood::Views;
+use crate::engine::prefetch;
 use crate::model::ids::{BlockIdx, Tick, TokenIdx};
 use crate::model::peer::{EntryPart, PeerPart, VoteRecords, spilled_bytes};
 use smallvec::SmallVec;
@@ -34,6 +36,8 @@ pub struct OriginalPeer {
     pub promises: SmallVec<[Promise; 2]>,
     /// Parent blocks asked for to catch up: (block, asked at).
     pub wanted: SmallVec<[(BlockIdx, Tick); 2]>,
+    /// Peers that voted to it without a seeded link.
+    pub learned: Learned,
 }
 
 impl PeerPart for OriginalPeer {
@@ -49,7 +53,13 @@ impl PeerPart for OriginalPeer {
     }
 
     fn heap_bytes(&self) -> usize {
-        spilled_bytes(&self.promises) + spilled_bytes(&self.wanted)
+        spilled_bytes(&self.promises) + spilled_bytes(&self.wanted) + self.learned.heap_bytes()
+    }
+
+    /// The trust check of a delivered vote scans the learned peers.
+    #[inline(always)]
+    fn prefetch(&self) {
+        prefetch::slice(self.learned.as_slice());
     }
 }
 
