@@ -7,13 +7,27 @@
 //! the message is not sent. Every draw comes from the sender's stream and the cache is the
 //! sender chunk's own, so the outcome does not depend on the thread count.
 
-use crate::engine::dht_lookup::{LookupFailed, LookupNet};
+use crate::config::DHT_RELAY_UNKNOWN_ENTRY;
+use crate::engine::dht_lookup::{ANSWER, LookupFailed, LookupNet};
 use crate::engine::outbox::Outbox;
-use crate::model::dht::routing_table::RoutingTables;
+use crate::model::dht::routing_table::{RoutingTables, position_distance};
 use crate::model::ids::{PeerIdx, Tick};
 use crate::model::message::Message;
 use crate::model::trace::Fate;
 use rand_pcg::Pcg64Mcg;
+
+/// Ticks a relay's sender waits for the entry's acknowledgement before it looks the entry up
+/// itself: about 1.5 times a relayed route's mean there and back (0.4 log2 N legs of 2 ticks).
+pub fn relay_timeout(peers: u32) -> u32 {
+    (6 * peers.max(2).ilog2()).div_ceil(5)
+}
+
+/// Whether `at` holds `entry` among its near contacts, and so knows the entry's neighbourhood
+/// well enough to start a multicast's spreading there itself.
+#[inline]
+fn spreads_to(tables: &RoutingTables, at: PeerIdx, entry: PeerIdx) -> bool {
+    position_distance(at, entry, tables.peers()) <= tables.near_reach()
+}
 
 impl<const TRACED: bool> Outbox<'_, TRACED> {
     /// Sends `msg` to a peer outside its sender's routing table: directly once the receiver
@@ -37,27 +51,125 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
         }
     }
 
-    /// Carries `msg` from its sender to `entry` (a multicast's first leg): nothing when the
-    /// sender is the entry, one hop when it knows it, else a lookup and one hop.
+    /// Carries `msg` from its sender towards `entry` (a multicast's first leg): the delay and
+    /// the peer the spreading starts from. Nothing when the sender holds the entry among its
+    /// near contacts (it spreads itself), one hop when it knows it otherwise, else a relay
+    /// (or, with `DHT_RELAY_UNKNOWN_ENTRY` off, a lookup and one hop).
     pub(super) fn reach_entry(
         &mut self,
         msg: &Message,
         entry: PeerIdx,
         tables: &RoutingTables,
         rng: &mut Pcg64Mcg,
-    ) -> Result<u32, Fate> {
+    ) -> Result<(u32, PeerIdx), Fate> {
         let from = msg.from;
-        if from == entry {
-            return Ok(0);
+        if spreads_to(tables, from, entry) {
+            return Ok((0, from));
         }
         let wait = match tables.contains(from, entry) {
             true => 0,
+            false if DHT_RELAY_UNKNOWN_ENTRY && !self.is_cached(from, entry) => {
+                return self.relay_or_look_up(msg, from, entry, tables, rng);
+            }
             false => self
                 .find(from, entry, tables, rng)
                 .map_err(|LookupFailed| Fate::Lost)?,
         };
         let hop = self.hop(msg, from, entry, rng)?;
-        Ok((wait + hop).min(self.wheel - 1))
+        Ok(((wait + hop).min(self.wheel - 1), entry))
+    }
+
+    /// Whether `from` has `to` in its contact cache (known, or being looked up).
+    fn is_cached(&self, from: PeerIdx, to: PeerIdx) -> bool {
+        let contacts = &self.mailbox.contacts;
+        contacts.owns(from) && contacts.holds(from, to)
+    }
+
+    /// Relays `msg` towards `entry` (below); the peer that starts the spreading acknowledges
+    /// it to `from` directly, naming the entry (one lookup datagram), and `from` caches the
+    /// entry when that arrives. When none has come `relay_timeout` ticks after sending (a hop
+    /// or the acknowledgement lost, or late), `from` falls back to an iterative lookup and
+    /// sends `msg` to the entry directly.
+    fn relay_or_look_up(
+        &mut self,
+        msg: &Message,
+        from: PeerIdx,
+        entry: PeerIdx,
+        tables: &RoutingTables,
+        rng: &mut Pcg64Mcg,
+    ) -> Result<(u32, PeerIdx), Fate> {
+        let relayed = self.relay(msg, from, entry, tables, rng);
+        let acked = relayed.ok().and_then(|(delay, root)| {
+            self.lookups.sent += 1;
+            let back = match self.faults.can_send(root, from, self.now + delay) {
+                true => self.link.sample_link(root, from, rng),
+                false => None,
+            };
+            if back.is_none() {
+                self.lookups.dropped += 1;
+            }
+            back.map(|b| delay + b)
+        });
+        let timeout = relay_timeout(tables.peers());
+        match acked {
+            Some(at) if at <= timeout => {
+                if self.mailbox.contacts.owns(from) {
+                    self.mailbox.contacts.remember(from, entry, self.now + at);
+                }
+                relayed
+            }
+            _ => {
+                // The fallback, from the timeout on. When the relay did arrive (its
+                // acknowledgement lost or late), this is a duplicate.
+                let found = self
+                    .find(from, entry, tables, rng)
+                    .map_err(|LookupFailed| Fate::Lost);
+                let direct = found.and_then(|wait| {
+                    let hop = self.hop(msg, from, entry, rng)?;
+                    Ok(((timeout + wait + hop).min(self.wheel - 1), entry))
+                });
+                match (relayed, direct) {
+                    (Ok(a), Ok(b)) if b.0 < a.0 => Ok(b),
+                    (Ok(a), _) => Ok(a),
+                    (Err(_), d) => d,
+                }
+            }
+        }
+    }
+
+    /// Recursive routing: `msg` itself travels from `from` towards `entry`, each relay passing
+    /// it to the contact it knows nearest `entry` (the sender's cache included), until it
+    /// reaches a peer that holds `entry` among its near contacts (the entry's neighbourhood,
+    /// where the committee sits), which spreads it. Every hop is a sent protocol message with
+    /// its own faults, loss and delay, one way; nothing acknowledges a hop, so a lost one loses
+    /// the message here.
+    fn relay(
+        &mut self,
+        msg: &Message,
+        from: PeerIdx,
+        entry: PeerIdx,
+        tables: &RoutingTables,
+        rng: &mut Pcg64Mcg,
+    ) -> Result<(u32, PeerIdx), Fate> {
+        let contacts = &self.mailbox.contacts;
+        let cached = contacts
+            .owns(from)
+            .then(|| contacts.known(from, self.now))
+            .into_iter()
+            .flatten();
+        let mut next = tables.nearer_with::<1>(from, entry, cached)[0];
+        let (mut at, mut delay) = (from, 0u32);
+        loop {
+            delay += self.hop(msg, at, next, rng)?;
+            at = next;
+            if at == entry || spreads_to(tables, at, entry) {
+                return Ok((delay.min(self.wheel - 1), at));
+            }
+            next = match tables.contains(at, entry) {
+                true => entry,
+                false => tables.nearer::<1>(at, entry)[0],
+            };
+        }
     }
 
     /// `from`'s way to `to` (not in its table): the ticks until it knows `to`'s address,
@@ -84,7 +196,9 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
         Ok(took)
     }
 
-    /// The lookup itself (`engine/dht_lookup.rs`), counted as lookup traffic.
+    /// The lookup itself (`engine/dht_lookup.rs`), counted as lookup traffic. It starts from
+    /// the contacts `from` knows nearest `to`, its cache's included: a cached peer near the
+    /// target saves the hops the table's far contacts would take.
     fn look_up(
         &mut self,
         from: PeerIdx,
@@ -92,6 +206,13 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
         tables: &RoutingTables,
         rng: &mut Pcg64Mcg,
     ) -> Result<Tick, LookupFailed> {
+        let contacts = &self.mailbox.contacts;
+        let cached = contacts
+            .owns(from)
+            .then(|| contacts.known(from, self.now))
+            .into_iter()
+            .flatten();
+        let first = tables.nearer_with::<ANSWER>(from, to, cached);
         LookupNet {
             tables,
             faults: self.faults,
@@ -99,7 +220,7 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
             now: self.now,
             counts: self.lookups,
         }
-        .look_up(from, to, rng)
+        .walk(from, to, first, rng)
     }
 
     /// `me` heard from `from` (a message delivered): on dht, `from` enters `me`'s cache
@@ -256,6 +377,23 @@ mod tests {
             assert!(l.sent - before.sent >= lost);
         }
         assert!(retried > 0, "some lookup recovered from a loss");
+    }
+
+    #[test]
+    fn a_lookup_starts_from_a_cached_contact_near_its_target() {
+        let mut net = RoutedNet::dht(N, 0.0);
+        let to = stranger(&net, 3);
+        let beside = (to + 1) % N;
+        let mut rng = stream(1, Stream::Deliver, 0, 0);
+        // FROM heard from a peer beside the target: its table holds the target.
+        net.outbox().heard(FROM, beside);
+        net.outbox().send(msg(to), &mut rng);
+        assert_eq!(
+            (net.lookups.lookups, net.lookups.sent),
+            (1, 2),
+            "one query, not three"
+        );
+        assert_eq!(net.due(3), vec![to]);
     }
 
     #[test]

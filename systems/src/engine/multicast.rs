@@ -53,12 +53,15 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
         routes: &Routes,
         rng: &mut Pcg64Mcg,
     ) {
+        // On dht the spreading may start short of the entry, at a peer beside it.
         let reach = match routes {
-            Routes::SmallWorld(sw) => self.walk(&msg, msg.from, entry, sw, rng),
+            Routes::SmallWorld(sw) => self
+                .walk(&msg, msg.from, entry, sw, rng)
+                .map(|d| (d, entry)),
             Routes::Dht(tables) => self.reach_entry(&msg, entry, tables, rng),
         };
-        let base = match reach {
-            Ok(delay) => delay,
+        let (base, entry) = match reach {
+            Ok(reached) => reached,
             Err(fate) => {
                 for &p in to {
                     self.trace_send(&Message { to: p, ..msg }, fate, None);
@@ -190,25 +193,64 @@ mod tests {
     }
 
     #[test]
-    fn a_dht_multicast_looks_the_entry_up_once_then_spreads_over_near_contacts() {
+    fn a_dht_multicast_to_an_unknown_entry_is_relayed_then_goes_direct_once_acknowledged() {
+        use crate::model::dht::routing_table::position_distance;
         let mut net = RoutedNet::dht(1_000, 0.0);
-        let entry = 500;
-        // A sender in the fixture's chunk whose lookup for the entry takes one query.
-        let from = (0..256)
-            .find(|&q| net.tables().lookup_hops(q, entry) == 1)
-            .expect("a peer one query from the entry");
+        let (entry, from) = (500, 10);
+        let t = net.tables();
+        // The relay's hops: greedy towards the entry until a peer holds it as a near contact.
+        let (mut at, mut hops) = (from, 0);
+        while position_distance(at, entry, 1_000) > t.near_reach() {
+            at = match t.contains(at, entry) {
+                true => entry,
+                false => t.nearer::<1>(at, entry)[0],
+            };
+            hops += 1;
+        }
+        assert!(hops >= 2);
         let msg = crate::testing::message(PROPOSE, from, from, 0, 0);
         let mut rng = stream(1, Stream::Deliver, 0, 0);
         net.outbox().multicast(msg, entry, &committee(), &mut rng);
-        // A query and its reply, the hop to the entry, then one link per other receiver.
-        assert_eq!((net.lookups.lookups, net.lookups.sent), (1, 2));
-        assert_eq!(net.sent.get(PROPOSE), 1 + 31);
-        assert_eq!(net.due(3), vec![entry]);
-        // The entry is cached now: the next multicast looks nothing up.
-        net.outbox_at(10)
+        // No lookup: the relay's hops are the message itself, then one link per receiver
+        // (some behind a station); the spreading peer's acknowledgement is one datagram.
+        assert_eq!((net.lookups.lookups, net.lookups.sent), (0, 1));
+        assert!(net.sent.get(PROPOSE) >= hops + 31);
+        let mut got: Vec<u32> = (0..net.network.wheel as usize)
+            .flat_map(|d| net.due(d))
+            .collect();
+        got.sort_unstable();
+        assert_eq!(got, committee(), "every member once");
+        // The acknowledgement named the entry: the next multicast goes to it directly.
+        let before = net.sent.get(PROPOSE);
+        net.outbox_at(20)
             .multicast(msg, entry, &committee(), &mut rng);
-        assert_eq!((net.lookups.lookups, net.lookups.cache_hits), (1, 1));
-        assert_eq!(net.sent.get(PROPOSE), 2 * 32);
+        assert_eq!((net.lookups.lookups, net.lookups.cache_hits), (0, 1));
+        assert_eq!(net.sent.get(PROPOSE) - before, 1 + 31);
+    }
+
+    #[test]
+    fn a_lost_relay_falls_back_to_a_lookup() {
+        // Every link loses: the relay's first hop, then every try of the lookup's first hop.
+        let mut net = RoutedNet::dht(1_000, 1.0);
+        let msg = crate::testing::message(PROPOSE, 10, 10, 0, 0);
+        let mut rng = stream(1, Stream::Deliver, 0, 0);
+        net.outbox().multicast(msg, 500, &committee(), &mut rng);
+        assert_eq!((net.sent.get(PROPOSE), net.dropped.get(PROPOSE)), (1, 1));
+        assert_eq!((net.lookups.lookups, net.lookups.failed), (1, 1));
+    }
+
+    #[test]
+    fn a_sender_beside_the_entry_spreads_the_multicast_itself() {
+        let mut net = RoutedNet::dht(1_000, 0.0);
+        let msg = crate::testing::message(PROPOSE, 120, 120, 0, 0);
+        let mut rng = stream(1, Stream::Deliver, 0, 0);
+        // 12 positions from the entry, and every receiver among its near contacts: one link
+        // to each, none through the entry.
+        let to: Vec<u32> = (104..=136).filter(|&p| p != 120).collect();
+        net.outbox().multicast(msg, 132, &to, &mut rng);
+        assert_eq!(net.sent.get(PROPOSE), to.len() as u64);
+        assert_eq!(net.lookups, Default::default());
+        assert_eq!(net.due(1).len(), to.len());
     }
 
     #[test]
