@@ -7,8 +7,8 @@
 //! the message is not sent. Every draw comes from the sender's stream and the cache is the
 //! sender chunk's own, so the outcome does not depend on the thread count.
 
-use crate::config::DHT_RELAY_UNKNOWN_ENTRY;
-use crate::engine::dht_lookup::{ANSWER, LookupFailed, LookupNet};
+use crate::config::{DHT_RELAY_UNKNOWN_ENTRY, DHT_RPC_TIMEOUT};
+use crate::engine::dht_lookup::{ANSWER, Answer, LookupFailed, LookupNet};
 use crate::engine::outbox::Outbox;
 use crate::model::dht::routing_table::{RoutingTables, position_distance};
 use crate::model::ids::{PeerIdx, Tick};
@@ -20,6 +20,18 @@ use rand_pcg::Pcg64Mcg;
 /// itself: about 1.5 times a relayed route's mean there and back (0.4 log2 N legs of 2 ticks).
 pub fn relay_timeout(peers: u32) -> u32 {
     (6 * peers.max(2).ilog2()).div_ceil(5)
+}
+
+/// The earlier of two routes' arrivals, or the first's fate when neither arrived.
+fn earliest(
+    a: Result<(u32, PeerIdx), Fate>,
+    b: Result<(u32, PeerIdx), Fate>,
+) -> Result<(u32, PeerIdx), Fate> {
+    match (a, b) {
+        (Ok(x), Ok(y)) => Ok(if y.0 < x.0 { y } else { x }),
+        (Ok(x), Err(_)) | (Err(_), Ok(x)) => Ok(x),
+        (Err(f), Err(_)) => Err(f),
+    }
 }
 
 /// Whether `at` holds `entry` among its near contacts, and so knows the entry's neighbourhood
@@ -140,9 +152,7 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
     /// Recursive routing: `msg` itself travels from `from` towards `entry`, each relay passing
     /// it to the contact it knows nearest `entry` (the sender's cache included), until it
     /// reaches a peer that holds `entry` among its near contacts (the entry's neighbourhood,
-    /// where the committee sits), which spreads it. Every hop is a sent protocol message with
-    /// its own faults, loss and delay, one way; nothing acknowledges a hop, so a lost one loses
-    /// the message here.
+    /// where the committee sits), which spreads it: the delay and that peer.
     fn relay(
         &mut self,
         msg: &Message,
@@ -157,19 +167,83 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
             .then(|| contacts.known(from, self.now))
             .into_iter()
             .flatten();
-        let mut next = tables.nearer_with::<1>(from, entry, cached)[0];
-        let (mut at, mut delay) = (from, 0u32);
-        loop {
-            delay += self.hop(msg, at, next, rng)?;
-            at = next;
-            if at == entry || spreads_to(tables, at, entry) {
-                return Ok((delay.min(self.wheel - 1), at));
-            }
-            next = match tables.contains(at, entry) {
-                true => entry,
-                false => tables.nearer::<1>(at, entry)[0],
+        let first = tables.nearer_with::<ANSWER>(from, entry, cached);
+        self.relay_hop(msg, from, entry, first, 0, tables, rng)
+            .map(|(delay, root)| (delay.min(self.wheel - 1), root))
+    }
+
+    /// One relay hop from `at` (reached `delay` ticks after sending), then the rest of the
+    /// route. Every hop is a sent protocol message with its own faults, loss and delay, and
+    /// its receiver acknowledges it (a routing datagram, counted with lookups). Without the
+    /// acknowledgement `at` waits `DHT_RPC_TIMEOUT` and passes the message to its next option,
+    /// up to `DHT_HOP_TRIES` tries; a copy whose acknowledgement alone was lost goes on too (a
+    /// fork, counted hop by hop; the earliest copy to arrive is the one that spreads, as the
+    /// peers there drop a proposal they already hold).
+    #[allow(clippy::too_many_arguments)]
+    fn relay_hop(
+        &mut self,
+        msg: &Message,
+        at: PeerIdx,
+        entry: PeerIdx,
+        options: Answer,
+        mut delay: u32,
+        tables: &RoutingTables,
+        rng: &mut Pcg64Mcg,
+    ) -> Result<(u32, PeerIdx), Fate> {
+        let mut best: Result<(u32, PeerIdx), Fate> = Err(Fate::Lost);
+        for attempt in 0..ANSWER {
+            let next = options[attempt.min(options.len() - 1)];
+            let arrived = match self.hop(msg, at, next, rng) {
+                Ok(d) => delay + d,
+                Err(fate) => {
+                    if best.is_err() {
+                        best = Err(fate);
+                    }
+                    delay += DHT_RPC_TIMEOUT;
+                    continue;
+                }
             };
+            let acked = self.routing_datagram(next, at, rng);
+            let onward = self.relay_on(msg, next, entry, arrived, tables, rng);
+            best = earliest(best, onward);
+            if acked {
+                break;
+            }
+            delay += DHT_RPC_TIMEOUT;
         }
+        best
+    }
+
+    /// The route on from `at`, reached `delay` ticks after sending.
+    fn relay_on(
+        &mut self,
+        msg: &Message,
+        at: PeerIdx,
+        entry: PeerIdx,
+        delay: u32,
+        tables: &RoutingTables,
+        rng: &mut Pcg64Mcg,
+    ) -> Result<(u32, PeerIdx), Fate> {
+        if at == entry || spreads_to(tables, at, entry) {
+            return Ok((delay, at));
+        }
+        let options = match tables.contains(at, entry) {
+            true => Answer::from_slice(&[entry]),
+            false => tables.nearer::<ANSWER>(at, entry),
+        };
+        self.relay_hop(msg, at, entry, options, delay, tables, rng)
+    }
+
+    /// One routing datagram from `a` to `b` (an acknowledgement), counted with lookups:
+    /// whether it arrived.
+    fn routing_datagram(&mut self, a: PeerIdx, b: PeerIdx, rng: &mut Pcg64Mcg) -> bool {
+        self.lookups.sent += 1;
+        let arrived =
+            self.faults.can_send(a, b, self.now) && self.link.sample_link(a, b, rng).is_some();
+        if !arrived {
+            self.lookups.dropped += 1;
+        }
+        arrived
     }
 
     /// `from`'s way to `to` (not in its table): the ticks until it knows `to`'s address,
