@@ -1,11 +1,13 @@
 //! Sending on the dht topology: a message to a peer in the sender's routing table or contact
 //! cache goes directly (one message, one loss draw); to any other peer the sender first looks
-//! it up, and the result enters its cache.
+//! it up, and the result enters its cache. A multicast whose entry the sender does not know
+//! is relayed towards it instead, hop by hop, so it does not wait for a lookup's round trips.
 //!
-//! The lookup (`engine/dht_lookup.rs`) is iterative; each query and each reply is a lookup
-//! datagram counted in `Outbox::lookups`, apart from the protocol's messages. When it gives up
-//! the message is not sent. Every draw comes from the sender's stream and the cache is the
-//! sender chunk's own, so the outcome does not depend on the thread count.
+//! The lookup (`engine/dht_lookup.rs`) is iterative; each query and each reply, and each
+//! relay's acknowledgement, is a datagram counted in `Outbox::lookups`, apart from the
+//! protocol's messages. When a lookup gives up the message is not sent. Every draw comes from
+//! the sender's stream and the cache is the sender chunk's own, so the outcome does not
+//! depend on the thread count.
 
 use crate::config::{DHT_RELAY_UNKNOWN_ENTRY, DHT_RPC_TIMEOUT};
 use crate::engine::dht_lookup::{ANSWER, Answer, LookupFailed, LookupNet};

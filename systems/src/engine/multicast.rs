@@ -10,9 +10,9 @@
 //! station from the one before. Every link crossed is one sent message; a link that loses it
 //! loses it for every receiver behind that link.
 //!
-//! On dht the entry is reached as any peer is there: directly when the sender knows it, after
-//! a lookup otherwise (`engine/dht_send.rs`); the spreading is the same, over the entry's and
-//! the stations' near contacts, which every routing table holds.
+//! On dht the entry is reached directly when the sender knows it, else by a relay towards it
+//! (`engine/dht_send.rs`); the spreading is the same, from the entry or from the first relay
+//! beside it, over near contacts, which every routing table holds.
 
 use crate::engine::outbox::Outbox;
 use crate::model::ids::PeerIdx;
