@@ -73,6 +73,7 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
         &mut self,
         msg: &Message,
         entry: PeerIdx,
+        to: &[PeerIdx],
         tables: &RoutingTables,
         rng: &mut Pcg64Mcg,
     ) -> Result<(u32, PeerIdx), Fate> {
@@ -83,7 +84,7 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
         let wait = match tables.contains(from, entry) {
             true => 0,
             false if DHT_RELAY_UNKNOWN_ENTRY && !self.is_cached(from, entry) => {
-                return self.relay_or_look_up(msg, from, entry, tables, rng);
+                return self.relay_or_look_up(msg, from, entry, to, tables, rng);
             }
             false => self
                 .find(from, entry, tables, rng)
@@ -93,6 +94,14 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
         Ok(((wait + hop).min(self.wheel - 1), entry))
     }
 
+    /// Whether `from` knows `to`'s address now: in its table, or cached and not still being
+    /// looked up.
+    pub(super) fn knows(&self, from: PeerIdx, to: PeerIdx, tables: &RoutingTables) -> bool {
+        let contacts = &self.mailbox.contacts;
+        tables.contains(from, to)
+            || (contacts.owns(from) && contacts.use_wait(from, to, self.now) == Some(0))
+    }
+
     /// Whether `from` has `to` in its contact cache (known, or being looked up).
     fn is_cached(&self, from: PeerIdx, to: PeerIdx) -> bool {
         let contacts = &self.mailbox.contacts;
@@ -100,8 +109,10 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
     }
 
     /// Relays `msg` towards `entry` (below); the peer that starts the spreading acknowledges
-    /// it to `from` directly, naming the entry (one lookup datagram), and `from` caches the
-    /// entry when that arrives. When none has come `relay_timeout` ticks after sending (a hop
+    /// it to `from` directly, naming the entry and the receivers `to` it knows (the key's
+    /// neighbourhood, as a Kademlia FIND_NODE reply names the k closest; one routing
+    /// datagram), and `from` caches them when that arrives, so its later multicasts to them
+    /// go direct. When none has come `relay_timeout` ticks after sending (a hop
     /// or the acknowledgement lost, or late), `from` falls back to an iterative lookup and
     /// sends `msg` to the entry directly.
     fn relay_or_look_up(
@@ -109,6 +120,7 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
         msg: &Message,
         from: PeerIdx,
         entry: PeerIdx,
+        to: &[PeerIdx],
         tables: &RoutingTables,
         rng: &mut Pcg64Mcg,
     ) -> Result<(u32, PeerIdx), Fate> {
@@ -127,7 +139,13 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
         let timeout = relay_timeout(tables.peers());
         match acked {
             Some(at) if at <= timeout => {
-                if self.mailbox.contacts.owns(from) {
+                if self.mailbox.contacts.owns(from)
+                    && let Ok((_, root)) = relayed
+                {
+                    let known = |p: PeerIdx| p == root || tables.contains(root, p);
+                    for &p in to.iter().filter(|&&p| p != from && known(p)) {
+                        self.mailbox.contacts.remember(from, p, self.now + at);
+                    }
                     self.mailbox.contacts.remember(from, entry, self.now + at);
                 }
                 relayed

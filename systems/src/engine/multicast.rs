@@ -53,12 +53,29 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
         routes: &Routes,
         rng: &mut Pcg64Mcg,
     ) {
-        // On dht the spreading may start short of the entry, at a peer beside it.
+        // On dht, receivers whose address the sender knows get it directly (one datagram
+        // each, as spread), and the spreading may start short of the entry, beside it.
+        let mut rest: SmallVec<[PeerIdx; 96]> = SmallVec::new();
+        let to = match routes {
+            Routes::Dht(tables) => {
+                for &p in to {
+                    match p != msg.from && self.knows(msg.from, p, tables) {
+                        true => self.send(Message { to: p, ..msg }, rng),
+                        false => rest.push(p),
+                    }
+                }
+                if rest.is_empty() {
+                    return;
+                }
+                &rest[..]
+            }
+            Routes::SmallWorld(_) => to,
+        };
         let reach = match routes {
             Routes::SmallWorld(sw) => self
                 .walk(&msg, msg.from, entry, sw, rng)
                 .map(|d| (d, entry)),
-            Routes::Dht(tables) => self.reach_entry(&msg, entry, tables, rng),
+            Routes::Dht(tables) => self.reach_entry(&msg, entry, to, tables, rng),
         };
         let (base, entry) = match reach {
             Ok(reached) => reached,
@@ -221,12 +238,18 @@ mod tests {
             .collect();
         got.sort_unstable();
         assert_eq!(got, committee(), "every member once");
-        // The acknowledgement named the entry: the next multicast goes to it directly.
-        let before = net.sent.get(PROPOSE);
+        // The acknowledgement named the entry and the members the spreading peer knows: the
+        // next multicast goes to those directly, to the others through the entry; one
+        // datagram a member, one more for the entry's relaying, nothing looked up.
+        let (before, acks) = (net.sent.get(PROPOSE), net.lookups.sent);
         net.outbox_at(20)
             .multicast(msg, entry, &committee(), &mut rng);
-        assert_eq!((net.lookups.lookups, net.lookups.cache_hits), (0, 1));
-        assert_eq!(net.sent.get(PROPOSE) - before, 1 + 31);
+        assert_eq!(net.lookups.lookups, 0);
+        assert_eq!(net.lookups.sent, acks);
+        assert!(net.lookups.cache_hits > 16, "{}", net.lookups.cache_hits);
+        assert!((32..=33).contains(&(net.sent.get(PROPOSE) - before)));
+        let direct = net.due(21).len();
+        assert!(direct > 16, "{direct} members a tick after sending");
     }
 
     #[test]

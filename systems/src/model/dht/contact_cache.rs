@@ -85,6 +85,13 @@ impl ContactCaches {
         self.find(owner, peer).is_some()
     }
 
+    /// The ticks `owner` would wait at `now` to send to `peer` if cached (0 once known),
+    /// without using the entry.
+    pub fn use_wait(&self, owner: PeerIdx, peer: PeerIdx, now: Tick) -> Option<Tick> {
+        self.find(owner, peer)
+            .map(|i| self.stamps[i].saturating_sub(now))
+    }
+
     /// Sends from `owner` to `peer` at `now` if cached: the ticks to wait for its lookup to
     /// complete (0 once known), and the entry becomes the most recently used.
     pub fn use_contact(&mut self, owner: PeerIdx, peer: PeerIdx, now: Tick) -> Option<Tick> {
