@@ -17,10 +17,10 @@ mod workload;
 pub use adversary::{AdversaryConfig, BEHAVIOURS, Behaviour, BehaviourEntry, Placement};
 pub use faults::{FaultConfig, PartitionSpec, SessionChurn, SessionLengths};
 pub use network::{
-    DHT_CACHE, DHT_HOP_TRIES, DHT_NEAR, DHT_PING_TRIES, DHT_PINGS_PER_ROUND, DHT_RPC_TIMEOUT,
-    DHT_STAND_IN_TRIES, DHT_TABLE_MAX, DelayModel, GEOMETRIC_DELAY_CAP, HALF_RING, LONG_TAIL_CAP,
-    LinkModel, MAX_DELAY, NetworkConfig, RING, SMALL_WORLD_NEAR, Topology, dht_buckets,
-    dht_near_reach, small_world_far,
+    DHT_CACHE, DHT_HOP_TRIES, DHT_NEAR, DHT_PING_TRIES, DHT_PINGS_PER_ROUND,
+    DHT_RELAY_UNKNOWN_ENTRY, DHT_RPC_TIMEOUT, DHT_STAND_IN_TRIES, DHT_TABLE_MAX, DelayModel,
+    GEOMETRIC_DELAY_CAP, HALF_RING, LONG_TAIL_CAP, LinkModel, MAX_DELAY, NetworkConfig, RING,
+    SMALL_WORLD_NEAR, Topology, dht_buckets, dht_near_reach, small_world_far,
 };
 pub use original::{NEIGHBOURHOOD_VOTERS, ThresholdPolicy};
 pub use original_rules::{

@@ -61,10 +61,15 @@ pub enum Topology {
 }
 
 /// DHT: ring-nearest peers in every routing table, half on each side.
-pub const DHT_NEAR: u32 = 16;
+pub const DHT_NEAR: u32 = 32;
 
 /// DHT: the most contacts a routing table holds (near peers and bucket contacts).
 pub const DHT_TABLE_MAX: u32 = 64;
+
+/// DHT: a multicast whose entry its sender does not know yet is relayed towards it hop by hop
+/// (recursive routing, one way a hop) instead of waiting for an iterative lookup's round
+/// trips; false restores the lookup (a model choice: docs/topology.md).
+pub const DHT_RELAY_UNKNOWN_ENTRY: bool = true;
 
 /// DHT: contacts a peer's cache holds (peers it looked up or heard from).
 pub const DHT_CACHE: usize = 256;
@@ -95,7 +100,7 @@ pub fn dht_near_reach(n: u32) -> u32 {
 
 /// DHT: bucket contacts in each routing table on a ring of `n` peers: one per side per
 /// power-of-two distance band beyond the near peers, capped so the table holds at most
-/// `DHT_TABLE_MAX` (18 at 5k peers, 32 at 1M).
+/// `DHT_TABLE_MAX` (16 at 5k peers, 30 at 1M).
 pub fn dht_buckets(n: u32) -> u32 {
     let half = dht_near_reach(n);
     let reach = n.saturating_sub(1) / 2;

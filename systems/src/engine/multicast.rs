@@ -10,9 +10,9 @@
 //! station from the one before. Every link crossed is one sent message; a link that loses it
 //! loses it for every receiver behind that link.
 //!
-//! On dht the entry is reached as any peer is there: directly when the sender knows it, after
-//! a lookup otherwise (`engine/dht_send.rs`); the spreading is the same, over the entry's and
-//! the stations' near contacts, which every routing table holds.
+//! On dht the entry is reached directly when the sender knows it, else by a relay towards it
+//! (`engine/dht_send.rs`); the spreading is the same, from the entry or from the first relay
+//! beside it, over near contacts, which every routing table holds.
 
 use crate::engine::outbox::Outbox;
 use crate::model::ids::PeerIdx;
@@ -53,12 +53,32 @@ impl<const TRACED: bool> Outbox<'_, TRACED> {
         routes: &Routes,
         rng: &mut Pcg64Mcg,
     ) {
-        let reach = match routes {
-            Routes::SmallWorld(sw) => self.walk(&msg, msg.from, entry, sw, rng),
-            Routes::Dht(tables) => self.reach_entry(&msg, entry, tables, rng),
+        // On dht, receivers whose address the sender knows get it directly (one datagram
+        // each, as spread), and the spreading may start short of the entry, beside it.
+        let mut rest: SmallVec<[PeerIdx; 96]> = SmallVec::new();
+        let to = match routes {
+            Routes::Dht(tables) => {
+                for &p in to {
+                    match p != msg.from && self.knows(msg.from, p, tables) {
+                        true => self.send(Message { to: p, ..msg }, rng),
+                        false => rest.push(p),
+                    }
+                }
+                if rest.is_empty() {
+                    return;
+                }
+                &rest[..]
+            }
+            Routes::SmallWorld(_) => to,
         };
-        let base = match reach {
-            Ok(delay) => delay,
+        let reach = match routes {
+            Routes::SmallWorld(sw) => self
+                .walk(&msg, msg.from, entry, sw, rng)
+                .map(|d| (d, entry)),
+            Routes::Dht(tables) => self.reach_entry(&msg, entry, to, tables, rng),
+        };
+        let (base, entry) = match reach {
+            Ok(reached) => reached,
             Err(fate) => {
                 for &p in to {
                     self.trace_send(&Message { to: p, ..msg }, fate, None);
@@ -190,25 +210,104 @@ mod tests {
     }
 
     #[test]
-    fn a_dht_multicast_looks_the_entry_up_once_then_spreads_over_near_contacts() {
+    fn a_dht_multicast_to_an_unknown_entry_is_relayed_then_goes_direct_once_acknowledged() {
+        use crate::model::dht::routing_table::position_distance;
         let mut net = RoutedNet::dht(1_000, 0.0);
-        let entry = 500;
-        // A sender in the fixture's chunk whose lookup for the entry takes one query.
-        let from = (0..256)
-            .find(|&q| net.tables().lookup_hops(q, entry) == 1)
-            .expect("a peer one query from the entry");
+        let (entry, from) = (500, 10);
+        let t = net.tables();
+        // The relay's hops: greedy towards the entry until a peer holds it as a near contact.
+        let (mut at, mut hops) = (from, 0);
+        while position_distance(at, entry, 1_000) > t.near_reach() {
+            at = match t.contains(at, entry) {
+                true => entry,
+                false => t.nearer::<1>(at, entry)[0],
+            };
+            hops += 1;
+        }
+        assert!(hops >= 2);
         let msg = crate::testing::message(PROPOSE, from, from, 0, 0);
         let mut rng = stream(1, Stream::Deliver, 0, 0);
         net.outbox().multicast(msg, entry, &committee(), &mut rng);
-        // A query and its reply, the hop to the entry, then one link per other receiver.
-        assert_eq!((net.lookups.lookups, net.lookups.sent), (1, 2));
-        assert_eq!(net.sent.get(PROPOSE), 1 + 31);
-        assert_eq!(net.due(3), vec![entry]);
-        // The entry is cached now: the next multicast looks nothing up.
-        net.outbox_at(10)
+        // No lookup: the relay's hops are the message itself, then one link per receiver
+        // (some behind a station); each hop's acknowledgement and the spreading peer's to
+        // the sender are routing datagrams.
+        assert_eq!((net.lookups.lookups, net.lookups.sent), (0, hops + 1));
+        assert!(net.sent.get(PROPOSE) >= hops + 31);
+        let mut got: Vec<u32> = (0..net.network.wheel as usize)
+            .flat_map(|d| net.due(d))
+            .collect();
+        got.sort_unstable();
+        assert_eq!(got, committee(), "every member once");
+        // The acknowledgement named the entry and the members the spreading peer knows: the
+        // next multicast goes to those directly, to the others through the entry; one
+        // datagram a member, one more for the entry's relaying, nothing looked up.
+        let (before, acks) = (net.sent.get(PROPOSE), net.lookups.sent);
+        net.outbox_at(20)
             .multicast(msg, entry, &committee(), &mut rng);
-        assert_eq!((net.lookups.lookups, net.lookups.cache_hits), (1, 1));
-        assert_eq!(net.sent.get(PROPOSE), 2 * 32);
+        assert_eq!(net.lookups.lookups, 0);
+        assert_eq!(net.lookups.sent, acks);
+        assert!(net.lookups.cache_hits > 16, "{}", net.lookups.cache_hits);
+        assert!((32..=33).contains(&(net.sent.get(PROPOSE) - before)));
+        let direct = net.due(21).len();
+        assert!(direct > 16, "{direct} members a tick after sending");
+    }
+
+    #[test]
+    fn a_relay_hop_is_tried_three_times_then_the_sender_falls_back_to_a_lookup() {
+        use crate::config::DHT_HOP_TRIES;
+        // Every link loses: each try of the relay's first hop, then each try of the lookup's.
+        let mut net = RoutedNet::dht(1_000, 1.0);
+        let msg = crate::testing::message(PROPOSE, 10, 10, 0, 0);
+        let mut rng = stream(1, Stream::Deliver, 0, 0);
+        net.outbox().multicast(msg, 500, &committee(), &mut rng);
+        let tries = DHT_HOP_TRIES as u64;
+        assert_eq!(
+            (net.sent.get(PROPOSE), net.dropped.get(PROPOSE)),
+            (tries, tries)
+        );
+        assert_eq!((net.lookups.lookups, net.lookups.failed), (1, 1));
+        assert_eq!(
+            net.lookups.sent, tries,
+            "the lookup's queries; no acknowledgement"
+        );
+    }
+
+    #[test]
+    fn relay_hops_lost_under_loss_are_retried_so_most_relays_arrive() {
+        // At 30 % loss a one-way route of three or more hops and the spreading hop would
+        // bring about a quarter through (0.7^4); acknowledged hops with retries bring more
+        // than half (the spreading hop is not retried), each loss a datagram more.
+        let mut net = RoutedNet::dht(1_000, 0.3);
+        let mut rng = stream(2, Stream::Deliver, 0, 0);
+        let (mut relayed, mut lost) = (0, 0);
+        for (i, from) in (0..200).step_by(10).enumerate() {
+            let entry = 500 + (i as u32 * 13) % 300;
+            let msg = crate::testing::message(PROPOSE, from, from, 0, 0);
+            let before = net.dropped.get(PROPOSE);
+            net.outbox_at(i as u32 * 50)
+                .multicast(msg, entry, &[entry], &mut rng);
+            relayed += 1;
+            lost += u32::from(net.dropped.get(PROPOSE) > before);
+        }
+        assert!(lost > 0, "some hop lost");
+        let arrived: usize = (0..net.network.wheel as usize)
+            .map(|d| net.due(d).len())
+            .sum();
+        assert!(arrived * 2 > relayed, "{arrived} of {relayed}");
+    }
+
+    #[test]
+    fn a_sender_beside_the_entry_spreads_the_multicast_itself() {
+        let mut net = RoutedNet::dht(1_000, 0.0);
+        let msg = crate::testing::message(PROPOSE, 120, 120, 0, 0);
+        let mut rng = stream(1, Stream::Deliver, 0, 0);
+        // 12 positions from the entry, and every receiver among its near contacts: one link
+        // to each, none through the entry.
+        let to: Vec<u32> = (104..=136).filter(|&p| p != 120).collect();
+        net.outbox().multicast(msg, 132, &to, &mut rng);
+        assert_eq!(net.sent.get(PROPOSE), to.len() as u64);
+        assert_eq!(net.lookups, Default::default());
+        assert_eq!(net.due(1).len(), to.len());
     }
 
     #[test]

@@ -80,6 +80,18 @@ impl ContactCaches {
         })
     }
 
+    /// Whether `owner` caches `peer` (known, or its lookup under way).
+    pub fn holds(&self, owner: PeerIdx, peer: PeerIdx) -> bool {
+        self.find(owner, peer).is_some()
+    }
+
+    /// The ticks `owner` would wait at `now` to send to `peer` if cached (0 once known),
+    /// without using the entry.
+    pub fn use_wait(&self, owner: PeerIdx, peer: PeerIdx, now: Tick) -> Option<Tick> {
+        self.find(owner, peer)
+            .map(|i| self.stamps[i].saturating_sub(now))
+    }
+
     /// Sends from `owner` to `peer` at `now` if cached: the ticks to wait for its lookup to
     /// complete (0 once known), and the entry becomes the most recently used.
     pub fn use_contact(&mut self, owner: PeerIdx, peer: PeerIdx, now: Tick) -> Option<Tick> {
@@ -132,6 +144,14 @@ impl ContactCaches {
             }
         }
         segment as usize * SEGMENT
+    }
+
+    /// The contacts `owner` knows the address of at `now` (lookups still under way left
+    /// out): where its own lookups may start.
+    pub fn known(&self, owner: PeerIdx, now: Tick) -> impl Iterator<Item = PeerIdx> + '_ {
+        self.ranges(owner)
+            .flat_map(move |r| r.filter(move |&i| self.stamps[i] <= now))
+            .map(|i| self.peers[i])
     }
 
     /// The contacts `owner` holds now (for tests and the memory census).

@@ -5,7 +5,8 @@
 pub struct LookupCounts {
     /// Lookups started (one per send to a peer neither in the table nor in the cache).
     pub lookups: u64,
-    /// Lookup datagrams sent: each request and each reply.
+    /// Lookup and routing datagrams sent: each request and each reply, and each relay's
+    /// acknowledgements (of every hop, and the spreading peer's to the sender).
     pub sent: u64,
     /// Lookup datagrams lost or cut (an offline or partitioned peer does not answer).
     pub dropped: u64,

@@ -189,6 +189,17 @@ impl RoutingTables {
     /// among the candidates, so a lookup that follows the answers always gets nearer.
     /// Call only when `target` is not in `at`'s table.
     pub fn nearer<const K: usize>(&self, at: PeerIdx, target: PeerIdx) -> SmallVec<[PeerIdx; K]> {
+        self.nearer_with::<K>(at, target, std::iter::empty())
+    }
+
+    /// [`Self::nearer`] among `at`'s table and `extra` (other contacts `at` knows, such as
+    /// its cache): where `at`'s own lookup of `target` starts.
+    pub fn nearer_with<const K: usize>(
+        &self,
+        at: PeerIdx,
+        target: PeerIdx,
+        extra: impl IntoIterator<Item = PeerIdx>,
+    ) -> SmallVec<[PeerIdx; K]> {
         let n = self.n;
         let d = position_distance(at, target, n);
         let forward = (target + n - at) % n <= n / 2;
@@ -205,7 +216,8 @@ impl RoutingTables {
             }
             let key = (dq, q);
             let at = best.partition_point(|&b| b < key);
-            if at < K {
+            // A cached contact may also be a table contact: once only.
+            if at < K && best.get(at) != Some(&key) {
                 if best.len() == K {
                     best.pop();
                 }
@@ -213,7 +225,7 @@ impl RoutingTables {
             }
         };
         offer(near);
-        for q in self.buckets(at) {
+        for q in self.buckets(at).chain(extra) {
             offer(q);
         }
         best.into_iter().map(|(_, q)| q).collect()
@@ -238,17 +250,17 @@ mod tests {
     #[test]
     fn a_table_holds_its_near_peers_and_one_contact_per_band_and_side() {
         let t = RoutingTables::new(5_000, 3);
-        // 8 near peers a side; bands 2^3..2^11 (distances up to 2,499) on each side.
-        assert_eq!((t.near_reach(), t.buckets(0).len()), (8, 18));
-        assert_eq!(t.size(), 34);
+        // 16 near peers a side; bands 2^4..2^11 (distances up to 2,499) on each side.
+        assert_eq!((t.near_reach(), t.buckets(0).len()), (16, 16));
+        assert_eq!(t.size(), 48);
         for p in [0u32, 1, 2_500, 4_999] {
             let b: Vec<PeerIdx> = t.buckets(p).collect();
             assert!(b.windows(2).all(|w| w[0] < w[1]), "sorted, distinct");
-            assert!(b.iter().all(|&q| position_distance(p, q, 5_000) > 8));
+            assert!(b.iter().all(|&q| position_distance(p, q, 5_000) > 16));
             let known = (0..5_000).filter(|&q| t.contains(p, q)).count();
             assert_eq!(known as u32, t.size());
             // Each band holds one contact on each side.
-            for j in 3..=11u32 {
+            for j in 4..=11u32 {
                 let band = |q: &&u32| {
                     let d = position_distance(p, **q, 5_000);
                     d >= 1 << j && d < 1 << (j + 1)
@@ -285,7 +297,7 @@ mod tests {
             let size = 2 * dht_near_reach(n) + dht_buckets(n);
             assert!(size <= DHT_TABLE_MAX, "n {n}: {size}");
         }
-        assert_eq!(dht_buckets(1_000_000), 32);
+        assert_eq!(dht_buckets(1_000_000), 30);
     }
 
     #[test]

@@ -25,9 +25,8 @@ pub const WINDOW: Tick = 2;
 /// could be back: docs/topology.md).
 pub const RETRY: Tick = 4;
 
-/// On dht a proposal's first hop waits for a lookup of the committee (about two round
-/// trips), so its vote is back about three round trips after it left (measured in
-/// docs/topology.md).
+/// On dht a first proposal reaches the committee by relay hops (or a lookup), so its vote is
+/// back about three one-hop round trips after it left (figures in docs/results.md, section 9).
 pub const LOOKUP_STRETCH: Tick = 3;
 
 /// Ticks between the origin's re-sends: `RETRY` times the round-trip stretch. Through a
