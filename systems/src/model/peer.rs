@@ -94,7 +94,10 @@ pub trait PeerPart: Clone + Default + std::fmt::Debug + Send + Sync + 'static {
 
     /// Forgets what ran out by `now` (entries live `ttl` ticks); returns the earliest tick at
     /// which something more runs out (`Tick::MAX`: nothing does). Run by `collect_garbage`.
-    fn collect(&mut self, now: Tick, ttl: Tick) -> Tick;
+    /// By default nothing of the part runs out with time.
+    fn collect(&mut self, _now: Tick, _ttl: Tick) -> Tick {
+        Tick::MAX
+    }
 
     /// Bytes its lists hold on the heap, beyond the part itself (for memory censuses).
     fn heap_bytes(&self) -> usize {
@@ -134,9 +137,6 @@ pub fn spilled_bytes<A: smallvec::Array>(v: &SmallVec<A>) -> usize {
 /// tests of the engine alone.
 impl PeerPart for () {
     type Entry = ();
-    fn collect(&mut self, _: Tick, _: Tick) -> Tick {
-        Tick::MAX
-    }
 }
 
 impl EntryPart for () {

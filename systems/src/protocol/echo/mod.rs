@@ -9,7 +9,6 @@ pub mod message;
 use super::{BlockRef, Node, Protocol, VoteRound};
 use crate::engine::lookup::Lookup;
 use crate::model::ids::PeerIdx;
-use crate::model::ids::Tick;
 use crate::model::message::{Kind, KindInfo, Message};
 use crate::model::peer::{Decision, EntryPart, EntryState, PeerPart, PeerState, Role};
 use crate::model::tokens::TokenBook;
@@ -28,9 +27,6 @@ pub struct EchoPeer;
 
 impl PeerPart for EchoPeer {
     type Entry = EchoEntry;
-    fn collect(&mut self, _: Tick, _: Tick) -> Tick {
-        Tick::MAX
-    }
 }
 
 /// An origin's entry: the neighbours that answered its ping.

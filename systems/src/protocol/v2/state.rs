@@ -36,11 +36,6 @@ pub struct V2Peer {
 impl PeerPart for V2Peer {
     type Entry = V2Entry;
 
-    /// Nothing of v2's own runs out with time.
-    fn collect(&mut self, _: Tick, _: Tick) -> Tick {
-        Tick::MAX
-    }
-
     fn heap_bytes(&self) -> usize {
         self.locks.capacity() * std::mem::size_of::<Lock>()
     }
