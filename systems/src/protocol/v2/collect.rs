@@ -159,24 +159,25 @@ pub fn report<const T: bool>(
         return;
     }
     let q = quorum(c, world.params.tolerance);
+    // My own vote counts too, beside those I took.
+    let own = match e.protocol.mine {
+        MyVote::Cast(b) => Some(VoteRecord {
+            voter: me,
+            sent: 0,
+            mask: b.mask,
+            holds: b.holds,
+        }),
+        MyVote::None | MyVote::Heard { .. } => None,
+    };
     for (i, part) in block.parts.iter().enumerate() {
         let bit = 1u8 << i;
         if mine & bit == 0 {
             continue;
         }
         // Voter bitmaps by committee slot; votes were restricted to this committee when
-        // taken, and my own counts too.
+        // taken.
         let key = world.tokens.id(part.token);
         let (mut yes, mut no) = (0u32, 0u32);
-        let own = match e.protocol.mine {
-            MyVote::Cast(b) => Some(VoteRecord {
-                voter: me,
-                sent: 0,
-                mask: b.mask,
-                holds: b.holds,
-            }),
-            MyVote::None | MyVote::Heard { .. } => None,
-        };
         for v in own.iter().chain(&e.protocol.votes) {
             let s = slot(world.lookup, key, v.voter);
             if s < c && v.holds & bit != 0 {
